@@ -1,0 +1,39 @@
+# Two entry points (see README): `make demo` runs the main job, `make test` the tests.
+# Both bootstrap .venv with uv; uv itself comes from PyPI when it is missing.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+COURSE := $(VENV)/bin/course
+# tensorflow[and-cuda] when an NVIDIA driver is visible, the CPU build otherwise.
+TF_EXTRA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+
+.PHONY: venv system-deps data demo test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	uv venv --quiet --allow-existing --python 3.11 $(VENV)
+	VIRTUAL_ENV=$(VENV) uv pip install --quiet -e ".[$(TF_EXTRA),dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages: Fashion-MNIST's offline copy and the grading sandbox.
+system-deps:
+	@bash .ci/system-deps.sh
+
+data: venv system-deps
+	$(COURSE) data prepare
+
+demo: data
+	$(COURSE) demo
+
+test: data
+	$(PY) -m pytest
+
+bench: data
+	$(COURSE) bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,215 @@
+"""The grader's side of the out-of-process judge (see ``course_utils.judge``).
+
+A *function check* makes hidden cases (in the grader), the student's function
+is called on them inside the sandbox, and only plain arrays come back; the
+verdict is computed here, by reference code the sandbox never sees.
+An *artifact check* loads a file the student saved (``.keras`` with
+``safe_mode=True``, ``.npz`` without pickle) in a fresh process that never ran
+student code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Union
+
+import numpy as np
+
+from course_utils import judge as notebook_judge
+from course_utils.judge import CaseResult
+
+Cases = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one hidden check: pass/fail, a plain message, a score fraction."""
+
+    passed: bool
+    message: str
+    fraction: float | None = None
+
+    @property
+    def score_fraction(self) -> float:
+        """Share of the check's points earned (1 or 0 unless partial credit is given)."""
+        if self.fraction is not None:
+            return float(min(max(self.fraction, 0.0), 1.0))
+        return 1.0 if self.passed else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"passed": self.passed, "message": self.message, "fraction": self.score_fraction}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Verdict":
+        return cls(bool(data["passed"]), str(data["message"]), float(data["fraction"]))
+
+
+@dataclass(frozen=True)
+class FunctionCheck:
+    """A hidden check on a student function.
+
+    make_cases: builds the hidden inputs from a seeded generator (grader side).
+    judge: compares the student's results with reference code (grader side).
+    """
+
+    id: str
+    points: float
+    description: str
+    make_cases: Callable[[np.random.Generator], Cases]
+    judge: Callable[[Cases, list[CaseResult]], Verdict]
+
+
+@dataclass(frozen=True)
+class ArtifactCheck:
+    """A hidden check on a file the student saved (path relative to the notebook folder).
+
+    judge(path, profile) runs in a fresh process that never ran student code.
+    """
+
+    id: str
+    points: float
+    description: str
+    path: str
+    judge: Callable[[Path, str], Verdict]
+
+
+Check = Union[FunctionCheck, ArtifactCheck]
+
+
+def load_checks(assignment: str) -> list[Check]:
+    """Return ``CHECKS`` of ``autograder/checks/<assignment>.py`` ([] when there is none)."""
+    try:
+        module = importlib.import_module(f"autograder.checks.{assignment}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"autograder.checks.{assignment}":
+            return []
+        raise
+    checks = list(module.CHECKS)
+    ids = [c.id for c in checks]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate check ids in autograder/checks/{assignment}.py: {ids}")
+    return checks
+
+
+def get_check(assignment: str, check_id: str) -> Check:
+    """Find one check by id, with a clear error naming the ones that exist."""
+    for check in load_checks(assignment):
+        if check.id == check_id:
+            return check
+    known = ", ".join(c.id for c in load_checks(assignment)) or "none"
+    raise KeyError(f"{assignment} has no hidden check {check_id!r} (known: {known}).")
+
+
+def case_seed(assignment: str, check_id: str, secret: str | None = None) -> int:
+    """A per-check seed; ``COURSE_JUDGE_SECRET`` makes hidden cases unguessable per term."""
+    secret = secret if secret is not None else os.environ.get("COURSE_JUDGE_SECRET", "")
+    digest = hashlib.sha256(f"{secret}/{assignment}/{check_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def make_cases(assignment: str, check: FunctionCheck) -> Cases:
+    """The hidden cases of ``check``, generated in the grader."""
+    return check.make_cases(np.random.default_rng(case_seed(assignment, check.id)))
+
+
+def write_inputs(assignment: str, judge_dir: Path) -> list[str]:
+    """Write every function check's hidden inputs under ``judge_dir/inputs``; return ids."""
+    inputs = judge_dir / "inputs"
+    inputs.mkdir(parents=True, exist_ok=True)
+    written = []
+    for check in load_checks(assignment):
+        if isinstance(check, FunctionCheck):
+            np.savez(inputs / f"{check.id}.npz", **notebook_judge.encode_cases(make_cases(assignment, check)))
+            written.append(check.id)
+    return written
+
+
+def judge_function_outputs(assignment: str, check: FunctionCheck, outputs_file: Path) -> Verdict:
+    """Judge what the sandbox wrote for ``check`` (a missing file means never submitted)."""
+    if not outputs_file.exists():
+        return Verdict(False, f"{check.id}: the function was never handed to the grader "
+                              "(the cell that defines or tests it did not run).")
+    try:
+        with np.load(outputs_file, allow_pickle=False) as flat:
+            results = notebook_judge.decode_results(flat)
+    except Exception as exc:  # noqa: BLE001 - anything unreadable is the submission's fault
+        return Verdict(False, f"{check.id}: the results could not be read ({type(exc).__name__}).")
+    cases = make_cases(assignment, check)
+    if len(results) != len(cases):
+        return Verdict(False, f"{check.id}: expected {len(cases)} results, got {len(results)}.")
+    return _safe_judge(check, cases, results)
+
+
+def _safe_judge(check: FunctionCheck, cases: Cases, results: list[CaseResult]) -> Verdict:
+    errors = [r.error for r in results if r.error is not None]
+    if errors:
+        return Verdict(False, f"{check.id}: your function raised on a hidden input: {errors[0]}")
+    try:
+        return check.judge(cases, results)
+    except Exception as exc:  # noqa: BLE001 - e.g. an output of the wrong shape
+        return Verdict(False, f"{check.id}: the output could not be compared "
+                              f"({type(exc).__name__}: {str(exc)[:200]}).")
+
+
+def run_function_check_inline(assignment: str, check_id: str, fn: Callable[..., Any]) -> Verdict:
+    """Instructor mode: call ``fn`` on the hidden cases here and judge at once.
+
+    Outputs go through the same encoding as in the sandbox, so the source
+    notebook is judged exactly as a student's would be.
+    """
+    check = get_check(assignment, check_id)
+    if not isinstance(check, FunctionCheck):
+        raise TypeError(f"{check_id} is an artifact check; use judge.submit_artifact().")
+    cases = make_cases(assignment, check)
+    flat = notebook_judge.encode_results([notebook_judge.call_case(fn, case) for case in cases])
+    results = notebook_judge.decode_results({k: np.asarray(v) for k, v in flat.items()})
+    return _safe_judge(check, cases, results)
+
+
+def judge_artifact(assignment: str, check_id: str, notebook_dir: Path, profile: str) -> Verdict:
+    """Run one artifact check in *this* process (call it only in a clean one)."""
+    check = get_check(assignment, check_id)
+    if not isinstance(check, ArtifactCheck):
+        raise TypeError(f"{check_id} is not an artifact check.")
+    path = Path(notebook_dir) / check.path
+    if not path.exists():
+        return Verdict(False, f"{check.id}: {check.path} is missing; run the cell that saves it "
+                              "and submit the file with your notebook.")
+    try:
+        return check.judge(path, profile)
+    except Exception as exc:  # noqa: BLE001 - a broken file is the submission's fault
+        return Verdict(False, f"{check.id}: {check.path} could not be checked "
+                              f"({type(exc).__name__}: {str(exc)[:200]}).")
+
+
+def run_artifact_check_inline(assignment: str, check_id: str, notebook_dir: Path,
+                              timeout: float = 600.0) -> Verdict:
+    """Instructor mode: run an artifact check in a fresh Python process."""
+    from course_utils.runtime import profile
+
+    command = [sys.executable, "-m", "autograder.judging", assignment, check_id,
+               str(Path(notebook_dir).resolve()), profile()]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+    if done.returncode != 0:
+        return Verdict(False, f"{check_id}: the checker process failed: {done.stderr.strip()[-300:]}")
+    return Verdict.from_json(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.judging ASSIGNMENT CHECK NOTEBOOK_DIR PROFILE`` -> JSON verdict."""
+    assignment, check_id, notebook_dir, profile = (argv or sys.argv[1:])[:4]
+    verdict = judge_artifact(assignment, check_id, Path(notebook_dir), profile)
+    print(json.dumps(verdict.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

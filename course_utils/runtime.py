@@ -1,0 +1,141 @@
+"""Run-time facts every notebook needs: seeds, the device, the profile, grading mode.
+
+The *profile* decides how big the work is:
+
+- ``full`` (default): the real course — full datasets, real epochs, the course's bars.
+- ``smoke``: tiny data and few steps, for CI, the demo and a quick dry run.
+
+Set it with the environment variable ``COURSE_PROFILE=smoke|full``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Profile = Literal["smoke", "full"]
+PROFILES: tuple[str, ...] = ("smoke", "full")
+PROFILE_ENV = "COURSE_PROFILE"
+DEFAULT_SEED = 1234
+
+
+def profile() -> Profile:
+    """Return the active profile (``COURSE_PROFILE``, default ``full``).
+
+    Raises ValueError on an unknown value, so a typo never silently trains the
+    wrong amount.
+    """
+    value = os.environ.get(PROFILE_ENV, "full").strip().lower() or "full"
+    if value not in PROFILES:
+        raise ValueError(
+            f"{PROFILE_ENV}={value!r} is not a profile; use one of {', '.join(PROFILES)} "
+            f"(for example `export {PROFILE_ENV}=smoke`)."
+        )
+    return value  # type: ignore[return-value]
+
+
+def is_smoke() -> bool:
+    """True when the smoke profile (tiny data, few steps) is active."""
+    return profile() == "smoke"
+
+
+def by_profile(*, smoke, full):
+    """Pick a value by profile: ``epochs = by_profile(smoke=1, full=15)``."""
+    return smoke if is_smoke() else full
+
+
+def is_grading() -> bool:
+    """True while nbgrader (or the course grader) executes the notebook.
+
+    nbgrader sets ``NBGRADER_EXECUTION`` (to ``autograde`` or ``validate``)
+    in the kernel it starts; the course's grader does the same.
+    """
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def set_seed(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
+    """Seed Python, NumPy, Keras (and so TensorFlow) and make TF ops deterministic.
+
+    With ``deterministic=True`` TensorFlow raises on ops that have no
+    deterministic implementation instead of silently varying between runs.
+    Returns the seed, so it can be written into an artifact's metadata.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # seeds python, numpy and the backend
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return seed
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """What the notebook runs on; printed by :func:`device_report`."""
+
+    python: str
+    platform: str
+    tensorflow: str
+    keras: str
+    numpy: str
+    gpus: tuple[str, ...]
+    profile: str
+    grading: bool
+
+    @property
+    def accelerator(self) -> str:
+        """``"GPU"`` when TensorFlow sees at least one GPU, else ``"CPU"``."""
+        return "GPU" if self.gpus else "CPU"
+
+    def __str__(self) -> str:
+        gpus = ", ".join(self.gpus) if self.gpus else "none (training runs on the CPU)"
+        return "\n".join(
+            [
+                f"accelerator : {self.accelerator}",
+                f"GPUs        : {gpus}",
+                f"profile     : {self.profile}",
+                f"grading     : {self.grading}",
+                f"python      : {self.python} ({self.platform})",
+                f"tensorflow  : {self.tensorflow}",
+                f"keras       : {self.keras}",
+                f"numpy       : {self.numpy}",
+            ]
+        )
+
+
+def device_report(*, verbose: bool = True) -> DeviceReport:
+    """Describe the machine: accelerator, library versions, profile.
+
+    Prints the report when ``verbose`` (the notebook's first cell does this)
+    and returns it so that artifacts can record where they were trained.
+    """
+    import keras
+    import tensorflow as tf
+
+    gpus = tuple(
+        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+        for gpu in tf.config.list_physical_devices("GPU")
+    )
+    report = DeviceReport(
+        python=platform.python_version(),
+        platform=f"{platform.system()} {platform.machine()}",
+        tensorflow=tf.__version__,
+        keras=keras.__version__,
+        numpy=np.__version__,
+        gpus=gpus,
+        profile=profile(),
+        grading=is_grading(),
+    )
+    if verbose:
+        print(report)
+    return report
