@@ -27,7 +27,7 @@ class Outcome(str, Enum):
 
 
 @dataclass
-class TestResult:
+class ItemResult:
     """One graded item (an nbgrader grade cell judged out of process)."""
 
     id: str                # grade_id of the cell, e.g. "test_conv_forward"
@@ -45,7 +45,7 @@ class SubmissionResult:
     assignment: str
     outcome: Outcome
     reason: str = ""                       # plain words, shown to student and TA
-    tests: list[TestResult] = field(default_factory=list)
+    tests: list[ItemResult] = field(default_factory=list)
     profile: str = "full"
     seconds: float = 0.0
     isolation: list[str] = field(default_factory=list)  # e.g. ["network cut (bwrap --unshare-net)", ...]
@@ -69,5 +69,5 @@ class SubmissionResult:
     def from_json(cls, text: str) -> "SubmissionResult":
         data = json.loads(text)
         data["outcome"] = Outcome(data["outcome"])
-        data["tests"] = [TestResult(**t) for t in data["tests"]]
+        data["tests"] = [ItemResult(**t) for t in data["tests"]]
         return cls(**data)
