@@ -1,0 +1,112 @@
+"""Does the out-of-process judge protocol carry cases and verdicts faithfully?"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from autograder import judging
+from autograder.judging import FunctionCheck, Verdict
+from course_utils import judge
+
+ASSIGNMENT = "zz_fake"
+
+
+def _judge_double(cases, results):
+    for case, result in zip(cases, results):
+        expected = 2 * np.asarray(case["x"], dtype=float)
+        if result.outputs[0].shape != expected.shape or not np.allclose(result.outputs[0], expected):
+            return Verdict(False, "double: wrong values")
+    return Verdict(True, "double: correct")
+
+
+@pytest.fixture
+def fake_checks(monkeypatch):
+    """A throw-away checks module ``autograder.checks.zz_fake`` with one function check."""
+    module = types.ModuleType(f"autograder.checks.{ASSIGNMENT}")
+    module.CHECKS = [
+        FunctionCheck(
+            id="double",
+            points=2,
+            description="doubles an array",
+            make_cases=lambda rng: [{"x": rng.normal(size=(3, 4))}, {"x": rng.normal(size=5), "scale": 2}],
+            judge=_judge_double,
+        )
+    ]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return module
+
+
+def test_unknown_assignment_has_no_checks():
+    """Does an assignment without a checks module simply have no hidden checks?"""
+    assert judging.load_checks("no_such_assignment") == []
+
+
+def test_case_seed_depends_on_secret_and_check(monkeypatch):
+    """Are hidden cases reproducible for one secret and different for another?"""
+    monkeypatch.delenv("COURSE_JUDGE_SECRET", raising=False)
+    assert judging.case_seed("a", "b") == judging.case_seed("a", "b")
+    assert judging.case_seed("a", "b") != judging.case_seed("a", "c")
+    assert judging.case_seed("a", "b", secret="term1") != judging.case_seed("a", "b", secret="term2")
+
+
+def test_inline_check_accepts_right_and_rejects_wrong(fake_checks):
+    """Does instructor mode pass the right function and fail a wrong one?"""
+    right = judging.run_function_check_inline(ASSIGNMENT, "double", lambda x, scale=2: scale * x)
+    wrong = judging.run_function_check_inline(ASSIGNMENT, "double", lambda x, scale=2: x + 2)
+    assert right.passed and right.score_fraction == 1.0
+    assert not wrong.passed and wrong.score_fraction == 0.0
+
+
+def test_student_exception_becomes_a_plain_message(fake_checks):
+    """Does a function that raises fail with its error, not crash the grader?"""
+    verdict = judging.run_function_check_inline(ASSIGNMENT, "double", lambda x, scale=2: 1 / 0)
+    assert not verdict.passed
+    assert "ZeroDivisionError" in verdict.message
+
+
+def test_objects_that_lie_about_equality_gain_nothing(fake_checks):
+    """Is an always-equal object judged by its array value, not its __eq__?"""
+
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    verdict = judging.run_function_check_inline(ASSIGNMENT, "double", lambda x, scale=2: AlwaysEqual())
+    assert not verdict.passed
+
+
+def test_grading_round_trip_through_files(fake_checks, tmp_path, monkeypatch):
+    """Do hidden inputs written by the grader, run by `submit`, come back judged?"""
+    assert judging.write_inputs(ASSIGNMENT, tmp_path) == ["double"]
+    monkeypatch.setenv(judge.JUDGE_DIR_ENV, str(tmp_path))
+    judge.submit(ASSIGNMENT, "double", lambda x, scale=2: scale * x)
+    outputs = tmp_path / "outputs" / "double.npz"
+    check = judging.get_check(ASSIGNMENT, "double")
+    assert judging.judge_function_outputs(ASSIGNMENT, check, outputs).passed
+
+
+def test_missing_or_garbage_outputs_fail_clearly(fake_checks, tmp_path):
+    """Does a never-submitted or unreadable result give zero with a reason?"""
+    check = judging.get_check(ASSIGNMENT, "double")
+    missing = judging.judge_function_outputs(ASSIGNMENT, check, tmp_path / "none.npz")
+    assert not missing.passed and "never handed" in missing.message
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file")
+    unreadable = judging.judge_function_outputs(ASSIGNMENT, check, garbage)
+    assert not unreadable.passed and "could not be read" in unreadable.message
+
+
+def test_unknown_check_names_the_known_ones(fake_checks):
+    """Does asking for a check that does not exist say which ones do?"""
+    with pytest.raises(KeyError, match="double"):
+        judging.get_check(ASSIGNMENT, "triple")
+
+
+def test_submit_rejects_non_callables():
+    """Does handing over a value instead of a function give a clear TypeError?"""
+    with pytest.raises(TypeError, match="needs a function"):
+        judge.submit(ASSIGNMENT, "double", 42)
