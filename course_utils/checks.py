@@ -1,0 +1,376 @@
+"""Self-checks for notebooks: relative errors, numeric gradients, friendly asserts.
+
+Every check has three outcomes, as in Kaggle's learntools:
+
+- **not attempted** — the student's function still raises ``NotImplementedError``
+  or returns ``None``: :class:`NotAttempted` (an ``AssertionError``) says which
+  cell to fill in;
+- **incorrect** — an ``AssertionError`` in a tutor's voice that names the
+  variable, says what was expected (shape or value), what was measured, and
+  gives one hint;
+- **correct** — a short ``✓`` line is printed.
+
+Bad *arguments to the checks themselves* (a tolerance that is negative, an
+upstream gradient of the wrong shape) raise ``ValueError``/``TypeError``: those
+are bugs in the notebook, not in the student's answer.
+
+The gradient ritual follows CS231n's ``gradient_check.py``: a numeric gradient
+by central differences, evaluated in float64, compared with ``rel_error``, and
+the error printed next to the size the student should expect; here it is also
+asserted, so a grade cell can use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "NotAttempted",
+    "rel_error",
+    "numeric_gradient",
+    "check_implemented",
+    "check_answered",
+    "check_array",
+    "check_shape",
+    "check_dtype",
+    "check_finite",
+    "check_close",
+    "check_gradient",
+]
+
+ShapeSpec = Sequence[int | None]
+_MAX_SHOWN = 3  # how many offending positions a message lists
+
+
+class NotAttempted(AssertionError):
+    """The exercise has not been started: the function raises NotImplementedError or returns None."""
+
+
+def _not_attempted(where: str) -> NotAttempted:
+    return NotAttempted(
+        f"{where} is not attempted yet: fill in the cell marked # YOUR CODE HERE in {where} "
+        "(delete the `raise NotImplementedError()` line), run that cell, then run this check again."
+    )
+
+
+def _with_hint(message: str, hint: str | None) -> str:
+    return f"{message}\nHint: {hint}" if hint else message
+
+
+def _passed(message: str, verbose: bool) -> None:
+    if verbose:
+        print(f"✓ {message}")
+
+
+def rel_error(x: Any, y: Any) -> float:
+    """Largest relative error between two arrays, as in CS231n.
+
+    ``max |x - y| / max(1e-8, |x| + |y|)`` taken elementwise, then the maximum.
+    Around 1e-7 or less means "equal up to floating-point noise" for float64
+    code; 1e-2 or more means something is wrong.
+
+    x, y: arrays of the same shape (any shape; scalars allowed).
+    """
+    x_arr = np.asarray(x, dtype=np.float64)
+    y_arr = np.asarray(y, dtype=np.float64)
+    if x_arr.shape != y_arr.shape:
+        raise ValueError(f"rel_error needs arrays of the same shape, got {x_arr.shape} and {y_arr.shape}.")
+    if x_arr.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x_arr - y_arr) / np.maximum(1e-8, np.abs(x_arr) + np.abs(y_arr))))
+
+
+def numeric_gradient(
+    f: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    df: Any = None,
+    h: float = 1e-5,
+) -> np.ndarray:
+    """Gradient of ``f`` at ``x`` by central differences, in float64.
+
+    For each entry ``i`` of ``x``: ``(f(x + h e_i) - f(x - h e_i)) / (2h)``.
+
+    - scalar ``f`` (a loss) and ``df=None``: returns ``d f / d x``;
+    - array-valued ``f`` (a layer's forward pass) with the upstream gradient
+      ``df`` (same shape as ``f(x)``): returns ``sum(df * d f / d x)``, the
+      gradient of the scalar ``sum(f(x) * df)``, as CS231n's
+      ``eval_numerical_gradient_array``.
+
+    ``x`` is perturbed *in place* and ``f`` is called with it, so a lambda that
+    closes over ``x`` (``lambda _: layer(x, w)``) sees the perturbation too.
+    Each entry is restored right after it is used, even when ``f`` raises.
+    A NumPy ``x`` must be float64: in float32, a step of 1e-5 is lost in
+    rounding (a non-array ``x`` is copied to float64 first).
+
+    x: array of any shape. Returns an array of the same shape as ``x``.
+    """
+    if not np.isfinite(h) or h <= 0:
+        raise ValueError(f"numeric_gradient needs a small positive step h, got h={h!r}.")
+    if isinstance(x, np.ndarray):
+        if x.dtype != np.float64:
+            raise ValueError(
+                f"numeric_gradient perturbs x in place and needs float64, but x has dtype {x.dtype}; "
+                "pass x.astype(np.float64) (float32 and integers lose a step of 1e-5 to rounding)."
+            )
+    else:
+        x = np.array(x, dtype=np.float64)
+    upstream = None if df is None else np.asarray(df, dtype=np.float64)
+
+    def evaluate() -> float:
+        value = np.asarray(f(x), dtype=np.float64)
+        if upstream is None:
+            if value.size != 1:
+                raise ValueError(
+                    f"f(x) returned an array of shape {value.shape}; for an array-valued f pass its "
+                    "upstream gradient df (same shape) to numeric_gradient."
+                )
+            return float(value.reshape(()))
+        if value.shape != upstream.shape:
+            raise ValueError(f"df has shape {upstream.shape} but f(x) returned shape {value.shape}; they must match.")
+        return float(np.sum(value * upstream))
+
+    grad = np.zeros(x.shape, dtype=np.float64)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            plus = evaluate()
+            x[index] = original - h
+            minus = evaluate()
+        finally:
+            x[index] = original
+        if not (np.isfinite(plus) and np.isfinite(minus)):
+            raise ValueError(
+                f"f returned a non-finite value when x{list(index)} was moved by ±{h}; "
+                "the numeric gradient is undefined there (look for log(0), 0/0 or overflow)."
+            )
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def check_implemented(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a student function and return its result, or say it is not attempted yet.
+
+    Raises :class:`NotAttempted` when ``fn`` raises ``NotImplementedError`` or
+    returns ``None``; any other exception propagates unchanged (it is the
+    student's bug, with its own traceback).
+    """
+    if not callable(fn):
+        raise TypeError(f"check_implemented needs the student's function, got {type(fn).__name__}.")
+    name = getattr(fn, "__name__", "the function")
+    try:
+        result = fn(*args, **kwargs)
+    except NotImplementedError:
+        raise _not_attempted(name) from None
+    if result is None:
+        raise _not_attempted(name)
+    return result
+
+
+def check_answered(name: str, value: Any) -> Any:
+    """Return ``value``, or raise :class:`NotAttempted` when it is still ``None``/Ellipsis."""
+    if value is None or value is Ellipsis:
+        raise _not_attempted(f"`{name}`")
+    return value
+
+
+def check_array(name: str, value: Any, *, hint: str | None = None) -> np.ndarray:
+    """Turn a student's value into a numeric NumPy array, or explain why it is not one.
+
+    Accepts NumPy arrays, numbers, nested lists and tensors (anything
+    ``np.asarray`` turns into numbers). ``None`` means not attempted.
+    """
+    check_answered(name, value)
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - any conversion failure is explained the same way
+        raise AssertionError(
+            _with_hint(f"`{name}` should be an array of numbers, but {type(value).__name__} could not be "
+                       f"converted: {exc}", hint)
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise AssertionError(
+            _with_hint(
+                f"`{name}` should be an array of numbers, but it is a {type(value).__name__} "
+                f"with dtype {array.dtype}.",
+                hint or "return a NumPy array (np.ndarray), not a string, dict or list of mixed objects.",
+            )
+        )
+    return array
+
+
+def _format_shape(shape: ShapeSpec) -> str:
+    parts = ["any" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def check_shape(
+    name: str, array: Any, expected_shape: ShapeSpec, *, hint: str | None = None, verbose: bool = False
+) -> np.ndarray:
+    """Assert that ``array`` has ``expected_shape`` (``None`` matches any size).
+
+    Returns the value as a NumPy array, so the check can be chained.
+    """
+    if isinstance(expected_shape, (str, bytes)) or not all(
+        d is None or (isinstance(d, (int, np.integer)) and d >= 0) for d in expected_shape
+    ):
+        raise ValueError(f"expected_shape must be a tuple of sizes or None, got {expected_shape!r}.")
+    array = check_array(name, array)
+    expected = tuple(expected_shape)
+    matches = array.ndim == len(expected) and all(e is None or e == a for e, a in zip(expected, array.shape))
+    if not matches:
+        if array.ndim != len(expected):
+            detail = f"it has {array.ndim} dimensions instead of {len(expected)}"
+            default_hint = "check for a missing or extra axis (np.newaxis / keepdims / reshape)."
+        else:
+            wrong = [i for i, (e, a) in enumerate(zip(expected, array.shape)) if e is not None and e != a]
+            detail = "axis " + ", ".join(str(i) for i in wrong) + " differ" + ("s" if len(wrong) == 1 else "")
+            default_hint = "re-derive the output size from the formula in the exercise (padding, stride)."
+        raise AssertionError(
+            _with_hint(
+                f"`{name}` has shape {tuple(array.shape)} but should have shape "
+                f"{_format_shape(expected)}: {detail}.",
+                hint or default_hint,
+            )
+        )
+    _passed(f"{name} has shape {tuple(array.shape)}", verbose)
+    return array
+
+
+def check_dtype(name: str, array: Any, expected: Any, *, hint: str | None = None) -> np.ndarray:
+    """Assert that ``array`` has the NumPy dtype ``expected`` (e.g. ``np.uint8``, ``"float32"``).
+
+    ``expected`` may also be an abstract kind such as ``np.floating`` or
+    ``np.integer``, which any float (or integer) dtype satisfies.
+    """
+    array = check_array(name, array)
+    ok = np.issubdtype(array.dtype, expected)
+    wanted = getattr(expected, "__name__", None) or str(np.dtype(expected))
+    if not ok:
+        raise AssertionError(
+            _with_hint(
+                f"`{name}` has dtype {array.dtype} but should have dtype {wanted}.",
+                hint or "convert it with .astype(...) as the last step, after any arithmetic.",
+            )
+        )
+    return array
+
+
+def check_finite(name: str, array: Any, *, hint: str | None = None) -> np.ndarray:
+    """Assert that ``array`` holds no NaN or infinity; say where the first ones are."""
+    array = check_array(name, array)
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            n_nan = int(np.isnan(array).sum())
+            n_inf = int(bad.sum()) - n_nan
+            where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:_MAX_SHOWN]]
+            raise AssertionError(
+                _with_hint(
+                    f"`{name}` contains {n_nan} NaN and {n_inf} infinite value(s) "
+                    f"(first at index {', '.join(map(str, where))}).",
+                    hint or "NaN usually comes from log(0), 0/0 or sqrt of a negative number; "
+                    "infinity from exp() of a large number. Clip or use a numerically stable formula.",
+                )
+            )
+    return array
+
+
+def _tolerance_ok(value: float | None, label: str) -> None:
+    if value is not None and (not np.isfinite(value) or value < 0):
+        raise ValueError(f"{label} must be a non-negative number, got {value!r}.")
+
+
+def check_close(
+    name: str,
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    max_rel_error: float | None = None,
+    hint: str | None = None,
+    verbose: bool = True,
+) -> float:
+    """Assert that ``actual`` equals ``expected`` up to a tolerance; return the relative error.
+
+    By default the test is ``np.allclose(actual, expected, rtol, atol)``.
+    With ``max_rel_error`` it is ``rel_error(actual, expected) <= max_rel_error``
+    instead (CS231n's criterion, the one the gradient checks print).
+    The shape is checked first, then NaN/inf, then the values; a failure names
+    the worst position with the value found and the value expected.
+    """
+    for value, label in ((rtol, "rtol"), (atol, "atol"), (max_rel_error, "max_rel_error")):
+        _tolerance_ok(value, label)
+    expected_arr = np.asarray(expected, dtype=np.float64)
+    if not np.isfinite(expected_arr).all():
+        raise ValueError(f"the expected value for `{name}` contains NaN or inf; the check itself is broken.")
+    actual_arr = check_shape(name, actual, expected_arr.shape)
+    actual_arr = check_finite(name, actual_arr).astype(np.float64)
+    error = rel_error(actual_arr, expected_arr)
+    if max_rel_error is not None:
+        ok = error <= max_rel_error
+        criterion = f"max relative error {error:.1e}, expected at most {max_rel_error:.0e}"
+    else:
+        ok = bool(np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol))
+        criterion = f"max relative error {error:.1e} (tolerance rtol={rtol:.0e}, atol={atol:.0e})"
+    if not ok:
+        diff = np.abs(actual_arr - expected_arr)
+        worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+        position = f" at index {tuple(int(i) for i in worst)}" if diff.ndim else ""
+        raise AssertionError(
+            _with_hint(
+                f"`{name}` is not right yet: {criterion}.\n"
+                f"  largest difference{position}: got {actual_arr[worst]:.8g}, expected {expected_arr[worst]:.8g}",
+                hint,
+            )
+        )
+    _passed(f"{name}: {criterion}", verbose)
+    return error
+
+
+def check_gradient(
+    f: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    analytic: Any,
+    *,
+    df: Any = None,
+    name: str = "gradient",
+    max_rel_error: float = 1e-7,
+    h: float = 1e-5,
+    hint: str | None = None,
+    verbose: bool = True,
+) -> float:
+    """Compare an analytic gradient with :func:`numeric_gradient`; print and assert.
+
+    f, x, df, h: as in :func:`numeric_gradient` (``x`` float64, ``df`` the
+        upstream gradient when ``f`` is array-valued).
+    analytic: the student's gradient with respect to ``x``, same shape as ``x``.
+    max_rel_error: the error the student should expect; 1e-7 suits float64
+        layers, loosen it for losses with kinks (ReLU, max) near zero.
+
+    Prints ``<name> relative error: 3.2e-10 (expect < 1e-07)`` and returns it.
+    """
+    _tolerance_ok(max_rel_error, "max_rel_error")
+    analytic_arr = check_finite(name, check_shape(name, analytic, np.shape(x)))
+    numeric = numeric_gradient(f, x, df=df, h=h)
+    error = rel_error(analytic_arr, numeric)
+    if verbose:
+        print(f"{name} relative error: {error:.1e} (expect < {max_rel_error:.0e})")
+    if not error <= max_rel_error:
+        diff = np.abs(analytic_arr - numeric)
+        worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+        raise AssertionError(
+            _with_hint(
+                f"`{name}` does not match the numeric gradient: relative error {error:.1e}, "
+                f"expected below {max_rel_error:.0e}.\n"
+                f"  worst entry {tuple(int(i) for i in worst)}: analytic {analytic_arr[worst]:.8g}, "
+                f"numeric {numeric[worst]:.8g}",
+                hint or "check the chain rule step by step: is each local gradient multiplied by the "
+                "upstream gradient, and are contributions summed over every position that used x?",
+            )
+        )
+    _passed(f"{name} matches the numeric gradient", verbose)
+    return error

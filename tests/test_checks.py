@@ -1,0 +1,332 @@
+"""Tests for course_utils.checks: gradients against known answers, and the three outcomes of a check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.checks import (
+    NotAttempted,
+    check_answered,
+    check_array,
+    check_close,
+    check_dtype,
+    check_finite,
+    check_gradient,
+    check_implemented,
+    check_shape,
+    numeric_gradient,
+    rel_error,
+)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+# --- rel_error -------------------------------------------------------------------------------
+
+
+def test_rel_error_is_zero_for_equal_arrays():
+    """Is the relative error of an array with itself exactly zero?"""
+    x = np.array([[1.0, -2.0], [3.0, 0.0]])
+    assert rel_error(x, x.copy()) == 0.0
+
+
+def test_rel_error_matches_cs231n_formula():
+    """Is it max |x-y| / max(1e-8, |x|+|y|), taken elementwise?"""
+    x = np.array([1.0, 2.0, 0.0])
+    y = np.array([1.1, 2.0, 0.0])
+    assert rel_error(x, y) == pytest.approx(0.1 / 2.1)
+
+
+def test_rel_error_rejects_shape_mismatch():
+    """Does comparing arrays of different shapes say so instead of broadcasting?"""
+    with pytest.raises(ValueError, match=r"same shape.*\(3,\).*\(1, 3\)"):
+        rel_error(np.zeros(3), np.zeros((1, 3)))
+
+
+# --- numeric_gradient ------------------------------------------------------------------------
+
+
+def test_numeric_gradient_of_sum_of_squares(rng):
+    """Is d/dx sum(x**2) = 2x recovered to float64 precision?"""
+    x = rng.standard_normal((3, 4))
+    grad = numeric_gradient(lambda v: np.sum(v**2), x)
+    assert rel_error(grad, 2 * x) < 1e-8
+
+
+def test_numeric_gradient_of_sin_with_upstream_gradient(rng):
+    """For array-valued f = sin(x) and upstream df, is the gradient df * cos(x)?"""
+    x = rng.standard_normal((2, 3, 2))
+    df = rng.standard_normal((2, 3, 2))
+    grad = numeric_gradient(np.sin, x, df)
+    assert rel_error(grad, df * np.cos(x)) < 1e-8
+
+
+def test_numeric_gradient_of_matrix_product_with_upstream_gradient(rng):
+    """For out = x @ w, are dx = dout @ w.T and dw = x.T @ dout both recovered?"""
+    x = rng.standard_normal((4, 5))
+    w = rng.standard_normal((5, 3))
+    dout = rng.standard_normal((4, 3))
+    dx = numeric_gradient(lambda v: v @ w, x, dout)
+    dw = numeric_gradient(lambda v: x @ v, w, dout)
+    assert rel_error(dx, dout @ w.T) < 1e-8
+    assert rel_error(dw, x.T @ dout) < 1e-8
+
+
+def test_numeric_gradient_sees_in_place_perturbation_through_closures(rng):
+    """Does a lambda that ignores its argument and closes over x still get the right gradient?"""
+    x = rng.standard_normal(5)
+    grad = numeric_gradient(lambda _: np.sum(x**3), x)
+    assert rel_error(grad, 3 * x**2) < 1e-7
+
+
+def test_numeric_gradient_restores_x_exactly(rng):
+    """Is x bit-for-bit unchanged after the gradient is taken?"""
+    x = rng.standard_normal((3, 3))
+    before = x.copy()
+    numeric_gradient(lambda v: np.sum(np.exp(v)), x)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numeric_gradient_restores_x_when_f_raises(rng):
+    """If f fails half-way, is x still restored?"""
+    x = rng.standard_normal(4)
+    before = x.copy()
+    calls = []
+
+    def failing(v):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("student bug")
+        return float(np.sum(v))
+
+    with pytest.raises(RuntimeError, match="student bug"):
+        numeric_gradient(failing, x)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numeric_gradient_accepts_python_scalars():
+    """Can x be a plain float (copied to a float64 array)?"""
+    grad = numeric_gradient(lambda v: float(v) ** 3, 2.0)
+    assert grad.shape == ()
+    assert grad == pytest.approx(12.0, rel=1e-8)
+
+
+def test_numeric_gradient_refuses_float32_and_integer_x():
+    """Does a float32 or int x get a clear error instead of a silently wrong gradient?"""
+    for dtype in (np.float32, np.int64):
+        with pytest.raises(ValueError, match="float64"):
+            numeric_gradient(lambda v: np.sum(v), np.ones(3, dtype=dtype))
+
+
+def test_numeric_gradient_needs_df_for_array_valued_f():
+    """Does an array-valued f without df explain that df is needed?"""
+    with pytest.raises(ValueError, match="upstream gradient df"):
+        numeric_gradient(lambda v: v * 2, np.ones(3))
+
+
+def test_numeric_gradient_rejects_df_of_wrong_shape():
+    """Does a df whose shape differs from f(x) name both shapes?"""
+    with pytest.raises(ValueError, match=r"df has shape \(2,\).*\(3,\)"):
+        numeric_gradient(lambda v: v * 2, np.ones(3), np.ones(2))
+
+
+def test_numeric_gradient_reports_non_finite_values():
+    """Does log of a value at zero give a clear error rather than a NaN gradient?"""
+    with pytest.raises(ValueError, match="non-finite.*log\\(0\\)"), np.errstate(divide="ignore"):
+        numeric_gradient(lambda v: np.sum(np.log(v)), np.array([1.0, 0.0]))
+
+
+def test_numeric_gradient_rejects_bad_step():
+    """Is a zero or negative step refused?"""
+    with pytest.raises(ValueError, match="positive step"):
+        numeric_gradient(np.sum, np.ones(2), h=0.0)
+
+
+# --- not attempted / implemented --------------------------------------------------------------
+
+
+def conv_forward(x):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def returns_none(x):
+    pass
+
+
+def test_check_implemented_reports_not_attempted_for_not_implemented_error():
+    """Does a blank exercise say which cell to fill in, as an AssertionError?"""
+    with pytest.raises(NotAttempted, match="not attempted yet: fill in the cell marked # YOUR CODE HERE in conv_forward"):
+        check_implemented(conv_forward, np.ones(2))
+    assert issubclass(NotAttempted, AssertionError)
+
+
+def test_check_implemented_reports_not_attempted_for_none():
+    """Is a function that returns None treated as not attempted?"""
+    with pytest.raises(NotAttempted, match="returns_none"):
+        check_implemented(returns_none, 1)
+
+
+def test_check_implemented_returns_the_result_and_keeps_other_errors():
+    """Does it pass results through and leave the student's own exceptions alone?"""
+    assert check_implemented(lambda a, b=0: a + b, 1, b=2) == 3
+    with pytest.raises(ZeroDivisionError):
+        check_implemented(lambda: 1 / 0)
+
+
+def test_check_answered_catches_unset_variable():
+    """Is a variable left at None reported as not attempted, by name?"""
+    with pytest.raises(NotAttempted, match="`receptive_field` is not attempted yet"):
+        check_answered("receptive_field", None)
+    assert check_answered("receptive_field", 5) == 5
+
+
+# --- arrays, shapes, dtypes, finiteness -------------------------------------------------------
+
+
+def test_check_array_rejects_non_numeric_values():
+    """Does a string or a dict get a message asking for an array of numbers?"""
+    for value in ("abc", {"a": 1}, [1, "x"]):
+        with pytest.raises(AssertionError, match="`out` should be an array of numbers"):
+            check_array("out", value)
+
+
+def test_check_array_treats_none_as_not_attempted():
+    with pytest.raises(NotAttempted):
+        check_array("out", None)
+
+
+def test_check_shape_accepts_matching_shape_and_wildcards():
+    """Does None in the expected shape match any size?"""
+    out = check_shape("out", np.zeros((2, 3, 4)), (2, None, 4))
+    assert out.shape == (2, 3, 4)
+
+
+def test_check_shape_names_the_variable_and_both_shapes():
+    """Does a wrong size say which variable, the shape found, the shape wanted and which axis?"""
+    with pytest.raises(AssertionError) as info:
+        check_shape("out", np.zeros((2, 5, 5, 8)), (2, 4, 4, 8))
+    message = str(info.value)
+    assert "`out` has shape (2, 5, 5, 8) but should have shape (2, 4, 4, 8)" in message
+    assert "axis 1, 2 differ" in message
+    assert "Hint:" in message
+
+
+def test_check_shape_explains_a_missing_axis():
+    with pytest.raises(AssertionError, match="3 dimensions instead of 4.*\\nHint: .*axis"):
+        check_shape("out", np.zeros((2, 3, 4)), (2, 3, 4, 1))
+
+
+def test_check_shape_rejects_a_malformed_expected_shape():
+    """Is a bad expected shape (the notebook's bug) a ValueError, not a student failure?"""
+    with pytest.raises(ValueError, match="expected_shape"):
+        check_shape("out", np.zeros(2), (2.5,))
+
+
+def test_check_dtype_accepts_exact_and_abstract_dtypes():
+    check_dtype("img", np.zeros(2, np.uint8), np.uint8)
+    check_dtype("x", np.zeros(2, np.float32), np.floating)
+    check_dtype("x", np.zeros(2, np.float32), "float32")
+
+
+def test_check_dtype_rejects_wrong_dtype():
+    with pytest.raises(AssertionError, match="`img` has dtype float64 but should have dtype uint8"):
+        check_dtype("img", np.zeros(2), np.uint8)
+
+
+def test_check_finite_locates_nan_and_inf():
+    """Does the message count NaN and inf and show where the first one is?"""
+    x = np.zeros((2, 2))
+    x[0, 1] = np.nan
+    x[1, 0] = np.inf
+    with pytest.raises(AssertionError, match=r"`loss` contains 1 NaN and 1 infinite value\(s\) \(first at index \(0, 1\)"):
+        check_finite("loss", x)
+    check_finite("ints", np.arange(3))  # integers are always finite
+
+
+# --- check_close ------------------------------------------------------------------------------
+
+
+def test_check_close_accepts_a_correct_answer_and_prints_a_tick(capsys):
+    expected = np.linspace(1, 2, 6).reshape(2, 3)
+    error = check_close("out", expected * (1 + 1e-12), expected, max_rel_error=1e-7)
+    assert error < 1e-7
+    assert capsys.readouterr().out.startswith("✓ out:")
+
+
+def test_check_close_rejects_a_wrong_value_with_position_and_hint():
+    """Does a wrong value name the variable, the error, the worst index, got vs expected and the hint?"""
+    expected = np.zeros((2, 3))
+    actual = expected.copy()
+    actual[1, 2] = 0.5
+    with pytest.raises(AssertionError) as info:
+        check_close("out", actual, expected, max_rel_error=1e-7, hint="did you flip the kernel?")
+    message = str(info.value)
+    assert "`out` is not right yet: max relative error 1.0e+00, expected at most 1e-07" in message
+    assert "index (1, 2): got 0.5, expected 0" in message
+    assert message.endswith("Hint: did you flip the kernel?")
+
+
+def test_check_close_checks_shape_before_values():
+    with pytest.raises(AssertionError, match="has shape"):
+        check_close("out", np.zeros(3), np.zeros(4))
+
+
+def test_check_close_rejects_nan_in_the_answer():
+    with pytest.raises(AssertionError, match="NaN"):
+        check_close("out", np.array([np.nan, 1.0]), np.array([0.0, 1.0]))
+
+
+def test_check_close_uses_allclose_without_max_rel_error():
+    """Near zero, rel_error is large but allclose's atol accepts tiny absolute differences."""
+    check_close("out", np.array([1e-12, 1.0]), np.array([0.0, 1.0]), verbose=False)
+
+
+def test_check_close_refuses_broken_expectations():
+    """Is a NaN expected value or a negative tolerance reported as the check's own bug?"""
+    with pytest.raises(ValueError, match="expected value"):
+        check_close("out", np.zeros(1), np.array([np.nan]))
+    with pytest.raises(ValueError, match="max_rel_error"):
+        check_close("out", np.zeros(1), np.zeros(1), max_rel_error=-1.0)
+
+
+def test_check_close_accepts_tensors_and_lists():
+    """Can a student return a list (or anything np.asarray understands)?"""
+    check_close("out", [1.0, 2.0], np.array([1.0, 2.0]), verbose=False)
+
+
+# --- check_gradient ---------------------------------------------------------------------------
+
+
+def test_check_gradient_accepts_correct_matrix_product_gradient(rng, capsys):
+    """Does the CS231n ritual print the error next to the expected size and pass?"""
+    x = rng.standard_normal((3, 4))
+    w = rng.standard_normal((4, 2))
+    dout = rng.standard_normal((3, 2))
+    error = check_gradient(lambda v: v @ w, x, dout @ w.T, df=dout, name="dx")
+    out = capsys.readouterr().out
+    assert error < 1e-7
+    assert "dx relative error:" in out and "(expect < 1e-07)" in out
+    assert "✓ dx matches the numeric gradient" in out
+
+
+def test_check_gradient_rejects_a_transposed_mistake(rng):
+    """Does a plausible chain-rule mistake (forgetting the upstream gradient) fail with the worst entry?"""
+    x = rng.standard_normal((3, 4))
+    w = rng.standard_normal((4, 2))
+    dout = rng.standard_normal((3, 2))
+    wrong = np.ones((3, 2)) @ w.T  # upstream gradient dropped
+    with pytest.raises(AssertionError, match=r"`dx` does not match the numeric gradient.*\n  worst entry"):
+        check_gradient(lambda v: v @ w, x, wrong, df=dout, name="dx", verbose=False)
+
+
+def test_check_gradient_reports_shape_and_not_attempted(rng):
+    x = rng.standard_normal((2, 2))
+    with pytest.raises(AssertionError, match=r"`dx` has shape \(4,\) but should have shape \(2, 2\)"):
+        check_gradient(lambda v: np.sum(v**2), x, np.zeros(4), name="dx", verbose=False)
+    with pytest.raises(NotAttempted):
+        check_gradient(lambda v: np.sum(v**2), x, None, name="dx", verbose=False)
