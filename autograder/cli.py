@@ -29,9 +29,8 @@ def _data(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from autograder import release
 
-    for assignment in args.assignments or release.list_assignments():
-        release.release(assignment)
-        print(f"released {assignment} -> assignments/{assignment}/")
+    for assignment in args.assignments or release.list_assignments(args.root):
+        print(f"released {assignment} -> {release.release(assignment, args.root)}")
     return 0
 
 
@@ -39,8 +38,8 @@ def _validate(args: argparse.Namespace) -> int:
     from autograder import release
 
     failed = 0
-    for assignment in args.assignments or release.list_assignments():
-        report = release.validate(assignment)
+    for assignment in args.assignments or release.list_assignments(args.root):
+        report = release.validate(assignment, args.root)
         print(report.render())
         failed += not report.ok
     return 1 if failed else 0
@@ -57,10 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="generate student notebooks from solutions/")
     release.add_argument("assignments", nargs="*", metavar="NN_topic")
+    release.add_argument("--root", help="course directory (default: this repository)")
     release.set_defaults(handler=_release)
 
     validate = commands.add_parser("validate", help="check a source notebook and its release")
     validate.add_argument("assignments", nargs="*", metavar="NN_topic")
+    validate.add_argument("--root", help="course directory (default: this repository)")
     validate.set_defaults(handler=_validate)
     return parser
 

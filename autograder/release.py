@@ -1,0 +1,221 @@
+"""Generate student notebooks from ``solutions/`` and validate them.
+
+``release(NN_topic)`` runs nbgrader's own ``GenerateAssignment`` converter
+(clear solutions, strip hidden tests, lock cells, checksums) on a private copy
+of ``solutions/NN_topic/`` and puts the result in ``assignments/NN_topic/``,
+which is checked in. Generation is a pure function of the source (nbgrader
+writes no timestamps and keeps cell ids), so a fresh generation can be compared
+byte for byte with the checked-in release.
+
+``validate(NN_topic)`` answers, for one assignment:
+
+1. Do the ``solutions/`` notebooks have cleared outputs?
+2. Does the source run top to bottom and pass all its test cells?
+3. Does the blank release, graded as nbgrader would (hidden tests restored),
+   fail every test cell?
+4. Is no solution or hidden-test line in the release?
+5. Is the checked-in release in sync with a fresh generation?
+6. Does every test cell ``test_<id>`` have a hidden check ``<id>`` in
+   ``autograder/checks/NN_topic.py`` with the same points, and vice versa?
+
+Every function takes a course ``root`` (default: this repository), so tests can
+work on temporary copies. No gradebook file is ever written in the course.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder import notebooks as nbu
+from autograder import validation
+from autograder.validation import ValidationReport
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIR, RELEASE_DIR = "solutions", "assignments"
+ASSIGNMENT_PATTERN = re.compile(r"^\d{2}_[a-z0-9_]+$")
+DEFAULT_CELL_TIMEOUT = 600
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not generate the student version (the message holds its log)."""
+
+
+def _root(root: Path | str | None) -> Path:
+    return Path(root).resolve() if root is not None else REPO_ROOT
+
+
+def list_assignments(root: Path | str | None = None) -> list[str]:
+    """Names ``NN_topic`` of every folder in ``solutions/`` that holds notebooks, sorted."""
+    source = _root(root) / SOURCE_DIR
+    if not source.is_dir():
+        return []
+    return sorted(p.name for p in source.iterdir()
+                  if p.is_dir() and ASSIGNMENT_PATTERN.match(p.name) and any(p.glob("*.ipynb")))
+
+
+def _source_folder(assignment: str, root: Path) -> Path:
+    folder = root / SOURCE_DIR / assignment
+    if not ASSIGNMENT_PATTERN.match(assignment) or not folder.is_dir():
+        known = ", ".join(list_assignments(root)) or "none"
+        raise ValueError(f"no assignment {assignment!r} in {root / SOURCE_DIR} (known: {known}).")
+    return folder
+
+
+def load_config(root: Path | str | None = None) -> Config:
+    """The course's ``nbgrader_config.py`` (an empty Config when the course has none)."""
+    path = _root(root) / "nbgrader_config.py"
+    if not path.exists():
+        return Config()
+    return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+
+
+def _ignore_patterns(config: Config) -> list[str]:
+    from nbgrader.coursedir import CourseDirectory
+
+    return list(CourseDirectory(config=config).ignore)
+
+
+def generate(assignment: str, dest: Path, *, root: Path | str | None = None,
+             db_url: str | None = None) -> Path:
+    """Generate the student version of ``assignment`` into ``dest/assignment/``.
+
+    nbgrader works on a private temporary course (a copy of the source
+    folder), so nothing in the course is touched. With ``db_url`` the source
+    cells are also recorded in that gradebook (nbgrader's SaveCells, needed by
+    autograde); without it no database is used at all.
+    Returns the generated folder. Raises ReleaseError with nbgrader's log.
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.converters.base import NbGraderException
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import SaveCells
+
+    root = _root(root)
+    source = _source_folder(assignment, root)
+    config = load_config(root)
+    ignore = _ignore_patterns(config)
+    with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
+        course = Path(tmp)
+        shutil.copytree(source, course / SOURCE_DIR / assignment, ignore=shutil.ignore_patterns(*ignore))
+        config.CourseDirectory.root = str(course)
+        config.CourseDirectory.source_directory = SOURCE_DIR
+        config.CourseDirectory.release_directory = RELEASE_DIR
+        config.CourseDirectory.assignment_id = assignment
+        config.CourseDirectory.db_url = db_url or f"sqlite:///{course / 'unused.db'}"
+        log, stream = _capturing_logger()
+        converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config, log=log)
+        converter.force = True
+        if db_url is None:
+            converter.no_database = True
+            converter.preprocessors = [p for p in converter.preprocessors if p is not SaveCells]
+        try:
+            with nbu.venv_tools_on_path():
+                converter.start()
+        except NbGraderException as exc:
+            raise ReleaseError(f"nbgrader could not generate {assignment}: {exc}\n{stream.getvalue()}") from exc
+        target = Path(dest) / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(course / RELEASE_DIR / assignment, target)
+    return target
+
+
+def _capturing_logger() -> tuple[logging.Logger, io.StringIO]:
+    stream = io.StringIO()
+    log = logging.getLogger(f"course.release.{id(stream)}")
+    log.propagate = False
+    log.setLevel(logging.WARNING)
+    log.addHandler(logging.StreamHandler(stream))
+    return log, stream
+
+
+def release(assignment: str, root: Path | str | None = None) -> Path:
+    """Regenerate ``assignments/<assignment>/`` from ``solutions/<assignment>/``; return it."""
+    root = _root(root)
+    with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
+        generated = generate(assignment, Path(tmp), root=root)
+        target = root / RELEASE_DIR / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(generated, target)
+    return target
+
+
+def _load_checks(assignment: str, root: Path) -> list:
+    """``CHECKS`` of ``<root>/autograder/checks/<assignment>.py``, loaded by path ([] if absent)."""
+    path = root / "autograder" / "checks" / f"{assignment}.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location(f"_course_checks_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.CHECKS)
+
+
+def _cell_timeout(config: Config) -> int:
+    timeout = config.get("Execute", {}).get("timeout")
+    return int(timeout) if timeout else DEFAULT_CELL_TIMEOUT
+
+
+def _run_in_copy(nb, folder: Path, timeout: int) -> nbu.Execution:
+    """Execute ``nb`` with a temporary copy of ``folder`` as working directory."""
+    with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
+        work = Path(tmp) / folder.name
+        shutil.copytree(folder, work)
+        return nbu.execute(nb, work, timeout=timeout)
+
+
+def validate(assignment: str, root: Path | str | None = None) -> ValidationReport:
+    """Run the six checks of the module docstring on ``assignment``; never raises on a finding."""
+    from course_utils.runtime import profile
+
+    root = _root(root)
+    source_folder = _source_folder(assignment, root)
+    config = load_config(root)
+    ignore = _ignore_patterns(config)
+    timeout = _cell_timeout(config)
+    report = ValidationReport(assignment, profile())
+    paths = sorted(source_folder.glob("*.ipynb"))
+    sources = [(f"solutions/{assignment}/{p.name}", nbu.read(p)) for p in paths]
+
+    report.results.append(validation.check_clean_sources(paths))
+    for name, nb in sources:
+        execution = _run_in_copy(copy.deepcopy(nb), source_folder, timeout)
+        report.results.append(validation.check_source_runs(name, execution))
+
+    with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
+        try:
+            fresh = generate(assignment, Path(tmp), root=root)
+        except ReleaseError as exc:
+            report.results.append(validation.CheckResult(
+                "nbgrader generates the student version", (str(exc).strip()[-1500:],),
+                "fix the cell metadata nbgrader complains about (grade_id, points, markers)."))
+            return report
+        for name, nb in sources:
+            blank = validation.restore_hidden_tests(nbu.read(fresh / Path(name).name), nb)
+            report.results.append(validation.check_blank_fails(
+                f"{RELEASE_DIR}/{assignment}/{Path(name).name}", _run_in_copy(blank, fresh, timeout)))
+
+        checked_in = root / RELEASE_DIR / assignment
+        releases = [(f"fresh {RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(fresh.glob("*.ipynb"))]
+        releases += [(f"{RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(checked_in.glob("*.ipynb"))]
+        report.results.append(validation.check_no_leaks(sources, releases))
+        report.results.append(validation.check_in_sync(assignment, checked_in, fresh, ignore))
+
+    try:
+        checks, load_error = _load_checks(assignment, root), None
+    except Exception as exc:  # noqa: BLE001 - a broken checks module is a finding
+        checks, load_error = None, f"could not be loaded ({type(exc).__name__}: {exc})"
+    report.results.append(validation.check_grading_contract(assignment, sources, checks, load_error))
+    return report

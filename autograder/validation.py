@@ -1,0 +1,228 @@
+"""The checks behind ``course validate``: each one a small function returning a CheckResult.
+
+The functions here only *inspect* notebooks, files and executions; generating
+the release and running kernels is ``release.validate``'s job. Each result
+names what was checked, every problem found, and what to do about it, so that
+``ValidationReport.render()`` reads as a to-do list.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from nbformat import NotebookNode
+
+from autograder import notebooks as nbu
+
+MAX_PROBLEMS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One line of the validation report.
+
+    title: what was verified, phrased so that ✓ reads as a fact.
+    problems: one entry per failure found (empty when it passed).
+    fix: what to do when it failed.
+    """
+
+    title: str
+    problems: tuple[str, ...] = ()
+    fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ValidationReport:
+    """Every check of one assignment; ``ok`` only if all passed."""
+
+    assignment: str
+    profile: str
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    def render(self) -> str:
+        """A per-check ✓/✗ list; each failure lists its problems and the fix."""
+        failed = sum(not r.ok for r in self.results)
+        verdict = "OK" if self.ok else f"FAILED ({failed} of {len(self.results)} checks)"
+        lines = [f"{self.assignment} [profile {self.profile}]: validation {verdict}"]
+        for result in self.results:
+            lines.append(f"  {'✓' if result.ok else '✗'} {result.title}")
+            if result.ok:
+                continue
+            for problem in result.problems[:MAX_PROBLEMS_SHOWN]:
+                lines.append(f"      - {problem}")
+            if len(result.problems) > MAX_PROBLEMS_SHOWN:
+                lines.append(f"      - … and {len(result.problems) - MAX_PROBLEMS_SHOWN} more")
+            if result.fix:
+                lines.append(f"      → {result.fix}")
+        return "\n".join(lines)
+
+
+def check_clean_sources(paths: Sequence[Path]) -> CheckResult:
+    """(1) Source notebooks carry no outputs, no execution counts, and stable cell ids."""
+    problems = []
+    for path in paths:
+        nb = nbu.read(path)
+        for index, cell in enumerate(nb.cells):
+            label = f"{path.name} {nbu.cell_label(index, cell)}"
+            if "id" not in cell:
+                problems.append(f"{label} has no cell id (nbformat < 4.5), so every release would differ")
+            if cell.cell_type != "code":
+                continue
+            if cell.get("outputs"):
+                problems.append(f"{label} has saved outputs")
+            if cell.get("execution_count") is not None:
+                problems.append(f"{label} has an execution count")
+    return CheckResult(
+        "solutions/ notebooks have cleared outputs",
+        tuple(problems),
+        "clear them: `jupyter nbconvert --clear-output --inplace <notebook>` "
+        "(or Kernel → Restart & Clear Output, then save).",
+    )
+
+
+def check_source_runs(name: str, execution: nbu.Execution) -> CheckResult:
+    """(2) The source ran top to bottom without an error, so every test cell passed."""
+    problems = []
+    if execution.crash:
+        problems.append(f"{name}: execution stopped: {execution.crash}")
+    for index, cell in enumerate(execution.notebook.cells):
+        if cell.cell_type == "code" and nbu.error_outputs(cell):
+            kind = "test cell fails" if nbu.is_test_cell(cell) else "raised"
+            problems.append(f"{name} {nbu.cell_label(index, cell)} {kind}: {nbu.describe_error(cell)}")
+    return CheckResult(
+        "the source notebook runs top to bottom and passes all its test cells",
+        tuple(problems),
+        "fix the first failing cell of the source notebook (later errors often follow from it); "
+        "run it yourself in solutions/ with the same COURSE_PROFILE.",
+    )
+
+
+def restore_hidden_tests(blank: NotebookNode, source: NotebookNode) -> NotebookNode:
+    """Put the source's test cells (hidden tests included) back into a blank release.
+
+    This is what nbgrader's autograde does (OverwriteCells), so executing the
+    result shows how an unanswered submission is graded.
+    """
+    by_id = {nbu.grade_id(cell): cell for cell in source.cells if nbu.is_test_cell(cell)}
+    for cell in blank.cells:
+        if nbu.is_test_cell(cell) and nbu.grade_id(cell) in by_id:
+            cell.source = by_id[nbu.grade_id(cell)].source
+    return blank
+
+
+def check_blank_fails(name: str, execution: nbu.Execution) -> CheckResult:
+    """(3) Every test cell fails on the blank release (hidden tests restored)."""
+    problems = []
+    if execution.crash:
+        problems.append(f"{name}: execution of the blank stopped: {execution.crash}")
+    else:
+        for index, cell in nbu.test_cells(execution.notebook):
+            if not nbu.error_outputs(cell):
+                problems.append(f"{name} {nbu.cell_label(index, cell)} passes on the blank release")
+    return CheckResult(
+        "the blank release fails every graded test cell",
+        tuple(problems),
+        "a test cell that passes without an answer gives free points: make it call the "
+        "student's function (visible asserts and the hidden judge.submit) so the stub's "
+        "NotImplementedError fails it.",
+    )
+
+
+def check_no_leaks(sources: Sequence[tuple[str, NotebookNode]],
+                   releases: Sequence[tuple[str, NotebookNode]]) -> CheckResult:
+    """(4) No non-trivial solution or hidden-test line of the sources appears in a release."""
+    secrets: dict[str, str] = {}
+    for name, nb in sources:
+        for index, cell in enumerate(nb.cells):
+            for line in nbu.secret_lines(cell):
+                if not nbu.is_trivial(line):
+                    secrets.setdefault(line.strip(), f"{name} {nbu.cell_label(index, cell)}")
+    problems = []
+    for name, nb in releases:
+        for index, cell in enumerate(nb.cells):
+            for line in cell.source.splitlines():
+                origin = secrets.get(line.strip())
+                if origin:
+                    problems.append(f"{name} {nbu.cell_label(index, cell)} contains "
+                                    f"`{line.strip()}` (secret line of {origin})")
+    return CheckResult(
+        "no solution or hidden-test text appears in the release",
+        tuple(problems),
+        "keep answers between ### BEGIN/END SOLUTION and hidden tests between "
+        "### BEGIN/END HIDDEN TESTS only (never repeat them in other cells), then `course release`.",
+    )
+
+
+def _files(folder: Path, ignore: Sequence[str]) -> dict[str, Path]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(fnmatch.fnmatch(part, pattern)
+                                      for part in relative.parts for pattern in ignore):
+            found[relative.as_posix()] = path
+    return found
+
+
+def check_in_sync(assignment: str, checked_in: Path, fresh: Path, ignore: Sequence[str]) -> CheckResult:
+    """(5) The checked-in release equals a fresh generation, file by file, byte for byte."""
+    problems = []
+    if not checked_in.is_dir():
+        problems.append(f"{checked_in} does not exist")
+    else:
+        ours, theirs = _files(checked_in, ignore), _files(fresh, ignore)
+        for relative in sorted(ours.keys() | theirs.keys()):
+            if relative not in ours:
+                problems.append(f"{relative} is missing from the checked-in release")
+            elif relative not in theirs:
+                problems.append(f"{relative} is in the checked-in release but not generated from solutions/")
+            elif not filecmp.cmp(ours[relative], theirs[relative], shallow=False):
+                problems.append(f"{relative} differs from a fresh generation")
+    return CheckResult(
+        "the checked-in release is in sync with solutions/",
+        tuple(problems),
+        f"regenerate it with `course release {assignment}` and commit assignments/{assignment}/.",
+    )
+
+
+def check_grading_contract(assignment: str, sources: Sequence[tuple[str, NotebookNode]],
+                           checks: Sequence | None, load_error: str | None = None) -> CheckResult:
+    """(6) Test cells ``test_<id>`` and hidden checks ``<id>`` match one to one, points equal."""
+    problems = [] if load_error is None else [f"autograder/checks/{assignment}.py: {load_error}"]
+    by_id = {check.id: check for check in checks or ()}
+    seen = set()
+    for name, nb in sources:
+        for index, cell in nbu.test_cells(nb):
+            gid = nbu.grade_id(cell) or ""
+            label = f"{name} {nbu.cell_label(index, cell)}"
+            if not gid.startswith("test_"):
+                problems.append(f"{label}: a test cell's grade_id must be test_<check id>")
+                continue
+            check_id = gid[len("test_"):]
+            seen.add(check_id)
+            check = by_id.get(check_id)
+            points = float(nbu.nbgrader_meta(cell).get("points", 0))
+            if check is None:
+                problems.append(f"{label} has no hidden check {check_id!r} in autograder/checks/{assignment}.py")
+            elif abs(float(check.points) - points) > 1e-9:
+                problems.append(f"{label} is worth {points:g} points but check {check_id!r} "
+                                f"is worth {float(check.points):g}")
+    for check_id in sorted(by_id.keys() - seen):
+        problems.append(f"check {check_id!r} in autograder/checks/{assignment}.py has no test cell test_{check_id}")
+    return CheckResult(
+        "every test cell has a hidden check with the same points, and vice versa",
+        tuple(problems),
+        "name each test cell test_<id>, give it exactly one check <id> in "
+        f"autograder/checks/{assignment}.py with the same points, and remove orphans.",
+    )
