@@ -1,0 +1,360 @@
+"""The class gradebook: nbgrader's ``Gradebook`` (SQLAlchemy), written by one writer.
+
+Storage, in one database (SQLite file by default, PostgreSQL by URL):
+
+- nbgrader's own tables hold the scores, so nbgrader's tools (formgrader,
+  ``nbgrader export``) read them as usual: ``Assignment`` → ``Notebook`` →
+  ``GradeCell`` (one per graded item, ``max_score`` = its points), ``Student``,
+  ``SubmittedAssignment`` → ``SubmittedNotebook`` → ``Grade`` with
+  ``auto_score`` = the out-of-process verdict × points (0 for every cell when
+  the outcome is not ``graded``) and ``needs_manual_grade=False``. A TA's
+  ``manual_score`` is never overwritten.
+- ``course_outcome``, a table of ours beside them, holds *why*: the
+  :class:`~autograder.results.Outcome`, its reason in plain words, the profile,
+  the time it took and the whole :class:`~autograder.results.SubmissionResult`
+  as JSON (each item's message, isolation notes, figures), from which feedback
+  pages and the class report are re-rendered.
+
+Why one writer: SQLite is not safe for concurrent writers, and a worker that
+crashes must not be able to leave half a grade behind. Grading workers never
+open the database; the parent process consumes their results and calls
+:meth:`GradebookWriter.record`, which writes one student's whole submission
+(all grades + the outcome) in **one transaction**: after a crash mid-class every
+student has either the previous complete grade or the new complete one. Rows
+are looked up before being created, so regrading is idempotent.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, TextIO
+
+import nbformat
+from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, Text, select
+
+from autograder.results import Outcome, SubmissionResult
+
+OUTCOME_TABLE = "course_outcome"
+
+_metadata = MetaData()
+outcome_table = Table(
+    OUTCOME_TABLE,
+    _metadata,
+    Column("assignment", String(128), primary_key=True),
+    Column("student", String(128), primary_key=True),
+    Column("outcome", String(32), nullable=False),
+    Column("reason", Text(), nullable=False, default=""),
+    Column("score", Float(), nullable=False),
+    Column("max_score", Float(), nullable=False),
+    Column("profile", String(16), nullable=False),
+    Column("seconds", Float(), nullable=False),
+    Column("graded_at", DateTime(), nullable=False),
+    Column("result_json", Text(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """One nbgrader grade cell of an assignment: where it is and what it is worth."""
+
+    notebook: str     # notebook name without ``.ipynb``
+    grade_id: str     # e.g. "test_conv_forward"
+    points: float
+    cell_type: str = "code"
+
+
+def default_url(out_dir: Path) -> str:
+    """SQLite file ``<out_dir>/gradebook.db`` (the output folder, never a sandbox)."""
+    return f"sqlite:///{Path(out_dir).resolve() / 'gradebook.db'}"
+
+
+def normalize_url(url: str) -> str:
+    """Route ``postgresql://`` URLs to psycopg 3 (SQLAlchemy would pick psycopg2)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def grade_cells_of(course_root: Path, assignment: str) -> list[GradedCell]:
+    """The grade cells of the released notebooks ``assignments/<assignment>/*.ipynb``.
+
+    The release keeps nbgrader's cell metadata (grade_id, points) while it holds
+    no solution and no hidden test, so the grader never needs ``solutions/`` here.
+    """
+    cells = []
+    for path in sorted((Path(course_root) / "assignments" / assignment).glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade"):
+                cells.append(GradedCell(path.stem, meta["grade_id"], float(meta.get("points", 0)),
+                                        "markdown" if cell.cell_type == "markdown" else "code"))
+    return cells
+
+
+def _alembic_on_path() -> None:
+    """nbgrader runs the ``alembic`` command when it creates a database; make
+    sure the one installed beside this interpreter is found even when the venv
+    is not activated (``.venv/bin/course ...``)."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def open_gradebook(url: str):
+    """Open (creating tables if needed) nbgrader's Gradebook plus ``course_outcome``."""
+    from nbgrader.api import Gradebook
+
+    _alembic_on_path()
+    gradebook = Gradebook(normalize_url(url))
+    _metadata.create_all(gradebook.engine)
+    return gradebook
+
+
+class GradebookWriter:
+    """The single writer of a class's grades (use it in the parent process only)."""
+
+    def __init__(self, url: str, assignment: str, cells: Iterable[GradedCell]):
+        self.url = url
+        self.assignment = assignment
+        self.gradebook = open_gradebook(url)
+        self.cells = list(cells)
+        for cell in self.cells:
+            self._ensure_cell(cell)
+        self.gradebook.db.commit()
+
+    def __enter__(self) -> "GradebookWriter":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.gradebook.close()
+
+    # ----- structure -------------------------------------------------------------------
+
+    def _ensure_cell(self, cell: GradedCell):
+        """Get or create Assignment/Notebook/GradeCell rows (no commit)."""
+        from nbgrader.api import Assignment, GradeCell, Notebook
+
+        db = self.gradebook.db
+        assignment = db.execute(select(Assignment).filter_by(name=self.assignment)).scalar_one_or_none()
+        if assignment is None:
+            assignment = Assignment(name=self.assignment, course_id=self.gradebook.course_id)
+            db.add(assignment)
+        notebook = db.execute(select(Notebook).filter_by(name=cell.notebook, assignment=assignment)
+                              ).scalar_one_or_none()
+        if notebook is None:
+            notebook = Notebook(name=cell.notebook, assignment=assignment)
+            db.add(notebook)
+        grade_cell = db.execute(select(GradeCell).filter_by(name=cell.grade_id, notebook=notebook)
+                                ).scalar_one_or_none()
+        if grade_cell is None:
+            grade_cell = GradeCell(name=cell.grade_id, notebook=notebook, max_score=cell.points,
+                                   cell_type=cell.cell_type)
+            db.add(grade_cell)
+        else:
+            grade_cell.max_score = cell.points
+        db.flush()
+        return grade_cell
+
+    def _cells_for(self, result: SubmissionResult) -> list[GradedCell]:
+        """Known cells plus any item the result graded that no released cell declares."""
+        known = {c.grade_id for c in self.cells}
+        notebook = self.cells[0].notebook if self.cells else result.assignment
+        extra = [GradedCell(notebook, item.id, item.points) for item in result.tests if item.id not in known]
+        return self.cells + extra
+
+    # ----- one student's submission --------------------------------------------------------
+
+    def record(self, result: SubmissionResult) -> None:
+        """Write ``result`` (scores and outcome) in one transaction; idempotent."""
+        if result.assignment != self.assignment:
+            raise ValueError(f"result for {result.assignment!r} given to the {self.assignment!r} writer")
+        db = self.gradebook.db
+        try:
+            self._record(result)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    def _record(self, result: SubmissionResult) -> None:
+        from nbgrader.api import Assignment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+
+        db = self.gradebook.db
+        student = db.get(Student, result.student)
+        if student is None:
+            student = Student(id=result.student)
+            db.add(student)
+        assignment = db.execute(select(Assignment).filter_by(name=self.assignment)).scalar_one()
+        submission = db.execute(select(SubmittedAssignment).filter_by(
+            assignment=assignment, student=student)).scalar_one_or_none()
+        if submission is None:
+            submission = SubmittedAssignment(assignment=assignment, student=student)
+            db.add(submission)
+        submission.timestamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+        scores = {item.id: item.score for item in result.tests}
+        graded = result.outcome is Outcome.GRADED
+        submitted_notebooks: dict[str, object] = {}
+        total = 0.0
+        for cell in self._cells_for(result):
+            grade_cell = self._ensure_cell(cell)
+            notebook = grade_cell.notebook
+            submitted = submitted_notebooks.get(notebook.id)
+            if submitted is None:
+                submitted = db.execute(select(SubmittedNotebook).filter_by(
+                    assignment=submission, notebook=notebook)).scalar_one_or_none()
+                if submitted is None:
+                    submitted = SubmittedNotebook(assignment=submission, notebook=notebook)
+                    db.add(submitted)
+                    db.flush()
+                submitted_notebooks[notebook.id] = submitted
+            grade = db.execute(select(Grade).filter_by(notebook=submitted, cell_id=grade_cell.id)
+                               ).scalar_one_or_none()
+            if grade is None:
+                grade = Grade(notebook=submitted, cell_id=grade_cell.id)
+                db.add(grade)
+            score = float(scores.get(cell.grade_id, 0.0)) if graded else 0.0
+            grade.auto_score = min(max(score, 0.0), cell.points)
+            grade.needs_manual_grade = False
+            total += grade.auto_score
+        db.flush()
+        self._write_outcome(result, total, sum(c.points for c in self._cells_for(result)))
+
+    def _write_outcome(self, result: SubmissionResult, score: float, max_score: float) -> None:
+        db = self.gradebook.db
+        row = {
+            "outcome": result.outcome.value,
+            "reason": result.reason,
+            "score": score,
+            "max_score": max_score,
+            "profile": result.profile,
+            "seconds": float(result.seconds),
+            "graded_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            "result_json": result.to_json(),
+        }
+        key = (outcome_table.c.assignment == self.assignment) & (outcome_table.c.student == result.student)
+        if db.execute(select(outcome_table.c.student).where(key)).first() is None:
+            db.execute(outcome_table.insert().values(assignment=self.assignment, student=result.student, **row))
+        else:
+            db.execute(outcome_table.update().where(key).values(**row))
+
+
+# ----- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    """One line of the export: a student's scores as the gradebook holds them."""
+
+    student: str
+    score: float          # sum of nbgrader Grade.score (manual score wins over auto)
+    max_score: float
+    outcome: str
+    reason: str
+    profile: str
+    graded_at: str
+    cells: dict[str, float]  # grade_id -> score
+
+
+def load_results(url: str, assignment: str) -> list[SubmissionResult]:
+    """Every recorded SubmissionResult of ``assignment``, sorted by student."""
+    gradebook = open_gradebook(url)
+    try:
+        rows = gradebook.db.execute(select(outcome_table.c.result_json)
+                                    .where(outcome_table.c.assignment == assignment)
+                                    .order_by(outcome_table.c.student)).scalars().all()
+    finally:
+        gradebook.close()
+    return [SubmissionResult.from_json(text) for text in rows]
+
+
+def student_rows(url: str, assignment: str) -> list[StudentRow]:
+    """The class as nbgrader's tables and ``course_outcome`` hold it, sorted by student."""
+    gradebook = open_gradebook(url)
+    try:
+        outcomes = {row.student: row for row in gradebook.db.execute(
+            select(outcome_table).where(outcome_table.c.assignment == assignment))}
+        rows = []
+        for submission in sorted(gradebook.assignment_submissions(assignment), key=lambda s: s.student.id):
+            cells = {grade.name: float(grade.score) for nb in submission.notebooks for grade in nb.grades}
+            outcome = outcomes.get(submission.student.id)
+            rows.append(StudentRow(
+                student=submission.student.id,
+                score=float(submission.score),
+                max_score=float(submission.max_score),
+                outcome=outcome.outcome if outcome else "unknown",
+                reason=outcome.reason if outcome else "graded outside `course grade`",
+                profile=outcome.profile if outcome else "",
+                graded_at=outcome.graded_at.isoformat(timespec="seconds") if outcome else "",
+                cells=cells,
+            ))
+        return rows
+    finally:
+        gradebook.close()
+
+
+def write_csv(url: str, assignment: str, stream: TextIO) -> int:
+    """Write the gradebook of ``assignment`` as CSV (one row per student); return the row count."""
+    rows = student_rows(url, assignment)
+    cell_ids = sorted({cell for row in rows for cell in row.cells})
+    writer = csv.writer(stream)
+    writer.writerow(["student", "assignment", "score", "max_score", "outcome", "reason",
+                     "profile", "graded_at", *cell_ids])
+    for row in rows:
+        writer.writerow([row.student, assignment, f"{row.score:g}", f"{row.max_score:g}", row.outcome,
+                         row.reason, row.profile, row.graded_at,
+                         *(f"{row.cells.get(cell, 0.0):g}" for cell in cell_ids)])
+    return len(rows)
+
+
+def consistency_problems(url: str, assignment: str) -> list[str]:
+    """What is wrong with the stored grades (empty when consistent).
+
+    Checks: one submission per student, one grade per grade cell, every grade
+    within [0, max_score], a zero for every non-graded outcome, and the nbgrader
+    total equal to the total recorded beside the outcome (no manual grades).
+    """
+    problems = []
+    gradebook = open_gradebook(url)
+    try:
+        from nbgrader.api import GradeCell, Notebook
+
+        cell_count = len(gradebook.db.execute(
+            select(GradeCell.id).join(Notebook).where(Notebook.assignment.has(name=assignment))).all())
+        outcomes = {row.student: row for row in gradebook.db.execute(
+            select(outcome_table).where(outcome_table.c.assignment == assignment))}
+        submissions = gradebook.assignment_submissions(assignment)
+        students = [s.student.id for s in submissions]
+        if len(students) != len(set(students)):
+            problems.append(f"duplicate submissions: {sorted(students)}")
+        for submission in submissions:
+            student = submission.student.id
+            grades = [grade for nb in submission.notebooks for grade in nb.grades]
+            if len(grades) != cell_count:
+                problems.append(f"{student}: {len(grades)} grades for {cell_count} grade cells")
+            for grade in grades:
+                if not 0.0 <= grade.score <= grade.max_score + 1e-9:
+                    problems.append(f"{student}/{grade.name}: score {grade.score} outside [0, {grade.max_score}]")
+            outcome = outcomes.get(student)
+            if outcome is None:
+                problems.append(f"{student}: grades without a recorded outcome")
+                continue
+            manual = any(grade.manual_score is not None for grade in grades)
+            if outcome.outcome != Outcome.GRADED.value and submission.score != 0:
+                problems.append(f"{student}: outcome {outcome.outcome} but score {submission.score}")
+            if not manual and abs(float(submission.score) - outcome.score) > 1e-9:
+                problems.append(f"{student}: gradebook total {submission.score} != recorded {outcome.score}")
+        for student in set(outcomes) - set(students):
+            problems.append(f"{student}: outcome recorded without a submission")
+    finally:
+        gradebook.close()
+    return problems
