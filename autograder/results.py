@@ -51,6 +51,7 @@ class SubmissionResult:
     isolation: list[str] = field(default_factory=list)  # e.g. ["network cut (bwrap --unshare-net)", ...]
     figures: list[str] = field(default_factory=list)    # PNG files (paths) taken from the executed notebook
     executed_notebook: str | None = None   # path of the executed copy, kept for feedback
+    notes: list[str] = field(default_factory=list)      # restored cells, skipped files, cut output
 
     @property
     def score(self) -> float:
