@@ -1,9 +1,9 @@
 """Figures the notebooks show: image grids, training histories, convolution filters.
 
-Every function returns a ``matplotlib.figure.Figure`` built without ``pyplot``:
-no global figure registry, no backend needed (tests and the grader render
-with Agg through ``fig.savefig``), and a notebook shows the figure exactly once
-when it is the cell's last expression (or through ``display(fig)``).
+Every function returns a ``matplotlib.figure.Figure`` that pyplot has already
+let go of: a notebook shows it exactly once when it is the cell's last
+expression (or through ``display(fig)``), loops that make many figures do not
+leak them, and tests and the grader render it with Agg through ``fig.savefig``.
 
 Layout is channels last, as in Keras: images ``(N, H, W)``, ``(N, H, W, 1)``
 or ``(N, H, W, 3)``; convolution kernels ``(KH, KW, C_in, C_out)``.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -24,6 +25,18 @@ __all__ = ["show_images", "plot_history", "show_filters"]
 TILE_INCHES = 1.3
 
 
+def _new_figure(**kwargs: Any) -> Figure:
+    """A figure that shows once in a notebook: when it is returned, not again at the cell's end.
+
+    Made through pyplot so that the notebook's inline backend is loaded (it is
+    what teaches IPython to draw a returned Figure), then closed so that pyplot
+    forgets it and does not draw it a second time, nor keep it in memory.
+    """
+    fig = plt.figure(**kwargs)
+    plt.close(fig)
+    return fig
+
+
 def _grid_figure(n_tiles: int, ncols: int, *, tile_inches: float = TILE_INCHES,
                  min_width: float = 0.0) -> tuple[Figure, np.ndarray]:
     """A figure with ``n_tiles`` image axes in rows of ``ncols``; spare axes hidden, ticks off."""
@@ -31,7 +44,7 @@ def _grid_figure(n_tiles: int, ncols: int, *, tile_inches: float = TILE_INCHES,
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}.")
     ncols = min(int(ncols), n_tiles)
     nrows = math.ceil(n_tiles / ncols)
-    fig = Figure(figsize=(max(ncols * tile_inches, min_width), nrows * (tile_inches + 0.25)), layout="constrained")
+    fig = _new_figure(figsize=(max(ncols * tile_inches, min_width), nrows * (tile_inches + 0.25)), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes:
         ax.set_axis_off()
@@ -168,7 +181,7 @@ def plot_history(history: Any, *, metrics: Sequence[str] | None = None) -> Figur
         if unknown:
             raise ValueError(f"no curve named {unknown} in the history; it has {names}.")
         names = list(metrics)
-    fig = Figure(figsize=(4.2 * len(names), 3.2), layout="constrained")
+    fig = _new_figure(figsize=(4.2 * len(names), 3.2), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False).ravel()
     for ax, name in zip(axes, names):
         for key, label, style in ((name, "train", "-o"), (f"val_{name}", "validation", "--s")):

@@ -40,6 +40,16 @@ def test_show_images_accepts_grey_and_colour_layouts(shape):
     assert renders(fig)
 
 
+def test_figures_are_not_kept_by_pyplot():
+    """Is every figure released by pyplot, so a notebook shows it once and a loop does not leak?"""
+    import matplotlib.pyplot as plt
+
+    show_images(np.zeros((2, 3, 3)))
+    plot_history({"loss": [1.0, 0.5]})
+    show_filters(np.ones((3, 3, 1, 2)))
+    assert plt.get_fignums() == []
+
+
 def test_show_images_scales_uint8_to_unit_range():
     images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
     tile = visible_axes(show_images(images))[0].images[0]
@@ -195,3 +205,21 @@ def test_show_filters_reads_a_conv_layer():
 def test_show_filters_rejects_bad_kernels(kernel, kwargs, message):
     with pytest.raises(ValueError, match=message):
         show_filters(kernel, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_returned_figure_shows_once_as_png_in_a_notebook(tmp_path):
+    """In a real Jupyter kernel, is a figure shown once when returned, and never when only assigned?"""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nfrom course_utils.plotting import show_images\n"
+                                  "show_images(np.zeros((2, 4, 4)))"),
+        nbformat.v4.new_code_cell("fig = show_images(np.zeros((2, 4, 4)))"),
+    ]
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown, assigned = ([o for o in cell.outputs if "image/png" in o.get("data", {})] for cell in notebook.cells)
+    assert len(shown) == 1
+    assert assigned == []
