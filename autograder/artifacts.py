@@ -1,0 +1,144 @@
+"""Judge a file a student saved (``.keras`` model, ``.npz`` arrays) without trusting it.
+
+The file comes out of a sandbox where the student's code ran, so it is data
+from an adversary: it may be a link to the instructor's files, a zip bomb, a
+model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
+
+1. it is copied out of the sandbox folder only if it is a plain file (no links
+   anywhere on its path), under a size cap, into a fresh folder of the grader;
+2. the hidden check (:class:`autograder.judging.ArtifactCheck`) runs in a new
+   Python process that never ran student code (``python -m autograder.judging``),
+   itself sandboxed (:mod:`autograder.sandbox`: no network, read-only course,
+   memory and time bounds). Checks load models with ``safe_mode=True``.
+
+Whatever goes wrong gives a zero with a plain reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.judging import CHECKS_PATH_ENV, ArtifactCheck, Verdict
+from autograder.sandbox import Limits, Sandbox
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_SIDECAR_SUFFIX = ".json"
+_UNSAFE_HINTS = ("lambda", "safe_mode", "unsafe")
+
+
+class UntrustedFileError(ValueError):
+    """A file from the sandbox that the grader refuses to read (link, not a file, too big)."""
+
+
+def copy_untrusted(root: Path, relative: str, target: Path, max_bytes: int) -> None:
+    """Copy ``root/relative`` to ``target`` if it is a plain file of at most ``max_bytes``.
+
+    Every component below ``root`` is checked with ``lstat`` (no symlinks) and
+    the file is opened with ``O_NOFOLLOW``, so a link planted by student code
+    can never make the grader read its own files. Raises FileNotFoundError or
+    UntrustedFileError.
+    """
+    root = Path(root)
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
+        raise UntrustedFileError(f"{relative} is not a path inside the submission")
+    current = root
+    for part in parts:
+        current = current / part
+        mode = os.lstat(current).st_mode  # FileNotFoundError when missing
+        if stat.S_ISLNK(mode):
+            raise UntrustedFileError(f"{relative} is a link, not a file")
+    descriptor = os.open(current, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as source:
+        info = os.fstat(source.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UntrustedFileError(f"{relative} is not a regular file")
+        if info.st_size > max_bytes:
+            raise UntrustedFileError(f"{relative} is {info.st_size / 2**20:.0f} MiB, "
+                                     f"over the {max_bytes / 2**20:.0f} MiB limit")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as sink:
+            remaining = max_bytes + 1
+            while chunk := source.read(min(1 << 20, remaining)):
+                sink.write(chunk)
+                remaining -= len(chunk)
+            if remaining <= 0:
+                raise UntrustedFileError(f"{relative} grew past the size limit while being read")
+
+
+def _sidecars(path: str) -> list[str]:
+    """Metadata files that may accompany an artifact: ``model.keras.json`` and ``model.json``."""
+    return [path + _SIDECAR_SUFFIX, str(Path(path).with_suffix(_SIDECAR_SUFFIX))]
+
+
+def _plain(check: ArtifactCheck, message: str) -> str:
+    """Replace a loader's technical refusal of code-carrying layers with plain words."""
+    if any(hint in message.lower() for hint in _UNSAFE_HINTS):
+        return (f"{check.id}: {check.path} contains a Lambda layer or other Python code, which the "
+                "grader refuses to load (safe mode). Build the model from standard Keras layers "
+                "only and save it again.")
+    return message
+
+
+def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
+    """A sandbox for a trusted checker: course code and data read-only, network cut.
+
+    Returns the sandbox and the environment the checker needs inside it.
+    """
+    from course_utils import data
+
+    sandbox = Sandbox(work)
+    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           "PYTHONPATH": sandbox.bind_readonly(REPO_ROOT, "/opt/course"),
+           "COURSE_DATA_DOWNLOAD": "0"}
+    if data.data_dir().is_dir():
+        env["COURSE_DATA_DIR"] = sandbox.bind_readonly(data.data_dir(), "/opt/course-data")
+    extra = [d for d in os.environ.get(CHECKS_PATH_ENV, "").split(os.pathsep) if d and Path(d).is_dir()]
+    if extra:
+        env[CHECKS_PATH_ENV] = os.pathsep.join(
+            sandbox.bind_readonly(Path(d), f"/opt/course-checks/{i}") for i, d in enumerate(extra))
+    for name in ("COURSE_JUDGE_SECRET",):  # the checker may need to regenerate hidden cases
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return sandbox, env
+
+
+def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir: Path, *,
+                            profile: str, limits: Limits = Limits()) -> Verdict:
+    """Judge ``notebook_dir/check.path`` with ``check`` in a fresh, sandboxed process."""
+    with tempfile.TemporaryDirectory(prefix="course-artifact-") as tmp:
+        work = Path(tmp)
+        try:
+            copy_untrusted(notebook_dir, check.path, work / check.path, limits.artifact_bytes)
+        except FileNotFoundError:
+            return Verdict(False, f"{check.id}: {check.path} is missing; run the cell that saves it "
+                                  "and submit the file with your notebook.")
+        except UntrustedFileError as exc:
+            return Verdict(False, f"{check.id}: {exc}; the grader only reads plain files.")
+        for sidecar in _sidecars(check.path):
+            try:
+                copy_untrusted(notebook_dir, sidecar, work / sidecar, 1 << 20)
+            except (OSError, UntrustedFileError):
+                pass  # metadata is optional; a check that needs it says so
+        sandbox, env = checker_sandbox(work)
+        run = sandbox.run([sys.executable, "-m", "autograder.judging", assignment, check.id,
+                           sandbox.work, profile], env=env, limits=limits,
+                          wall_seconds=limits.artifact_seconds, memory_bytes=limits.artifact_memory_bytes)
+    if run.timed_out:
+        return Verdict(False, f"{check.id}: checking {check.path} took longer than "
+                              f"{limits.artifact_seconds:.0f} s; the file was not accepted.")
+    lines = run.stdout.strip().splitlines()
+    if run.returncode != 0 or not lines:
+        memory = "MemoryError" in run.stderr or "bad_alloc" in run.stderr
+        why = "it needs more memory than allowed" if memory else "the checker could not load it"
+        return Verdict(False, f"{check.id}: {check.path} could not be checked ({why}).")
+    try:
+        verdict = Verdict.from_json(json.loads(lines[-1]))
+    except (ValueError, KeyError, TypeError):
+        return Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")
+    return verdict if verdict.passed else Verdict(False, _plain(check, verdict.message), verdict.fraction)

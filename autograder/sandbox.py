@@ -1,0 +1,260 @@
+"""Run untrusted code (a student's notebook, a checker loading a student's file)
+in an isolated process tree with bounded resources.
+
+Isolation, best first (chosen once per process, see :func:`isolation_mode`):
+
+- ``bwrap``: bubblewrap with every namespace unshared (network, PIDs, IPC, UTS,
+  user), all capabilities dropped, a new session, ``--die-with-parent``. The
+  filesystem is rebuilt from read-only binds of the system (``/usr``, ``/lib*``,
+  ``/bin``, ``/etc``), the Python installation and the virtual environment,
+  plus whatever the caller binds (``course_utils``, the datasets). ``/tmp`` and
+  ``$HOME`` are empty tmpfs; the only writable place that survives is the work
+  folder, mounted at :data:`SANDBOX_WORK`. The course repository, its
+  ``solutions/``, ``autograder/`` and any gradebook are simply not there.
+- ``unshare``: ``unshare --net --pid --fork --kill-child``: no network and a
+  private PID space, but the filesystem is the grader's.
+- ``none``: only the resource limits below.
+
+The mode actually used is reported in plain words (:attr:`SandboxRun.isolation`),
+including what it could *not* do, so a grade always says how it was obtained.
+
+Resource bounds hold in every mode: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
+``RLIMIT_FSIZE`` (largest file written), no core dumps, and a wall clock after
+which the whole process group is killed. ``RLIMIT_NPROC`` is not used: the
+grader runs as root, for whom Linux ignores it (a fork bomb is stopped by the
+PID namespace dying with the wall clock instead).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SANDBOX_HOME = "/home/student"
+SANDBOX_WORK = "/home/student/work"
+MODE_ENV = "COURSE_SANDBOX"  # force "bwrap" | "unshare" | "none" (tests, odd hosts)
+MODES = ("bwrap", "unshare", "none")
+GiB = 1024**3
+MiB = 1024**2
+_TAIL_BYTES = 64 * 1024
+_SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for grading one submission (all enforced from outside the student's code).
+
+    wall_seconds: the whole notebook run, kernel start included.
+    cell_seconds: one cell (nbclient's timeout); going over stops the run.
+    memory_bytes: RLIMIT_AS of every process in the sandbox.
+    cpu_seconds: RLIMIT_CPU per process (None: twice the wall clock).
+    output_bytes: cell outputs kept from the run; the rest is dropped.
+    file_bytes: RLIMIT_FSIZE, the largest file the sandbox may write.
+    submission_bytes: the student's folder is refused above this size.
+    notebook_bytes: largest notebook read back (submitted or executed).
+    results_bytes: largest judge-results file read back (after unzipping).
+    artifact_bytes: largest artifact file handed to a checker.
+    artifact_seconds, artifact_memory_bytes: bounds of one artifact checker process.
+    """
+
+    wall_seconds: float = 1800.0
+    cell_seconds: int = 600
+    memory_bytes: int = 4 * GiB
+    cpu_seconds: int | None = None
+    output_bytes: int = 4 * MiB
+    file_bytes: int = 1 * GiB
+    submission_bytes: int = 500 * MiB
+    notebook_bytes: int = 50 * MiB
+    results_bytes: int = 256 * MiB
+    artifact_bytes: int = 500 * MiB
+    artifact_seconds: float = 600.0
+    artifact_memory_bytes: int = 6 * GiB
+
+    def cpu_limit(self) -> int:
+        return int(self.cpu_seconds if self.cpu_seconds is not None else 2 * self.wall_seconds + 10)
+
+
+@dataclass
+class SandboxRun:
+    """What one sandboxed command did, as seen from outside.
+
+    returncode: exit status (negative: killed by that signal; None if killed on the wall clock).
+    stdout, stderr: the last 64 KiB of each.
+    """
+
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool
+    seconds: float
+    isolation: list[str] = field(default_factory=list)
+
+
+def _works(command: list[str]) -> bool:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(mode: str) -> bool:
+    if mode == "bwrap":
+        return shutil.which("bwrap") is not None and _works(
+            ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent",
+             "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "true"])
+    if mode == "unshare":
+        return shutil.which("unshare") is not None and _works(
+            ["unshare", "--net", "--pid", "--fork", "--kill-child", "true"])
+    return True
+
+
+def isolation_mode() -> str:
+    """The strongest mode that works here (``COURSE_SANDBOX`` may force a weaker one)."""
+    forced = os.environ.get(MODE_ENV, "").strip().lower()
+    if forced:
+        if forced not in MODES:
+            raise ValueError(f"{MODE_ENV}={forced!r}: use one of {', '.join(MODES)}.")
+        if not _probe(forced):
+            raise RuntimeError(f"{MODE_ENV}={forced} was asked for but does not work on this host.")
+        return forced
+    return next(mode for mode in MODES if _probe(mode))
+
+
+def _inside(path: Path, roots: list[str]) -> bool:
+    return any(str(path) == r or str(path).startswith(r.rstrip("/") + "/") for r in roots)
+
+
+class Sandbox:
+    """One isolated run around a host work folder.
+
+    Bind what the command needs with :meth:`bind_readonly` (it returns the path
+    to use *inside*), then :meth:`run`. Paths inside differ from host paths only
+    in ``bwrap`` mode.
+    """
+
+    def __init__(self, work: Path, *, mode: str | None = None) -> None:
+        self.host_work = Path(work).resolve()
+        self.mode = mode or isolation_mode()
+        self._binds: list[tuple[str, str]] = []
+
+    @property
+    def work(self) -> str:
+        """The work folder as the command sees it."""
+        return SANDBOX_WORK if self.mode == "bwrap" else str(self.host_work)
+
+    @property
+    def home(self) -> str:
+        return SANDBOX_HOME if self.mode == "bwrap" else str(self.host_work / ".home")
+
+    def bind_readonly(self, host: Path, inside: str) -> str:
+        """Make ``host`` visible read-only at ``inside`` (bwrap) and return where it is."""
+        host = Path(host).resolve()
+        if self.mode != "bwrap":
+            return str(host)
+        self._binds.append((str(host), inside))
+        return inside
+
+    def _bwrap_prefix(self) -> list[str]:
+        args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+                "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev",
+                "--tmpfs", "/tmp", "--tmpfs", "/home", "--dir", SANDBOX_HOME]
+        bound: list[str] = []
+        for directory in _SYSTEM_DIRS:
+            if os.path.exists(directory):
+                args += ["--ro-bind", directory, directory]
+                bound.append(directory)
+        # The interpreter and the venv, at their own paths (shebangs, pyvenv.cfg).
+        for prefix in {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}:
+            if not _inside(Path(prefix), bound):
+                args += ["--ro-bind", prefix, prefix]
+                bound.append(prefix)
+        args += ["--bind", str(self.host_work), SANDBOX_WORK]
+        for host, inside in self._binds:
+            args += ["--ro-bind", host, inside]
+        return args + ["--chdir", SANDBOX_WORK]
+
+    def describe(self) -> list[str]:
+        """What this mode isolates and what it does not, in plain words."""
+        if self.mode == "bwrap":
+            return ["bubblewrap: network cut (own network namespace)",
+                    "bubblewrap: private filesystem view (course repository, solutions, "
+                    "hidden checks and gradebook not visible; system read-only)",
+                    "bubblewrap: own PID namespace, no capabilities"]
+        if self.mode == "unshare":
+            return ["unshare: network cut (own network namespace), own PID namespace",
+                    "NOT isolated: the filesystem (bubblewrap unavailable)"]
+        return ["NOT isolated: network, filesystem and processes (no bubblewrap or unshare here)"]
+
+    def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
+            wall_seconds: float, memory_bytes: int) -> SandboxRun:
+        """Run ``argv`` with ``env`` (nothing else is inherited) and the limits."""
+        env = dict(env)
+        env.setdefault("HOME", self.home)
+        env.setdefault("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
+        env.setdefault("LANG", "C.UTF-8")
+        if self.mode == "bwrap":
+            command = self._bwrap_prefix()
+            for key, value in env.items():
+                command += ["--setenv", key, value]
+            command += ["--"] + argv
+            cwd = None
+        elif self.mode == "unshare":
+            Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
+            command = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--"] + argv
+            cwd = str(self.host_work)
+        else:
+            Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
+            command, cwd = list(argv), str(self.host_work)
+        rlimits = {
+            resource.RLIMIT_AS: memory_bytes,
+            resource.RLIMIT_CPU: limits.cpu_limit(),
+            resource.RLIMIT_FSIZE: limits.file_bytes,
+            resource.RLIMIT_CORE: 0,
+        }
+
+        def apply_limits() -> None:  # runs in the child, before exec
+            for which, value in rlimits.items():
+                resource.setrlimit(which, (value, value))
+
+        start = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="course-sandbox-io-") as io_dir:
+            out_path, err_path = Path(io_dir, "stdout"), Path(io_dir, "stderr")
+            with open(out_path, "wb") as out, open(err_path, "wb") as err:
+                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                           env=env if self.mode != "bwrap" else {"PATH": "/usr/bin:/bin"},
+                                           cwd=cwd, preexec_fn=apply_limits, start_new_session=True)
+                timed_out = False
+                try:
+                    returncode: int | None = process.wait(timeout=wall_seconds)
+                except subprocess.TimeoutExpired:
+                    timed_out, returncode = True, None
+                    _kill_group(process)
+            return SandboxRun(returncode=returncode, stdout=_tail(out_path), stderr=_tail(err_path),
+                              timed_out=timed_out, seconds=time.monotonic() - start,
+                              isolation=self.describe())
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _tail(path: Path) -> str:
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - _TAIL_BYTES))
+        return handle.read().decode("utf-8", errors="replace")

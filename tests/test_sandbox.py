@@ -1,0 +1,135 @@
+"""Questions about the sandbox that untrusted code runs in (autograder.sandbox).
+
+Each test runs a few lines of plain Python (no kernel), so the whole file takes
+seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+from autograder.sandbox import Limits, Sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+LIMITS = Limits(wall_seconds=20, memory_bytes=1024**3, file_bytes=10 * 1024**2)
+needs_bwrap = pytest.mark.skipif(not sandbox._probe("bwrap"), reason="bubblewrap does not work here")
+
+
+def run_python(tmp_path: Path, code: str, *, mode: str | None = None, limits: Limits = LIMITS,
+               wall: float = 20, **binds: Path):
+    box = Sandbox(tmp_path, mode=mode)
+    env = {name.upper(): box.bind_readonly(path, f"/opt/{name}") for name, path in binds.items()}
+    return box.run([sys.executable, "-c", code], env=env, limits=limits, wall_seconds=wall,
+                   memory_bytes=limits.memory_bytes)
+
+
+PROBE = """
+import json, os, socket
+seen = {}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2)
+    seen["network"] = True
+except OSError:
+    seen["network"] = False
+for name, path in {"repo": %(repo)r + "/pyproject.toml", "solutions": %(repo)r + "/solutions", "root": "/root/.bashrc",
+                   "checks": %(repo)r + "/autograder/checks"}.items():
+    seen[name] = os.path.exists(path)
+try:
+    import autograder
+    seen["autograder"] = True
+except ImportError:
+    seen["autograder"] = False
+open("written.txt", "w").write("ok")
+try:
+    open("/usr/evil.txt", "w")
+    seen["system_writable"] = True
+except OSError:
+    seen["system_writable"] = False
+print(json.dumps(seen))
+"""
+
+
+@needs_bwrap
+def test_bwrap_hides_the_repository_cuts_the_network_and_keeps_the_work_folder(tmp_path):
+    """Inside bubblewrap, is the course invisible, the network cut, the system read-only,
+    and the work folder writable?"""
+    run = run_python(tmp_path, PROBE % {"repo": str(REPO)}, mode="bwrap")
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen == {"network": False, "repo": False, "solutions": False, "root": False, "checks": False,
+                    "autograder": False, "system_writable": False}
+    assert (tmp_path / "written.txt").read_text() == "ok"
+    assert any("network cut" in line for line in run.isolation)
+
+
+@needs_bwrap
+def test_bound_folders_are_read_only(tmp_path):
+    """Can code in the sandbox read a folder the grader binds, but not change it?"""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "data.txt").write_text("42")
+    work = tmp_path / "work"
+    work.mkdir()
+    code = ("import os\nprint(open(os.environ['SHARED'] + '/data.txt').read())\n"
+            "open(os.environ['SHARED'] + '/data.txt', 'w')")
+    run = run_python(work, code, mode="bwrap", shared=shared)
+    assert run.stdout.strip() == "42"
+    assert run.returncode != 0 and "Read-only file system" in run.stderr
+    assert (shared / "data.txt").read_text() == "42"
+
+
+def test_wall_clock_kills_an_endless_loop(tmp_path):
+    """Is a process that never ends killed at the wall clock, with timed_out set?"""
+    run = run_python(tmp_path, "while True: pass", wall=2)
+    assert run.timed_out and run.returncode is None
+    assert run.seconds < 10
+
+
+def test_memory_limit_raises_memory_error(tmp_path):
+    """Does RLIMIT_AS stop a process that allocates more than its memory bound?"""
+    run = run_python(tmp_path, "x = bytearray(3 * 1024**3)")
+    assert run.returncode != 0 and "MemoryError" in run.stderr
+
+
+def test_file_size_limit(tmp_path):
+    """Can the sandbox write a file larger than RLIMIT_FSIZE? (It must not.)"""
+    code = "open('big.bin', 'wb').write(b'0' * (20 * 1024**2))"
+    run = run_python(tmp_path, code)
+    assert run.returncode != 0
+    assert (tmp_path / "big.bin").stat().st_size <= LIMITS.file_bytes
+
+
+def test_environment_is_not_inherited(tmp_path, monkeypatch):
+    """Does a secret in the grader's environment stay out of the sandbox?"""
+    monkeypatch.setenv("COURSE_JUDGE_SECRET", "do-not-leak")
+    run = run_python(tmp_path, "import os; print(os.environ.get('COURSE_JUDGE_SECRET'))")
+    assert run.stdout.strip() == "None"
+
+
+@pytest.mark.skipif(not sandbox._probe("unshare"), reason="unshare does not work here")
+def test_unshare_fallback_cuts_the_network_and_says_what_it_cannot_do(tmp_path):
+    """Without bubblewrap, is the network still cut, and is the weaker isolation reported?"""
+    run = run_python(tmp_path, PROBE % {"repo": str(REPO)}, mode="unshare")
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["network"] is False
+    assert any(line.startswith("NOT isolated: the filesystem") for line in run.isolation)
+
+
+def test_no_isolation_is_reported_honestly(tmp_path):
+    """With nothing available, does the run still happen and say it was not isolated?"""
+    run = run_python(tmp_path, "print('hi')", mode="none")
+    assert run.stdout.strip() == "hi"
+    assert run.isolation == ["NOT isolated: network, filesystem and processes "
+                             "(no bubblewrap or unshare here)"]
+
+
+def test_forcing_an_unknown_mode_is_an_error(monkeypatch):
+    """Is a typo in COURSE_SANDBOX refused instead of silently weakening isolation?"""
+    monkeypatch.setenv(sandbox.MODE_ENV, "bwarp")
+    with pytest.raises(ValueError, match="bwarp"):
+        sandbox.isolation_mode()
