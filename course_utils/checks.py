@@ -48,10 +48,16 @@ class NotAttempted(AssertionError):
     """The exercise has not been started: the function raises NotImplementedError or returns None."""
 
 
-def _not_attempted(where: str) -> NotAttempted:
+def _not_attempted(function: str | None = None, *, variable: str | None = None) -> NotAttempted:
+    """The not-attempted message, for a function (``conv_forward``) or a variable (``dw``)."""
+    if function is not None:
+        return NotAttempted(
+            f"{function} is not attempted yet: fill in the cell marked # YOUR CODE HERE in {function} "
+            "(delete the `raise NotImplementedError()` line), run that cell, then run this check again."
+        )
     return NotAttempted(
-        f"{where} is not attempted yet: fill in the cell marked # YOUR CODE HERE in {where} "
-        "(delete the `raise NotImplementedError()` line), run that cell, then run this check again."
+        f"`{variable}` is not attempted yet: it is still None. Fill in the cell marked # YOUR CODE HERE "
+        f"that computes `{variable}`, run it, then run this check again."
     )
 
 
@@ -172,7 +178,7 @@ def check_implemented(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def check_answered(name: str, value: Any) -> Any:
     """Return ``value``, or raise :class:`NotAttempted` when it is still ``None``/Ellipsis."""
     if value is None or value is Ellipsis:
-        raise _not_attempted(f"`{name}`")
+        raise _not_attempted(variable=name)
     return value
 
 

@@ -180,7 +180,7 @@ def test_check_implemented_returns_the_result_and_keeps_other_errors():
 
 def test_check_answered_catches_unset_variable():
     """Is a variable left at None reported as not attempted, by name?"""
-    with pytest.raises(NotAttempted, match="`receptive_field` is not attempted yet"):
+    with pytest.raises(NotAttempted, match="`receptive_field` is not attempted yet: it is still None"):
         check_answered("receptive_field", None)
     assert check_answered("receptive_field", 5) == 5
 
@@ -195,9 +195,12 @@ def test_check_array_rejects_non_numeric_values():
             check_array("out", value)
 
 
-def test_check_array_treats_none_as_not_attempted():
-    with pytest.raises(NotAttempted):
-        check_array("out", None)
+def test_partly_filled_template_is_not_attempted_by_variable_name():
+    """CS231n-style templates start with `dx, dw = None, None`: does a check on dw say dw is unset?"""
+    dx, dw = np.zeros(2), None
+    check_close("dx", dx, np.zeros(2), verbose=False)
+    with pytest.raises(NotAttempted, match="`dw` is not attempted yet.*computes `dw`"):
+        check_close("dw", dw, np.zeros(2))
 
 
 def test_check_shape_accepts_matching_shape_and_wildcards():
