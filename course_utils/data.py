@@ -26,10 +26,11 @@ prepared there:
   * Fashion-MNIST: Debian's ``dataset-fashion-mnist`` installs the IDX files
     in ``/usr/share/datasets/fashion-mnist``, re-compressed, so tfds' gzip
     checksums cannot match. The decompressed IDX bytes are checked against
-    the SHA-256 sums recorded below, then written with
-    ``tfds.dataset_builders.store_as_tfds_dataset`` under tfds' name and
-    version (``fashion_mnist`` 3.0.1) and features, with the same example
-    keys as tfds' builder, so ``tfds.load("fashion_mnist")`` reads it.
+    the SHA-256 sums recorded below, then written by a subclass of tfds' own
+    FashionMNIST builder that reads those arrays instead of downloading, so
+    ``tfds.load("fashion_mnist")`` reads it as if tfds had built it online
+    (same name, version 3.0.1, features, label names, supervised keys and
+    example keys).
 
 - Online, :func:`load` lets tfds download as usual, but only when allowed:
   ``download=True``, or ``COURSE_DATA_DOWNLOAD=1``, or ``auto`` (the default)
@@ -58,7 +59,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -523,6 +523,27 @@ def _fashion_examples(images: np.ndarray, labels: np.ndarray) -> Iterator[tuple[
         yield index, {"image": image, "label": int(label)}
 
 
+def _debian_fashion_builder(arrays: dict[str, tuple[np.ndarray, np.ndarray]], directory: Path):
+    """tfds' own FashionMNIST builder, fed the verified Debian arrays instead of downloads.
+
+    Subclassing (rather than ``tfds.dataset_builders.store_as_tfds_dataset``)
+    keeps everything tfds writes for an online build: name, version,
+    features, label names and ``supervised_keys`` (so ``as_supervised=True``
+    works), description and citation. Only the source of the examples
+    changes; they are keyed by index exactly as tfds' builder keys them.
+    """
+    import tensorflow_datasets as tfds
+
+    class FashionMnistFromDebian(tfds.image_classification.FashionMNIST, skip_registration=True):
+        name = "fashion_mnist"
+
+        def _split_generators(self, dl_manager):
+            del dl_manager  # nothing to download
+            return {split: _fashion_examples(*arrays[split]) for split in SPLITS}
+
+    return FashionMnistFromDebian(data_dir=os.fspath(directory))
+
+
 def _prepare_fashion_mnist(directory: Path, force: bool) -> str:
     import tensorflow_datasets as tfds
 
@@ -535,20 +556,8 @@ def _prepare_fashion_mnist(directory: Path, force: bool) -> str:
             _remove_prepared("fashion_mnist", directory)
         tfds.builder("fashion_mnist", data_dir=os.fspath(directory)).download_and_prepare()
         return _summary("fashion_mnist", directory, "prepared from a tfds download")
-    # store_as_tfds_dataset refuses to overwrite: clear a forced or half-written copy.
-    _remove_prepared("fashion_mnist", directory)
-    with tempfile.TemporaryDirectory() as scratch:  # tfds' own info, without a warning about `directory`
-        reference = tfds.builder("fashion_mnist", data_dir=scratch).info
-    tfds.dataset_builders.store_as_tfds_dataset(
-        name="fashion_mnist",
-        version=TFDS_VERSION,
-        features=reference.features,
-        split_datasets={split: _fashion_examples(*arrays[split]) for split in SPLITS},
-        data_dir=os.fspath(directory),
-        description=reference.description,
-        homepage=reference.homepage,
-        citation=reference.citation,
-    )
+    _remove_prepared("fashion_mnist", directory)  # a forced rebuild, or a half-written copy
+    _debian_fashion_builder(arrays, directory).download_and_prepare()
     return _summary("fashion_mnist", directory, f"prepared from {fashion_source_dir()}")
 
 

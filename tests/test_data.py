@@ -298,6 +298,11 @@ def test_fashion_prepare_round_trips_through_tfds(tmp_path, monkeypatch):
         expected = np.argsort([bytes(image[..., None]) for image in images])
         np.testing.assert_array_equal(x[order], images[expected][..., None])
         np.testing.assert_array_equal(y[order], labels[expected])
+    import tensorflow_datasets as tfds
+
+    supervised = tfds.load("fashion_mnist", split="test", as_supervised=True, data_dir=tmp_path / "tfds")
+    assert int(supervised.cardinality()) == 20  # tfds' own metadata (supervised_keys) was written
+    assert tfds.builder("fashion_mnist", data_dir=tmp_path / "tfds").info.features["label"].names[0] == "T-shirt/top"
     assert "already prepared" in data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
     assert "prepared from" in data.prepare("fashion_mnist", data_dir=tmp_path / "tfds", force=True)
 
