@@ -10,7 +10,7 @@ see the same bytes:
 Where the data comes from
 -------------------------
 tfds reads prepared datasets from :func:`data_dir` (``COURSE_DATA_DIR``,
-default ``~/tensorflow_datasets``, tfds' own default). When a dataset is not
+else ``TFDS_DATA_DIR``, else ``~/tensorflow_datasets``, tfds' own default). When a dataset is not
 prepared there:
 
 - ``course data prepare`` (or ``make data``) builds local copies **without
@@ -131,8 +131,14 @@ class DataCorruptedError(DataError):
 # ---------------------------------------------------------------- locations
 
 def data_dir() -> Path:
-    """Where tfds keeps prepared datasets: ``COURSE_DATA_DIR`` or ``~/tensorflow_datasets``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or "~/tensorflow_datasets").expanduser()
+    """Where tfds keeps prepared datasets.
+
+    ``COURSE_DATA_DIR``, else tfds' own ``TFDS_DATA_DIR``, else
+    ``~/tensorflow_datasets`` (tfds' default, so a plain ``tfds.load`` finds
+    the same copies).
+    """
+    chosen = os.environ.get(DATA_DIR_ENV) or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
+    return Path(chosen).expanduser()
 
 
 def cache_dir() -> Path:

@@ -345,3 +345,14 @@ def test_course_data_prepare_exits_1_with_the_message(tmp_path, monkeypatch, cap
     assert cli.main(["data", "prepare"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("course data prepare:") and "not a usable" in err and "Traceback" not in err
+
+
+def test_data_dir_follows_course_then_tfds_settings(tmp_path, monkeypatch):
+    """Is the data dir COURSE_DATA_DIR, else TFDS_DATA_DIR, else tfds' default?"""
+    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.delenv("TFDS_DATA_DIR", raising=False)
+    assert data.data_dir() == Path("~/tensorflow_datasets").expanduser()
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    assert data.data_dir() == tmp_path / "tfds"
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "course"))
+    assert data.data_dir() == tmp_path / "course"
