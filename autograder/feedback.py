@@ -1,0 +1,109 @@
+"""Feedback pages: one HTML page per student, safe to hand back.
+
+A page shows the student's name, the total, each graded item's name, points
+and plain message, how the run was isolated, the profile, and the figures
+their own notebook drew. It never shows hidden test source: unlike nbgrader's
+``generate_feedback`` (which renders the graded notebook, hidden cells
+included), the page is built from the judged results only, and every message
+is cleaned (:func:`clean_message`) so that a traceback that quotes the grade
+cell cannot slip through. Everything the student controls is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from autograder.results import Outcome, SubmissionResult
+
+MAX_MESSAGE_CHARS = 600
+PAGE_NAME = "feedback.html"
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
+# Lines that belong to a traceback or quote code rather than explain a result.
+_CODE_LINE = re.compile(
+    r"^\s*(Traceback \(most recent call last\)|File \".*\", line \d+|Cell In\[\d*\], line \d+|"
+    r"-*>\s*\d+.*|\s{2,}\d+\s.*|\^+|~+\^*~*|.*judge\.submit.*|.*autograder[./].*)\s*$")
+
+OUTCOME_TEXT = {
+    Outcome.GRADED: "graded",
+    Outcome.TIMEOUT: "zero: time limit reached",
+    Outcome.OUT_OF_MEMORY: "zero: memory limit reached",
+    Outcome.KERNEL_DIED: "zero: the notebook's kernel died",
+    Outcome.MISSING_NOTEBOOK: "zero: notebook missing",
+    Outcome.INVALID_NOTEBOOK: "zero: the notebook could not be read",
+    Outcome.TAMPERING: "zero: tampering detected",
+    Outcome.OUTPUT_LIMIT: "zero: too much output",
+    Outcome.GRADER_ERROR: "zero for now: the grader failed (not your fault; a TA will look)",
+}
+
+_TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""\
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ result.assignment }} — feedback for {{ result.student }}</title>
+<style>
+ body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
+ table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
+ .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; }
+ .note { color: #555; font-size: .9rem; } img { max-width: 100%; border: 1px solid #eee; margin: .5rem 0; }
+</style></head><body>
+<h1>{{ result.assignment }}: feedback for {{ result.student }}</h1>
+<p><strong>Total: {{ "%g"|format(total) }} / {{ "%g"|format(max_score) }}</strong> — {{ outcome_text }}</p>
+{% if reason %}<p>{{ reason }}</p>{% endif %}
+{% if items %}
+<h2>Tests</h2>
+<table><tr><th>test</th><th>points</th><th>message</th></tr>
+{% for item in items %}<tr class="{{ item.css }}"><td>{{ item.name }}</td>
+<td>{{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}</td><td>{{ item.message }}</td></tr>
+{% endfor %}</table>
+{% endif %}
+{% if figures %}<h2>Your figures</h2>
+{% for figure in figures %}<img src="{{ figure }}" alt="figure from your notebook">
+{% endfor %}{% endif %}
+<h2>How it was graded</h2>
+<p class="note">Profile: {{ result.profile }}. Time: {{ "%.1f"|format(result.seconds) }} s.
+Your notebook ran again from the top in an isolated copy; hidden tests were judged outside your notebook.</p>
+{% if result.isolation %}<ul class="note">{% for note in result.isolation %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
+</body></html>
+""")
+
+
+def clean_message(text: str) -> str:
+    """A message fit for a student: no ANSI codes, no hidden block, no traceback or code lines, short."""
+    text = _HIDDEN_BLOCK.sub("", _ANSI.sub("", text or ""))
+    lines = [line.rstrip() for line in text.splitlines() if not _CODE_LINE.match(line)]
+    cleaned = "\n".join(line for line in lines if line.strip()).strip()
+    if len(cleaned) > MAX_MESSAGE_CHARS:
+        cleaned = cleaned[:MAX_MESSAGE_CHARS - 1].rstrip() + "…"
+    return cleaned
+
+
+def display_name(item_id: str) -> str:
+    """``test_conv_forward`` -> ``conv_forward`` (the name the notebook's heading uses)."""
+    return item_id[len("test_"):] if item_id.startswith("test_") else item_id
+
+
+def render_feedback(result: SubmissionResult) -> str:
+    """The feedback page of ``result`` as HTML (figures referenced by file name)."""
+    graded = result.outcome is Outcome.GRADED
+    items = []
+    for item in result.tests:
+        score = item.score if graded else 0.0
+        css = "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail"
+        message = clean_message(item.message) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
+        items.append({"name": display_name(item.id), "score": score, "points": item.points,
+                      "message": message or ("passed" if css == "pass" else "no message"), "css": css})
+    return _TEMPLATE.render(
+        result=result, items=items, reason=clean_message(result.reason), total=result.score, max_score=result.max_score,
+        outcome_text=OUTCOME_TEXT[result.outcome], figures=[Path(f).name for f in result.figures])
+
+
+def write_feedback(result: SubmissionResult, feedback_dir: Path) -> Path:
+    """Write ``feedback_dir/<student>/feedback.html`` (beside the figures) and return its path."""
+    page = Path(feedback_dir) / result.student / PAGE_NAME
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(render_feedback(result), encoding="utf-8")
+    return page
