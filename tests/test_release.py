@@ -128,6 +128,20 @@ def test_release_is_deterministic_and_writes_no_gradebook(tmp_path):
     assert not list(tmp_path.rglob("*.db"))
 
 
+def test_generate_with_a_gradebook_records_hidden_tests_there(tmp_path):
+    """Does generate(db_url=...) keep the hidden tests in the gradebook (for autograde) only?"""
+    from nbgrader.api import Gradebook
+
+    root = make_course(tmp_path / "course")
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    generated = release.generate(NAME, tmp_path / "out", root=root, db_url=db_url)
+    assert (generated / f"{NAME}.ipynb").read_bytes() == released(root).read_bytes()
+    with Gradebook(db_url) as gradebook:
+        cell = gradebook.find_source_cell("test_add", NAME, NAME)
+        assert "assert add(20, 22) == 42" in cell.source
+        assert gradebook.find_grade_cell("test_add", NAME, NAME).max_score == 2
+
+
 def test_release_of_unknown_assignment_names_the_known_ones(tmp_path):
     make_course(tmp_path)
     with pytest.raises(ValueError, match=NAME):
