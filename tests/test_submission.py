@@ -1,0 +1,238 @@
+"""Questions about grading one submission (autograder.submission.grade_submission).
+
+The fixture assignment ``tests/fixtures/fixture_course`` (99_fixture: two graded
+functions and a saved .npz, no TensorFlow) keeps each grading to a few seconds.
+Submissions are built from the *released* notebook, as a student would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import sandbox, submission
+from autograder.results import Outcome
+from autograder.sandbox import Limits
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
+ASSIGNMENT = "99_fixture"
+REPO = Path(__file__).resolve().parents[1]
+LIMITS = Limits(wall_seconds=120, cell_seconds=20, memory_bytes=2 * 1024**3)
+needs_bwrap = pytest.mark.skipif(not sandbox._probe("bwrap"), reason="bubblewrap does not work here")
+
+CORRECT = {
+    "add_one_answer": 'def add_one(x):\n    """Return x + 1."""\n    return np.asarray(x, dtype=float) + 1.0',
+    "scale_answer": 'def scale(x, factor):\n    """Return x * factor."""\n    return np.asarray(x) * factor',
+    "weights_answer": 'np.savez("weights.npz", w=np.arange(3.0))',
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fixture_course():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_CHECKS_PATH", str(FIXTURE / "checks"))
+        patch.setenv("COURSE_PROFILE", "smoke")
+        yield
+
+
+def released() -> nbformat.NotebookNode:
+    return nbformat.from_dict(json.loads(json.dumps(submission.reference(ASSIGNMENT, FIXTURE).released)))
+
+
+def make_submission(folder: Path, answers: dict[str, str] | None = None,
+                    edit=None) -> Path:
+    """Write a student folder: the release with ``answers`` in its solution cells."""
+    nb = released()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in (answers or {}):
+            cell.source = answers[grade_id]
+    if edit is not None:
+        edit(nb)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
+    return folder
+
+
+def grade(folder: Path, tmp_path: Path, limits: Limits = LIMITS, student: str = "s1"):
+    return submission.grade_submission(ASSIGNMENT, folder, student=student, course_root=FIXTURE,
+                                       work_dir=tmp_path / "out", limits=limits)
+
+
+def scores(result) -> dict[str, float]:
+    return {t.id: t.score for t in result.tests}
+
+
+def test_correct_submission_gets_full_marks(tmp_path):
+    """Does a right answer earn every point, with figures and a safe executed notebook kept?"""
+    result = grade(make_submission(tmp_path / "alice", CORRECT), tmp_path)
+    assert result.outcome is Outcome.GRADED, result.reason
+    assert scores(result) == {"test_add_one": 1.0, "test_scale": 2.0, "test_weights": 1.0}
+    assert result.score == result.max_score == 4.0
+    assert result.notes == []
+    assert result.isolation and result.profile == "smoke"
+    assert len(result.figures) == 1 and Path(result.figures[0]).read_bytes().startswith(b"\x89PNG")
+    executed = Path(result.executed_notebook).read_text()
+    assert "judge.submit" not in executed and "HIDDEN TESTS" not in executed
+
+
+def test_blank_submission_gets_zero_with_reasons(tmp_path):
+    """Does the untouched release get zero, each test saying its visible checks failed?"""
+    result = grade(make_submission(tmp_path / "blank"), tmp_path)
+    assert result.outcome is Outcome.GRADED
+    assert result.score == 0 and result.max_score == 4.0
+    by_id = {t.id: t for t in result.tests}
+    assert "NotImplementedError" in by_id["test_add_one"].message
+    assert "weights.npz is missing" in by_id["test_weights"].message
+
+
+def test_endless_loop_is_a_timeout_with_zero(tmp_path):
+    """Does a cell that never ends stop at the cell limit and give a clear zero?"""
+    answers = dict(CORRECT, scale_answer="def scale(x, factor):\n    while True:\n        pass")
+    result = grade(make_submission(tmp_path / "loop", answers), tmp_path,
+                   Limits(wall_seconds=120, cell_seconds=3, memory_bytes=2 * 1024**3))
+    assert result.outcome is Outcome.TIMEOUT
+    assert result.score == 0 and all(t.score == 0 for t in result.tests)
+    assert "3 s" in result.reason
+
+
+def test_wall_clock_bounds_the_whole_run(tmp_path):
+    """Is the whole notebook bounded too, even when no single cell is too slow?"""
+    answers = dict(CORRECT, weights_answer="import time\nfor _ in range(100):\n    time.sleep(1)")
+    result = grade(make_submission(tmp_path / "slow", answers), tmp_path,
+                   Limits(wall_seconds=15, cell_seconds=600, memory_bytes=2 * 1024**3))
+    assert result.outcome is Outcome.TIMEOUT and result.score == 0
+    assert result.seconds < 60
+
+
+def test_memory_hog_is_out_of_memory_with_zero(tmp_path):
+    """Does a notebook that eats memory get OUT_OF_MEMORY and zero, not a crash of the grader?"""
+    answers = dict(CORRECT, weights_answer="hog = []\nwhile True:\n    hog.append(bytearray(100 * 1024**2))")
+    result = grade(make_submission(tmp_path / "hog", answers), tmp_path)
+    assert result.outcome is Outcome.OUT_OF_MEMORY
+    assert result.score == 0 and "memory" in result.reason
+
+
+def test_dead_kernel_never_passes(tmp_path):
+    """Does a kernel that exits (after the functions were handed over) give zero, not a pass?"""
+    answers = dict(CORRECT, weights_answer='np.savez("weights.npz", w=np.arange(3.0))\nimport os\nos._exit(3)')
+    result = grade(make_submission(tmp_path / "dead", answers), tmp_path)
+    assert result.outcome is Outcome.KERNEL_DIED
+    assert result.score == 0 and all(t.score == 0 for t in result.tests)
+
+
+def test_lying_answers_gain_nothing(tmp_path):
+    """Do an always-equal object, a patched np.allclose and a patched judge earn no points?"""
+    liar = ("class AlwaysEqual(float):\n    def __eq__(self, other):\n        return True\n"
+            "    def __getitem__(self, index):\n        return self\n\n"
+            "def add_one(x):\n    return AlwaysEqual(0.0)")
+    patcher = ("import course_utils.judge\nnp.allclose = lambda *a, **k: True\n"
+               "np.testing.assert_allclose = lambda *a, **k: None\n"
+               "course_utils.judge.call_case = lambda fn, case: course_utils.judge.CaseResult((np.zeros(1),), None, 0.0)\n\n"
+               "def scale(x, factor):\n    return np.zeros(1)")
+    answers = dict(CORRECT, add_one_answer=liar, scale_answer=patcher,
+                   weights_answer='np.savez("weights.npz", w=np.zeros(3))')
+    result = grade(make_submission(tmp_path / "liar", answers), tmp_path)
+    assert result.outcome is Outcome.GRADED
+    assert scores(result) == {"test_add_one": 0.0, "test_scale": 0.0, "test_weights": 0.0}
+
+
+def test_edited_and_deleted_test_cells_are_restored(tmp_path):
+    """Is a test cell emptied or deleted by the student put back, and noted, gaining nothing?"""
+    def edit(nb):
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_add_one":
+                cell.source = "pass  # nothing to see here"
+                cell.metadata.nbgrader["points"] = 100
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_scale"]
+
+    answers = dict(CORRECT, add_one_answer="def add_one(x):\n    return x")
+    result = grade(make_submission(tmp_path / "editor", answers, edit), tmp_path)
+    assert result.outcome is Outcome.GRADED
+    assert scores(result) == {"test_add_one": 0.0, "test_scale": 2.0, "test_weights": 1.0}
+    assert result.max_score == 4.0
+    notes = " ".join(result.notes)
+    assert "test_add_one is read-only but was edited" in notes
+    assert "test_scale was missing" in notes and "points of test_add_one" in notes
+
+
+@needs_bwrap
+def test_hostile_submission_sees_nothing_and_gains_nothing(tmp_path):
+    """Can a submission reach the network, the repository, the solutions or the grader's
+    hidden inputs, or plant a link to the instructor's files as its artifact?"""
+    probe = f"""
+import json, os, socket
+seen = {{}}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2)
+    seen["network"] = True
+except OSError:
+    seen["network"] = False
+seen["repo"] = os.path.exists({str(REPO / 'pyproject.toml')!r})
+seen["solutions"] = os.path.exists({str(FIXTURE / 'solutions')!r})
+seen["root_home"] = os.path.exists("/root/.bashrc")
+try:
+    import autograder
+    seen["autograder"] = True
+except ImportError:
+    seen["autograder"] = False
+try:
+    open(os.environ["COURSE_JUDGE_DIR"] + "/inputs/add_one.npz", "wb").write(b"x")
+    seen["inputs_writable"] = True
+except OSError:
+    seen["inputs_writable"] = False
+os.symlink({str(FIXTURE / 'checks' / '99_fixture.py')!r}, "weights.npz")
+print("PROBE" + json.dumps(seen))
+"""
+    answers = dict(CORRECT, weights_answer=probe)
+    result = grade(make_submission(tmp_path / "hostile", answers), tmp_path)
+    assert result.outcome is Outcome.GRADED, result.reason
+    executed = nbformat.read(result.executed_notebook, as_version=4)
+    text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    seen = json.loads(text.split("PROBE", 1)[1].splitlines()[0])
+    assert seen == {"network": False, "repo": False, "solutions": False, "root_home": False,
+                    "autograder": False, "inputs_writable": False}
+    weights = next(t for t in result.tests if t.id == "test_weights")
+    assert weights.score == 0 and "link" in weights.message
+    assert scores(result)["test_add_one"] == 1.0  # honest work still counts
+
+
+def test_links_and_shadowing_packages_are_not_copied(tmp_path):
+    """Are links and a private course_utils copy left out of the sandbox folder (and said so)?"""
+    folder = make_submission(tmp_path / "linker", CORRECT)
+    os.symlink("/etc/hostname", folder / "notes.txt")
+    (folder / "course_utils").mkdir()
+    (folder / "course_utils" / "__init__.py").write_text("raise SystemExit('fake course_utils')")
+    result = grade(folder, tmp_path)
+    assert result.outcome is Outcome.GRADED and result.score == 4.0
+    notes = " ".join(result.notes)
+    assert "notes.txt is a link" in notes and "course_utils/ was ignored" in notes
+
+
+def test_missing_and_invalid_notebooks_get_a_clear_zero(tmp_path):
+    """Do a folder without the notebook and a notebook that is not JSON give zero with a reason?"""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = grade(empty, tmp_path)
+    assert missing.outcome is Outcome.MISSING_NOTEBOOK and missing.max_score == 4.0
+    assert missing.score == 0 and "99_fixture.ipynb" in missing.reason
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / f"{ASSIGNMENT}.ipynb").write_text("{not json")
+    invalid = grade(broken, tmp_path)
+    assert invalid.outcome is Outcome.INVALID_NOTEBOOK and invalid.score == 0
+
+
+def test_result_round_trips_through_json(tmp_path):
+    """Can a result cross a process boundary as JSON unchanged (notes included)?"""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = grade(empty, tmp_path)
+    result.notes = ["a note"]
+    again = type(result).from_json(result.to_json())
+    assert again == result
