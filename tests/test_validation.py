@@ -1,0 +1,73 @@
+"""Do the pieces of `course validate` judge notebooks correctly, without running a kernel?"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder import notebooks as nbu
+from autograder.validation import CheckResult, ValidationReport, check_clean_sources, check_no_leaks
+
+
+def _solution_cell(source: str):
+    return new_code_cell(source, metadata={"nbgrader": {"grade_id": "answer", "solution": True,
+                                                        "grade": False, "locked": False}})
+
+
+@pytest.mark.parametrize("line", ["", "    ", "# a comment", ")", "pass", "else:", "import numpy as np",
+                                  "from keras import layers", "return x", "x = 1"])
+def test_trivial_lines_never_count_as_leaks(line):
+    assert nbu.is_trivial(line)
+
+
+@pytest.mark.parametrize("line", ["return images.astype(np.float32) / 255", "total = a + b + c",
+                                  'judge.submit("00_setup", "one_hot", one_hot)'])
+def test_real_code_counts_as_a_leak(line):
+    assert not nbu.is_trivial(line)
+
+
+def test_secret_lines_are_the_marked_regions_only():
+    cell = _solution_cell("def f(x):\n    ### BEGIN SOLUTION\n    y = x * 2\n    ### END SOLUTION\n"
+                          "    return y\n### BEGIN HIDDEN TESTS\nassert f(3) == 6\n### END HIDDEN TESTS")
+    assert nbu.secret_lines(cell) == ["    y = x * 2", "assert f(3) == 6"]
+
+
+def test_a_solution_cell_without_markers_is_secret_as_a_whole():
+    """nbgrader replaces such a cell entirely, so all of it is an answer."""
+    assert nbu.secret_lines(_solution_cell("answer = 42\nprint(answer)")) == ["answer = 42", "print(answer)"]
+
+
+def test_leak_check_names_the_line_and_both_cells():
+    source = new_notebook(cells=[_solution_cell("### BEGIN SOLUTION\nanswer = compute_it(7)\n### END SOLUTION")])
+    release = new_notebook(cells=[new_markdown_cell("Try `x`:\n\nanswer = compute_it(7)")])
+    result = check_no_leaks([("src.ipynb", source)], [("rel.ipynb", release)])
+    assert result.problems == ("rel.ipynb cell 0 contains `answer = compute_it(7)` "
+                               "(secret line of src.ipynb cell 0 (answer))",)
+
+
+def test_clean_sources_flags_outputs_counts_and_missing_ids(tmp_path):
+    """Is a notebook without cell ids (nbformat 4.4) flagged, since its release would not be stable?"""
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1", "execution_count": 4,
+                   "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 4}))
+    problems = check_clean_sources([path]).problems
+    assert problems == ("old.ipynb cell 0 has no cell id (nbformat < 4.5), so every release would differ",
+                        "old.ipynb cell 0 has saved outputs",
+                        "old.ipynb cell 0 has an execution count")
+
+
+def test_report_renders_ticks_crosses_problems_and_fixes():
+    report = ValidationReport("42_demo", "smoke", [
+        CheckResult("the first thing holds"),
+        CheckResult("the second thing holds", ("cell 3 is wrong",), "do this"),
+    ])
+    assert not report.ok
+    assert report.render() == ("42_demo [profile smoke]: validation FAILED (1 of 2 checks)\n"
+                               "  ✓ the first thing holds\n"
+                               "  ✗ the second thing holds\n"
+                               "      - cell 3 is wrong\n"
+                               "      → do this")
