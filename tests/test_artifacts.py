@@ -1,0 +1,80 @@
+"""Questions about judging a student's saved file (autograder.artifacts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import artifacts, judging
+from autograder.artifacts import UntrustedFileError, copy_untrusted
+
+FIXTURE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "fixture_course" / "checks"
+
+
+@pytest.fixture(autouse=True)
+def fixture_checks(monkeypatch):
+    monkeypatch.setenv("COURSE_CHECKS_PATH", str(FIXTURE_CHECKS))
+
+
+def judge(assignment: str, check_id: str, folder: Path):
+    return artifacts.judge_artifact_isolated(assignment, judging.get_check(assignment, check_id), folder,
+                                             profile="smoke")
+
+
+def test_copy_refuses_links_anywhere_on_the_path(tmp_path):
+    """Can a link planted by student code make the grader read one of its own files?"""
+    root = tmp_path / "sandbox"
+    (root / "real").mkdir(parents=True)
+    os.symlink("/etc", root / "linked_dir")
+    os.symlink("/etc/hostname", root / "real" / "file.npz")
+    for relative in ("linked_dir/hostname", "real/file.npz", "../outside", "/etc/hostname"):
+        with pytest.raises(UntrustedFileError):
+            copy_untrusted(root, relative, tmp_path / "copy", 1024)
+
+
+def test_copy_refuses_files_over_the_cap(tmp_path):
+    """Is a file over the size cap refused rather than read?"""
+    (tmp_path / "big.npz").write_bytes(b"0" * 2048)
+    with pytest.raises(UntrustedFileError, match="limit"):
+        copy_untrusted(tmp_path, "big.npz", tmp_path / "copy.npz", 1024)
+
+
+def test_npz_artifact_is_judged_in_a_fresh_process(tmp_path):
+    """Does a right .npz pass and a wrong or missing one fail with plain words?"""
+    np.savez(tmp_path / "weights.npz", w=np.arange(3.0))
+    assert judge("99_fixture", "weights", tmp_path).passed
+    np.savez(tmp_path / "weights.npz", w=np.zeros(3))
+    wrong = judge("99_fixture", "weights", tmp_path)
+    assert not wrong.passed and "w = [0, 1, 2]" in wrong.message
+    (tmp_path / "weights.npz").unlink()
+    missing = judge("99_fixture", "weights", tmp_path)
+    assert not missing.passed and "missing" in missing.message
+
+
+def test_pickled_npz_is_not_unpickled(tmp_path):
+    """Is an .npz holding a pickled object refused (allow_pickle=False), not executed?"""
+    np.savez(tmp_path / "weights.npz", w=np.array([{"evil": 1}], dtype=object))
+    verdict = judge("99_fixture", "weights", tmp_path)
+    assert not verdict.passed and "Traceback" not in verdict.message
+
+
+@pytest.mark.slow
+def test_keras_model_with_a_lambda_layer_is_refused(tmp_path):
+    """Is a .keras file carrying Python code (a Lambda layer) refused with a plain reason,
+    while a model of standard layers is accepted?"""
+    import keras
+
+    inputs = keras.Input((3,))
+    plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    plain.save(tmp_path / "model.keras")
+    assert judge("98_keras_fixture", "model", tmp_path).passed
+
+    hidden_code = keras.layers.Lambda(lambda t: t * 2)(keras.layers.Dense(2)(inputs))
+    keras.Model(inputs, hidden_code).save(tmp_path / "model.keras")
+    verdict = judge("98_keras_fixture", "model", tmp_path)
+    assert not verdict.passed
+    assert "Lambda layer" in verdict.message and "refuses to load" in verdict.message
+    assert "safe_mode=False" not in verdict.message
