@@ -88,10 +88,17 @@ class ConvCache(NamedTuple):
     """What the reference forward keeps for its backward pass."""
 
     x_shape: tuple[int, ...]
-    windows: np.ndarray   # (N, H_out, W_out, C, KH, KW) strided view of the padded input
+    patches: np.ndarray   # (N * H_out * W_out, KH * KW * C), rows (n, i, j), columns (u, v, c)
     w: np.ndarray         # (KH, KW, C, F)
     stride: int
     pads: tuple[tuple[int, int], tuple[int, int]]
+
+
+def im2col_reference(padded: np.ndarray, kernel_h: int, kernel_w: int, stride: int) -> np.ndarray:
+    """Every window of ``padded`` (N, H_p, W_p, C) as one row, columns in (u, v, c) order."""
+    windows = sliding_window_view(padded, (kernel_h, kernel_w), axis=(1, 2))[:, ::stride, ::stride]
+    n, h_out, w_out, channels = windows.shape[:4]
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * h_out * w_out, kernel_h * kernel_w * channels)
 
 
 def conv_forward_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int,
@@ -100,23 +107,24 @@ def conv_forward_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: 
 
     Returns out: (N, H_out, W_out, F) and a cache for :func:`conv_backward_reference`.
     """
-    _, height, width, _ = x.shape
-    kh, kw = w.shape[:2]
+    n, height, width, _ = x.shape
+    kh, kw, _, filters = w.shape
     pads = (padding_amounts(height, kh, stride, pad), padding_amounts(width, kw, stride, pad))
     padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
-    windows = sliding_window_view(padded, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
-    out = np.einsum("nhwcij,ijcf->nhwf", windows, w, optimize=True) + b
-    return out, ConvCache(x.shape, windows, w, stride, pads)
+    h_out, w_out = 1 + (padded.shape[1] - kh) // stride, 1 + (padded.shape[2] - kw) // stride
+    patches = im2col_reference(padded, kh, kw, stride)
+    out = (patches @ w.reshape(-1, filters) + b).reshape(n, h_out, w_out, filters)
+    return out, ConvCache(x.shape, patches, w, stride, pads)
 
 
 def conv_backward_reference(dout: np.ndarray, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients (dx, dw, db) of the reference convolution (scatter-add form)."""
+    """Gradients (dx, dw, db) of the reference convolution (scatter-add form for dx)."""
     n, height, width, channels = cache.x_shape
-    kh, kw = cache.w.shape[:2]
+    kh, kw, _, filters = cache.w.shape
     (top, bottom), (left, right) = cache.pads
     s = cache.stride
     h_out, w_out = dout.shape[1:3]
-    dw = np.einsum("nhwcij,nhwf->ijcf", cache.windows, dout, optimize=True)
+    dw = (cache.patches.T @ dout.reshape(-1, filters)).reshape(cache.w.shape)
     db = dout.sum(axis=(0, 1, 2))
     dpadded = np.zeros((n, height + top + bottom, width + left + right, channels))
     for u in range(kh):
@@ -240,8 +248,10 @@ def _conv_cases(rng: np.random.Generator, max_size: int, n_random: int) -> Cases
 
 
 def _with_upstream(rng: np.random.Generator, case: dict[str, Any]) -> dict[str, Any]:
-    out_shape = tf_conv(case["x"], case["w"], case["b"], case["stride"], case["pad"])[0].shape
-    return {**case, "dout": rng.normal(size=out_shape)}
+    n, height, width, _ = case["x"].shape
+    kh, kw, _, filters = case["w"].shape
+    h_out, w_out = (output_size(size, k, case["stride"], case["pad"]) for size, k in ((height, kh), (width, kw)))
+    return {**case, "dout": rng.normal(size=(n, h_out, w_out, filters))}
 
 
 def _pool_cases(rng: np.random.Generator) -> Cases:
@@ -343,7 +353,7 @@ def judge_conv_backward(cases: Cases, results: list[CaseResult]) -> Verdict:
     return Verdict(True, f"conv_backward: dx, dw, db match tf.GradientTape on {len(cases)} hidden cases.")
 
 
-def _judge_pool(check: str, reference, exact_support: bool):
+def _judge_pool(check: str, reference):
     def judge(cases: Cases, results: list[CaseResult]) -> Verdict:
         for index, (case, result) in enumerate(zip(cases, results)):
             if len(result.outputs) != 2:
@@ -353,10 +363,12 @@ def _judge_pool(check: str, reference, exact_support: bool):
                 problem = _compare(name, got, want, POOL_REL_TOLERANCE)
                 if problem:
                     return _fail(check, index, case, problem)
-            if exact_support and not np.array_equal(result.outputs[1] != 0, dx != 0):
-                return _fail(check, index, case, "dx reaches other inputs than the arg-max of each window")
         return Verdict(True, f"{check}: forward and gradient exact on {len(cases)} hidden cases.")
     return judge
+
+
+def _as_ints(values: np.ndarray) -> tuple:
+    return tuple(int(v) if float(v).is_integer() else float(v) for v in values)
 
 
 def judge_receptive_field(cases: Cases, results: list[CaseResult]) -> Verdict:
@@ -366,7 +378,7 @@ def judge_receptive_field(cases: Cases, results: list[CaseResult]) -> Verdict:
         if got.shape != (2,) or not np.array_equal(got, np.asarray(expected, dtype=float)):
             layers = " -> ".join(f"k{k}/s{s}" for k, s in case["layers"])
             return Verdict(False, f"receptive_field: for layers {layers} expected (size, jump) = {expected}, "
-                                  f"got {tuple(got.tolist())}.")
+                                  f"got {_as_ints(got)}.")
     return Verdict(True, f"receptive_field: right on {len(cases)} hidden architectures.")
 
 
@@ -423,13 +435,13 @@ CHECKS = [
         id="max_pool", points=3,
         description="max pooling forward and backward (gradient to the arg-max only), exact",
         make_cases=_pool_cases,
-        judge=_judge_pool("max_pool", max_pool_reference, exact_support=True),
+        judge=_judge_pool("max_pool", max_pool_reference),
     ),
     FunctionCheck(
         id="avg_pool", points=2,
         description="average pooling forward and backward, exact",
         make_cases=_pool_cases,
-        judge=_judge_pool("avg_pool", avg_pool_reference, exact_support=False),
+        judge=_judge_pool("avg_pool", avg_pool_reference),
     ),
     FunctionCheck(
         id="receptive_field", points=2,

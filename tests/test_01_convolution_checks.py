@@ -1,0 +1,419 @@
+"""Do the hidden checks of 01_convolution accept the reference, and reject the blank
+notebook and each plausible mistake (no kernel flip, off-by-one padding, gradient
+to every pooled input, ...)? Does the real notebook pass `course validate`?
+
+Candidates go through the instructor's path (``run_function_check_inline``:
+hidden cases, the judge encoding, the verdict), wrapped exactly as the
+notebook's hidden grade cells wrap the student's functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.judging import load_checks, run_function_check_inline
+from course_utils.checks import numeric_gradient, rel_error
+from course_utils.judge import CaseResult
+
+ASSIGNMENT = "01_convolution"
+checks = importlib.import_module(f"autograder.checks.{ASSIGNMENT}")
+
+
+def verdict(check_id, fn):
+    return run_function_check_inline(ASSIGNMENT, check_id, fn)
+
+
+# --------------------------------------------------------------------------- candidates
+def conv_with_pads(x, w, b, stride, pads):
+    """Reference convolution on an input padded with explicit ((top, bottom), (left, right))."""
+    padded = np.pad(x, ((0, 0), *pads, (0, 0)))
+    return checks.conv_forward_reference(padded, w, b, stride, "valid")[0]
+
+
+def reference_forward(x, w, b, stride, pad):
+    return checks.conv_forward_reference(x, w, b, stride, pad)[0]
+
+
+def symmetric_same(x, w, b, stride, pad):
+    """SAME as (K - 1) // 2 zeros on both sides: right for odd kernels and stride 1 only."""
+    if pad == "same":
+        pads = tuple(((k - 1) // 2, (k - 1) // 2) for k in w.shape[:2])
+        return conv_with_pads(x, w, b, stride, pads)
+    return reference_forward(x, w, b, stride, pad)
+
+
+def same_extra_on_top(x, w, b, stride, pad):
+    """SAME with the odd zero before (top/left) instead of after, as some frameworks do."""
+    if pad == "same":
+        pads = tuple(tuple(reversed(checks.padding_amounts(n, k, stride, "same")))
+                     for n, k in zip(x.shape[1:3], w.shape[:2]))
+        return conv_with_pads(x, w, b, stride, pads)
+    return reference_forward(x, w, b, stride, pad)
+
+
+def int_pad_off_by_one(x, w, b, stride, pad):
+    """An int pad p applied as p + 1 zeros (a loop bound written with <=)."""
+    return reference_forward(x, w, b, stride, pad + 1 if isinstance(pad, int) else pad)
+
+
+def flipped_kernel(x, w, b, stride, pad):
+    """The lecture's true convolution instead of the library's cross-correlation."""
+    return reference_forward(x, w[::-1, ::-1], b, stride, pad)
+
+
+def in_float32(x, w, b, stride, pad):
+    return reference_forward(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), stride, pad)
+
+
+def no_bias(x, w, b, stride, pad):
+    return reference_forward(x, w, np.zeros_like(b), stride, pad)
+
+
+FORWARD_MISTAKES = {
+    "symmetric-same-padding": symmetric_same,
+    "same-extra-zero-on-top": same_extra_on_top,
+    "int-padding-off-by-one": int_pad_off_by_one,
+    "kernel-flipped": flipped_kernel,
+    "float32": in_float32,
+    "bias-forgotten": no_bias,
+}
+
+
+def backward_by_full_convolution(dout, cache, *, flip=True, crop_shift=0):
+    """The lecture's form: dx = full correlation of the dilated dout with flip(w); dw, db from the reference.
+
+    flip=False and crop_shift=1 are the two mistakes under test.
+    """
+    _, dw, db = checks.conv_backward_reference(dout, cache)
+    (top, _), (left, _) = cache.pads
+    n, height, width, channels = cache.x_shape
+    kh, kw, _, filters = cache.w.shape
+    s, (h_out, w_out) = cache.stride, dout.shape[1:3]
+    dilated = np.zeros((n, (h_out - 1) * s + 1, (w_out - 1) * s + 1, filters))
+    dilated[:, ::s, ::s] = dout
+    full = np.pad(dilated, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
+    kernel = (cache.w[::-1, ::-1] if flip else cache.w).transpose(0, 1, 3, 2)
+    dpadded = checks.conv_forward_reference(full, kernel, np.zeros(channels), 1, "valid")[0]
+    dpadded = np.pad(dpadded, ((0, 0), (0, height + 2 * kh), (0, width + 2 * kw), (0, 0)))
+    top, left = top + crop_shift, left + crop_shift
+    return dpadded[:, top:top + height, left:left + width], dw, db
+
+
+def backward_submission(backward):
+    return lambda x, w, b, stride, pad, dout: backward(dout, checks.conv_forward_reference(x, w, b, stride, pad)[1])
+
+
+def db_averaged(dout, cache):
+    dx, dw, _ = checks.conv_backward_reference(dout, cache)
+    return dx, dw, dout.mean(axis=(0, 1, 2))
+
+
+def dw_of_first_image_only(dout, cache):
+    """dw from the first image's windows only: forgot to sum over the batch."""
+    dx, _, db = checks.conv_backward_reference(dout, cache)
+    per_image = dout.shape[1] * dout.shape[2]
+    dw = (cache.patches[:per_image].T @ dout[:1].reshape(per_image, -1)).reshape(cache.w.shape)
+    return dx, dw, db
+
+
+BACKWARD_MISTAKES = {
+    "no-kernel-flip-in-dx": lambda dout, cache: backward_by_full_convolution(dout, cache, flip=False),
+    "padding-cropped-off-by-one": lambda dout, cache: backward_by_full_convolution(dout, cache, crop_shift=1),
+    "db-averaged": db_averaged,
+    "dw-of-first-image-only": dw_of_first_image_only,
+}
+
+
+def pool_submission(pool):
+    return lambda x, pool_size, stride, dout: pool(x, pool_size, stride, dout)
+
+
+def max_pool_to_every_input(x, pool_size, stride, dout):
+    """The average pool's routing with max's forward: every input of a window gets the gradient."""
+    out, _ = checks.max_pool_reference(x, pool_size, stride)
+    _, dx = checks.avg_pool_reference(x, pool_size, stride, dout)
+    return out, dx * pool_size**2
+
+
+def max_pool_fancy_index_assign(x, pool_size, stride, dout):
+    """``dx[idx] += dout`` with fancy indices: overlapping windows' gradients overwrite instead of adding."""
+    out, _ = checks.max_pool_reference(x, pool_size, stride)
+    n, h_out, w_out, channels = out.shape
+    windows = checks.sliding_window_view(x, (pool_size, pool_size), axis=(1, 2))[:, ::stride, ::stride]
+    u, v = np.divmod(windows.reshape(n, h_out, w_out, channels, -1).argmax(-1), pool_size)
+    rows = np.arange(h_out)[None, :, None, None] * stride + u
+    cols = np.arange(w_out)[None, None, :, None] * stride + v
+    dx = np.zeros_like(x)
+    dx[np.arange(n)[:, None, None, None], rows, cols, np.arange(channels)] += dout
+    return out, dx
+
+
+def max_pool_to_the_minimum(x, pool_size, stride, dout):
+    out, _ = checks.max_pool_reference(x, pool_size, stride)
+    return out, checks.max_pool_reference(-x, pool_size, stride, dout)[1]
+
+
+def avg_pool_not_divided(x, pool_size, stride, dout):
+    out, dx = checks.avg_pool_reference(x, pool_size, stride, dout)
+    return out, dx * pool_size**2
+
+
+def avg_pool_overwrites_overlaps(x, pool_size, stride, dout):
+    out, _ = checks.avg_pool_reference(x, pool_size, stride)
+    dx = np.zeros_like(x)
+    for i in range(out.shape[1]):
+        for j in range(out.shape[2]):
+            dx[:, i * stride:i * stride + pool_size, j * stride:j * stride + pool_size] = dout[:, i:i + 1, j:j + 1] / pool_size**2
+    return out, dx
+
+
+def receptive_field_submission(fn):
+    return lambda layers: fn([tuple(int(v) for v in layer) for layer in layers])
+
+
+def rf_jump_updated_first(layers):
+    size, jump = 1, 1
+    for kernel, stride in layers:
+        jump *= stride
+        size += (kernel - 1) * jump
+    return size, jump
+
+
+def rf_ignores_strides(layers):
+    return 1 + sum(kernel - 1 for kernel, _ in layers), 1
+
+
+def rf_sum_of_kernels(layers):
+    size, jump = checks.receptive_field_reference(layers)
+    return sum(kernel for kernel, _ in layers), jump
+
+
+def naive_loops(x, w, b, stride, pad):
+    """A student's naive convolution: one np.sum per output value."""
+    (top, bottom), (left, right) = (checks.padding_amounts(n, k, stride, pad) for n, k in zip(x.shape[1:3], w.shape[:2]))
+    padded = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    kh, kw, _, filters = w.shape
+    h_out, w_out = 1 + (padded.shape[1] - kh) // stride, 1 + (padded.shape[2] - kw) // stride
+    out = np.zeros((x.shape[0], h_out, w_out, filters))
+    for n in range(x.shape[0]):
+        for i in range(h_out):
+            for j in range(w_out):
+                window = padded[n, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                for f in range(filters):
+                    out[n, i, j, f] = np.sum(window * w[..., f]) + b[f]
+    return out
+
+
+def sleepy_naive_loops(x, w, b, stride, pad):
+    """A naive loop on a slower machine (or slowed on purpose)."""
+    time.sleep(0.05)
+    return naive_loops(x, w, b, stride, pad)
+
+
+def speed_submission(naive, vectorised):
+    """The notebook's hidden lambda for conv_speed, with given naive and vectorised functions."""
+    import timeit
+
+    return lambda x, w, b, patches, kernel_matrix: (
+        min(timeit.repeat(lambda: naive(x, w, b, 1, "valid"), number=1, repeat=1)),
+        min(timeit.repeat(lambda: vectorised(x, w, b, 1, "valid"), number=1, repeat=20)),
+        min(timeit.repeat(lambda: patches @ kernel_matrix, number=1, repeat=20)),
+        vectorised(x, w, b, 1, "valid"),
+    )
+
+
+REFERENCES = {
+    "conv_forward_naive": reference_forward,
+    "conv_forward": reference_forward,
+    "conv_backward": backward_submission(checks.conv_backward_reference),
+    "max_pool": pool_submission(checks.max_pool_reference),
+    "avg_pool": pool_submission(checks.avg_pool_reference),
+    "receptive_field": receptive_field_submission(checks.receptive_field_reference),
+}
+
+
+# --------------------------------------------------------------------------- ground truth
+def test_every_check_has_a_reference_here():
+    """Is every hidden check of the assignment exercised by this file?"""
+    assert {c.id for c in load_checks(ASSIGNMENT)} == set(REFERENCES) | {"conv_speed"}
+
+
+def test_numpy_references_match_tensorflow_and_numeric_gradients():
+    """Do the grader's NumPy references agree with tf.nn.conv2d / GradientTape and central differences?"""
+    rng = np.random.default_rng(0)
+    for case in checks._conv_cases(rng, max_size=8, n_random=6):
+        x, w, b, stride, pad = (case[k] for k in ("x", "w", "b", "stride", "pad"))
+        out, cache = checks.conv_forward_reference(x, w, b, stride, pad)
+        dout = rng.normal(size=out.shape)
+        dx, dw, db = checks.conv_backward_reference(dout, cache)
+        tf_out, tf_dx, tf_dw, tf_db = checks.tf_conv(x, w, b, stride, pad, dout)
+        for mine, truth in ((out, tf_out), (dx, tf_dx), (dw, tf_dw), (db, tf_db)):
+            assert rel_error(mine, truth) < 1e-12
+        numeric_dx = numeric_gradient(lambda _: checks.conv_forward_reference(x, w, b, stride, pad)[0], x, dout)
+        assert rel_error(dx, numeric_dx) < 1e-6
+
+
+def test_lecture_form_of_dx_is_the_reference():
+    """Is the lecture's dx = dy * flip(w) (full, dilated for strides) what the reference computes?"""
+    rng = np.random.default_rng(1)
+    for case in checks._conv_cases(rng, max_size=10, n_random=5):
+        out, cache = checks.conv_forward_reference(case["x"], case["w"], case["b"], case["stride"], case["pad"])
+        dout = rng.normal(size=out.shape)
+        assert rel_error(backward_by_full_convolution(dout, cache)[0], checks.conv_backward_reference(dout, cache)[0]) < 1e-12
+
+
+def test_pool_references_match_tensorflow():
+    import tensorflow as tf
+
+    for case in checks._pool_cases(np.random.default_rng(2)):
+        for reference, op in ((checks.max_pool_reference, tf.nn.max_pool2d), (checks.avg_pool_reference, tf.nn.avg_pool2d)):
+            x = tf.constant(case["x"])
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                out = op(x, case["pool_size"], case["stride"], "VALID")
+            dx = tape.gradient(out, x, output_gradients=tf.constant(case["dout"]))
+            mine_out, mine_dx = reference(case["x"], case["pool_size"], case["stride"], case["dout"])
+            assert rel_error(mine_out, out.numpy()) < 1e-14 and rel_error(mine_dx, dx.numpy()) < 1e-14
+
+
+def test_receptive_field_reference_on_known_networks():
+    """Does the recursion give the published receptive fields (VGG-16 pool5: 212, AlexNet conv1: 11)?"""
+    vgg16 = ([(3, 1)] * 2 + [(2, 2)]) * 2 + ([(3, 1)] * 3 + [(2, 2)]) * 3
+    assert checks.receptive_field_reference(vgg16) == (212, 32)
+    assert checks.receptive_field_reference([(11, 4)]) == (11, 4)
+
+
+# --------------------------------------------------------------------------- accept / reject
+@pytest.mark.parametrize("check_id", sorted(REFERENCES))
+def test_check_accepts_reference(check_id):
+    result = verdict(check_id, REFERENCES[check_id])
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("check_id", sorted(REFERENCES) + ["conv_speed"])
+def test_check_rejects_the_blank_notebook(check_id):
+    """Does an untouched exercise (NotImplementedError) get no points, with the error named?"""
+    def blank(**_):
+        raise NotImplementedError()
+
+    result = verdict(check_id, blank)
+    assert not result.passed and "NotImplementedError" in result.message
+
+
+@pytest.mark.parametrize("check_id", ["conv_forward_naive", "conv_forward"])
+@pytest.mark.parametrize("mistake", sorted(FORWARD_MISTAKES))
+def test_forward_checks_reject(check_id, mistake):
+    result = verdict(check_id, FORWARD_MISTAKES[mistake])
+    assert not result.passed, result.message
+    assert "hidden case" in result.message
+
+
+@pytest.mark.parametrize("mistake", sorted(BACKWARD_MISTAKES))
+def test_conv_backward_rejects(mistake):
+    result = verdict("conv_backward", backward_submission(BACKWARD_MISTAKES[mistake]))
+    assert not result.passed, result.message
+    assert "tf.GradientTape" in result.message
+
+
+def test_conv_backward_accepts_the_lecture_form():
+    result = verdict("conv_backward", backward_submission(backward_by_full_convolution))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    (max_pool_to_every_input, "dx"),
+    (max_pool_fancy_index_assign, "dx"),
+    (max_pool_to_the_minimum, "dx"),
+], ids=["gradient-to-every-pooled-input", "overlaps-overwritten", "gradient-to-the-minimum"])
+def test_max_pool_rejects(mistake, expected):
+    result = verdict("max_pool", mistake)
+    assert not result.passed and expected in result.message
+
+
+@pytest.mark.parametrize("mistake", [avg_pool_not_divided, avg_pool_overwrites_overlaps],
+                         ids=["not-divided-by-area", "overlaps-overwritten"])
+def test_avg_pool_rejects(mistake):
+    result = verdict("avg_pool", mistake)
+    assert not result.passed and "dx" in result.message
+
+
+@pytest.mark.parametrize("mistake", [rf_jump_updated_first, rf_ignores_strides, rf_sum_of_kernels],
+                         ids=["jump-updated-first", "strides-ignored", "sum-of-kernels"])
+def test_receptive_field_rejects(mistake):
+    result = verdict("receptive_field", receptive_field_submission(mistake))
+    assert not result.passed and "expected (size, jump)" in result.message
+
+
+# --------------------------------------------------------------------------- speed
+def _speed_verdict_in_subprocess(naive: str, vectorised: str) -> dict:
+    """Run the conv_speed check in a fresh process with single-threaded BLAS, as the notebook does.
+
+    A multi-threaded OpenBLAS makes small matrix products erratic on a busy machine
+    (measured: 0.5 ms alone, 5-20 ms with two threads on a loaded 2-core CPU), and
+    it can only be limited before NumPy is imported.
+    """
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import test_01_convolution_checks as t; "
+        f"v = t.verdict('conv_speed', t.speed_submission(t.{naive}, t.{vectorised})); print(json.dumps(v.to_json()))"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True,
+                          text=True, env=env, timeout=300, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_conv_speed_accepts_reference():
+    result = _speed_verdict_in_subprocess("naive_loops", "reference_forward")
+    assert result["passed"], result["message"]
+
+
+def test_conv_speed_measures_the_ratio_where_it_runs():
+    """Does a naive loop that sleeps still give a passing ratio (the grader compares, not clocks)?"""
+    result = _speed_verdict_in_subprocess("sleepy_naive_loops", "reference_forward")
+    assert result["passed"] and "speed-up" in result["message"], result["message"]
+
+
+def test_conv_speed_rejects_a_vectorised_version_that_is_the_naive_loop():
+    result = verdict("conv_speed", speed_submission(reference_forward, reference_forward))
+    assert not result.passed and "at least 50x" in result.message
+
+
+def test_conv_speed_rejects_a_wrong_fast_convolution():
+    result = verdict("conv_speed", speed_submission(naive_loops, lambda x, w, b, s, p: np.zeros((1, 62, 62, 16))))
+    assert not result.passed and "output on the timing input" in result.message
+
+
+def _speed_verdict(naive, vectorised, matmul):
+    cases = checks.make_speed_cases(np.random.default_rng(3))
+    output = checks.conv_forward_reference(cases[0]["x"], cases[0]["w"], cases[0]["b"], 1, "valid")[0]
+    times = tuple(np.asarray(t) for t in (naive, vectorised, matmul))
+    return checks.judge_conv_speed(cases, [CaseResult(times + (output,), None, naive + vectorised + matmul)])
+
+
+def test_conv_speed_is_not_fooled_by_a_slowed_naive_loop():
+    """A time.sleep in the naive loop inflates the ratio; is a slow 'vectorised' version still caught?"""
+    slowed_naive, loop_over_positions, matmul = 30.0, 0.3, 0.0005  # seconds: ratio 100x, but 600x a matmul
+    result = _speed_verdict(slowed_naive, loop_over_positions, matmul)
+    assert not result.passed and "slower than one matrix product" in result.message
+    assert _speed_verdict(0.4, 0.0008, 0.0005).passed
+
+
+# --------------------------------------------------------------------------- the notebook
+@pytest.mark.slow
+def test_course_validate_passes_on_01_convolution(monkeypatch):
+    """Does the real notebook pass all of `course validate` (source passes, blank fails, no leak, in sync)?"""
+    from autograder import release
+
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    report = release.validate(ASSIGNMENT)
+    assert report.ok, report.render()
