@@ -35,7 +35,11 @@ def _release(args: argparse.Namespace) -> int:
     from autograder import release
 
     for assignment in args.assignments or release.list_assignments(args.root):
-        print(f"released {assignment} -> {release.release(assignment, args.root)}")
+        try:
+            print(f"released {assignment} -> {release.release(assignment, args.root)}")
+        except (release.ReleaseError, release.UnknownAssignmentError) as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return 0
 
 
@@ -44,7 +48,12 @@ def _validate(args: argparse.Namespace) -> int:
 
     failed = 0
     for assignment in args.assignments or release.list_assignments(args.root):
-        report = release.validate(assignment, args.root)
+        try:
+            report = release.validate(assignment, args.root)
+        except release.UnknownAssignmentError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+            continue
         print(report.render())
         failed += not report.ok
     return 1 if failed else 0

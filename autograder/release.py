@@ -50,6 +50,10 @@ class ReleaseError(RuntimeError):
     """nbgrader could not generate the student version (the message holds its log)."""
 
 
+class UnknownAssignmentError(ValueError):
+    """No ``solutions/<name>/`` folder (the message lists the assignments that exist)."""
+
+
 def _root(root: Path | str | None) -> Path:
     return Path(root).resolve() if root is not None else REPO_ROOT
 
@@ -67,7 +71,7 @@ def _source_folder(assignment: str, root: Path) -> Path:
     folder = root / SOURCE_DIR / assignment
     if not ASSIGNMENT_PATTERN.match(assignment) or not folder.is_dir():
         known = ", ".join(list_assignments(root)) or "none"
-        raise ValueError(f"no assignment {assignment!r} in {root / SOURCE_DIR} (known: {known}).")
+        raise UnknownAssignmentError(f"no assignment {assignment!r} in {root / SOURCE_DIR} (known: {known}).")
     return folder
 
 
@@ -122,7 +126,8 @@ def generate(assignment: str, dest: Path, *, root: Path | str | None = None,
             with nbu.venv_tools_on_path():
                 converter.start()
         except NbGraderException as exc:
-            raise ReleaseError(f"nbgrader could not generate {assignment}: {exc}\n{stream.getvalue()}") from exc
+            raise ReleaseError(f"nbgrader could not generate {assignment}:\n"
+                               + _log_summary(stream.getvalue(), course)) from exc
         target = Path(dest) / assignment
         if target.exists():
             shutil.rmtree(target)
@@ -137,6 +142,16 @@ def _capturing_logger() -> tuple[logging.Logger, io.StringIO]:
     log.setLevel(logging.WARNING)
     log.addHandler(logging.StreamHandler(stream))
     return log, stream
+
+
+def _log_summary(log: str, course: Path) -> str:
+    """nbgrader's error log without tracebacks, boilerplate or temporary paths, each line once."""
+    kept: list[str] = []
+    for line in log.splitlines():
+        if (line.strip() and not line.startswith((" ", "Traceback", "Please see"))
+                and str(course) not in line and line not in kept):
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def release(assignment: str, root: Path | str | None = None) -> Path:
@@ -183,39 +198,45 @@ def validate(assignment: str, root: Path | str | None = None) -> ValidationRepor
     root = _root(root)
     source_folder = _source_folder(assignment, root)
     config = load_config(root)
-    ignore = _ignore_patterns(config)
-    timeout = _cell_timeout(config)
-    report = ValidationReport(assignment, profile())
     paths = sorted(source_folder.glob("*.ipynb"))
-    sources = [(f"solutions/{assignment}/{p.name}", nbu.read(p)) for p in paths]
-
+    sources = [(f"{SOURCE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in paths]
+    report = ValidationReport(assignment, profile())
     report.results.append(validation.check_clean_sources(paths))
     for name, nb in sources:
-        execution = _run_in_copy(copy.deepcopy(nb), source_folder, timeout)
+        execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config))
         report.results.append(validation.check_source_runs(name, execution))
+    report.results += _release_results(assignment, root, sources, config)
+    report.results.append(_contract_result(assignment, root, sources))
+    return report
 
+
+def _release_results(assignment: str, root: Path, sources: list, config: Config) -> list[validation.CheckResult]:
+    """Checks (3)-(5), on a fresh generation and the checked-in release."""
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
         try:
             fresh = generate(assignment, Path(tmp), root=root)
         except ReleaseError as exc:
-            report.results.append(validation.CheckResult(
+            return [validation.CheckResult(
                 "nbgrader generates the student version", (str(exc).strip()[-1500:],),
-                "fix the cell metadata nbgrader complains about (grade_id, points, markers)."))
-            return report
+                "fix the cell metadata nbgrader complains about (grade_id, points, markers).")]
+        results = []
         for name, nb in sources:
-            blank = validation.restore_hidden_tests(nbu.read(fresh / Path(name).name), nb)
-            report.results.append(validation.check_blank_fails(
-                f"{RELEASE_DIR}/{assignment}/{Path(name).name}", _run_in_copy(blank, fresh, timeout)))
-
+            filename = Path(name).name
+            blank = validation.restore_hidden_tests(nbu.read(fresh / filename), nb)
+            execution = _run_in_copy(blank, fresh, _cell_timeout(config))
+            results.append(validation.check_blank_fails(f"{RELEASE_DIR}/{assignment}/{filename}", execution))
         checked_in = root / RELEASE_DIR / assignment
         releases = [(f"fresh {RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(fresh.glob("*.ipynb"))]
         releases += [(f"{RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(checked_in.glob("*.ipynb"))]
-        report.results.append(validation.check_no_leaks(sources, releases))
-        report.results.append(validation.check_in_sync(assignment, checked_in, fresh, ignore))
+        results.append(validation.check_no_leaks(sources, releases))
+        results.append(validation.check_in_sync(assignment, checked_in, fresh, _ignore_patterns(config)))
+        return results
 
+
+def _contract_result(assignment: str, root: Path, sources: list) -> validation.CheckResult:
+    """Check (6), with a module that fails to import reported as a finding."""
     try:
         checks, load_error = _load_checks(assignment, root), None
     except Exception as exc:  # noqa: BLE001 - a broken checks module is a finding
         checks, load_error = None, f"could not be loaded ({type(exc).__name__}: {exc})"
-    report.results.append(validation.check_grading_contract(assignment, sources, checks, load_error))
-    return report
+    return validation.check_grading_contract(assignment, sources, checks, load_error)

@@ -144,7 +144,7 @@ def test_generate_with_a_gradebook_records_hidden_tests_there(tmp_path):
 
 def test_release_of_unknown_assignment_names_the_known_ones(tmp_path):
     make_course(tmp_path)
-    with pytest.raises(ValueError, match=NAME):
+    with pytest.raises(release.UnknownAssignmentError, match=NAME):
         release.release("42_nothing", tmp_path)
 
 
@@ -229,6 +229,21 @@ def test_validate_reports_a_hand_edited_release_that_leaks_hidden_tests(tmp_path
     assert not result(report, "no solution").ok
     assert "hidden sum" in result(report, "no solution").problems[0]
     assert not result(report, "in sync").ok
+
+
+def test_a_notebook_nbgrader_rejects_is_reported_not_raised(tmp_path):
+    """Do duplicate grade ids give a clear ReleaseError, and a failed item in validate?"""
+    root = make_course(tmp_path)
+    path = root / "solutions" / NAME / f"{NAME}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].metadata["nbgrader"]["grade_id"] = "test_add"
+    nbformat.write(nb, path)
+    with pytest.raises(release.ReleaseError, match="Duplicate grade id: test_add"):
+        release.release(NAME, root)
+    report = release.validate(NAME, root)
+    generation = result(report, "nbgrader generates")
+    assert not generation.ok and "Duplicate grade id: test_add" in generation.problems[0]
+    assert result(report, "hidden check with the same points").ok
 
 
 def test_cli_validate_exit_code_follows_the_report(tmp_path, capsys):
