@@ -59,6 +59,114 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _out_and_db(args: argparse.Namespace) -> tuple:
+    from pathlib import Path
+
+    from autograder import gradebook, grading
+
+    out = Path(args.out) if args.out else grading.default_out_dir(args.assignment)
+    return out, args.db or gradebook.default_url(out)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from autograder import grading
+    from autograder.results import Outcome
+    from autograder.sandbox import Limits
+
+    out, db = _out_and_db(args)
+    limits = Limits(**{k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
+                                         ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
+    graded = grading.grade_class(args.assignment, args.submissions, students=args.student, workers=args.workers,
+                                 db_url=db, out_dir=out, scheduler=args.scheduler, options={"limits": limits})
+    print(grading.summary_table(graded.results))
+    print(f"gradebook: {graded.db_url}\nfeedback : {graded.feedback_dir}/<student>/feedback.html\n"
+          f"report   : {graded.report_path}")
+    return 1 if any(r.outcome is Outcome.GRADER_ERROR for r in graded.results) else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from autograder import feedback, gradebook
+
+    out, db = _out_and_db(args)
+    for result in gradebook.load_results(db, args.assignment):
+        if not args.student or result.student in args.student:
+            print(feedback.write_feedback(result, out / "feedback"))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from autograder import gradebook
+
+    out, db = _out_and_db(args)
+    if args.csv == "-":
+        gradebook.write_csv(db, args.assignment, sys.stdout)
+        return 0
+    path = out / "grades.csv" if args.csv is None else args.csv
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        count = gradebook.write_csv(db, args.assignment, stream)
+    print(f"{count} student(s) -> {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder import gradebook, report
+
+    out, db = _out_and_db(args)
+    for problem in gradebook.consistency_problems(db, args.assignment):
+        print(f"gradebook problem: {problem}", file=sys.stderr)
+    print(report.write_report(db, args.assignment, out / "report", feedback_dir=out / "feedback"))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from autograder import demo
+
+    return demo.main(args.out, assignments=args.assignments or None, workers=args.workers,
+                     release=not args.no_release, scheduler=args.scheduler)
+
+
+def _add_grading_commands(commands) -> None:
+    """`course grade|feedback|export|report|demo` (autograder.grading, .feedback, .report, .demo)."""
+    def common(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("assignment", metavar="NN_topic")
+        parser.add_argument("--db", help="gradebook URL (default: sqlite:///OUT/gradebook.db; "
+                                         "postgresql://user@host/db works too)")
+        parser.add_argument("--out", help="output folder (default: grading/NN_topic/)")
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions (DIR/<student>/NN_topic.ipynb)")
+    common(grade)
+    grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
+    grade.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")
+    grade.add_argument("--wall-seconds", type=float, help="wall clock per submission")
+    grade.add_argument("--cell-seconds", type=int, help="time per notebook cell")
+    grade.add_argument("--memory-gb", type=float, help="memory bound of a submission's processes")
+    grade.set_defaults(handler=_grade)
+
+    feedback = commands.add_parser("feedback", help="re-render the feedback pages from the gradebook")
+    common(feedback)
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+    feedback.set_defaults(handler=_feedback)
+
+    export = commands.add_parser("export", help="write the gradebook as CSV")
+    common(export)
+    export.add_argument("--csv", help="CSV file (default: OUT/grades.csv; '-' for stdout)")
+    export.set_defaults(handler=_export)
+
+    report = commands.add_parser("report", help="class report: HTML + score histogram")
+    common(report)
+    report.set_defaults(handler=_report)
+
+    demo = commands.add_parser("demo", help="release, grade a synthetic class, print the table")
+    demo.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: every assignment")
+    demo.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")
+    demo.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
+    demo.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")
+    demo.add_argument("--no-release", action="store_true", help="use the checked-in releases as they are")
+    demo.set_defaults(handler=_demo)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("assignments", nargs="*", metavar="NN_topic")
     validate.add_argument("--root", help="course directory (default: this repository)")
     validate.set_defaults(handler=_validate)
+    _add_grading_commands(commands)
     return parser
 
 

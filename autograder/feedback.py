@@ -1,7 +1,7 @@
 """Feedback pages: one HTML page per student, safe to hand back.
 
 A page shows the student's name, the total, each graded item's name, points
-and plain message, how the run was isolated, the profile, and the figures
+and plain message, the grader's notes (restored cells, dropped output), how the run was isolated, the profile, and the figures
 their own notebook drew. It never shows hidden test source: unlike nbgrader's
 ``generate_feedback`` (which renders the graded notebook, hidden cells
 included), the page is built from the judged results only, and every message
@@ -53,6 +53,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <h1>{{ result.assignment }}: feedback for {{ result.student }}</h1>
 <p><strong>Total: {{ "%g"|format(total) }} / {{ "%g"|format(max_score) }}</strong> — {{ outcome_text }}</p>
 {% if reason %}<p>{{ reason }}</p>{% endif %}
+{% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 {% if items %}
 <h2>Tests</h2>
 <table><tr><th>test</th><th>points</th><th>message</th></tr>
@@ -97,7 +98,8 @@ def render_feedback(result: SubmissionResult) -> str:
         items.append({"name": display_name(item.id), "score": score, "points": item.points,
                       "message": message or ("passed" if css == "pass" else "no message"), "css": css})
     return _TEMPLATE.render(
-        result=result, items=items, reason=clean_message(result.reason), total=result.score, max_score=result.max_score,
+        result=result, items=items, reason=clean_message(result.reason),
+        notes=[clean_message(note) for note in result.notes], total=result.score, max_score=result.max_score,
         outcome_text=OUTCOME_TEXT[result.outcome], figures=[Path(f).name for f in result.figures])
 
 

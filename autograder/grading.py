@@ -231,6 +231,12 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                   f"({type(exc).__name__}); a TA will look at it.")
         return GradedPayload(grader_error(job, reason).to_json())
 
+    if grade_fn is None:
+        # Build the assignment's reference (nbgrader generate + private gradebook) once,
+        # here, so that forked workers inherit it instead of each building their own.
+        from autograder.submission import reference
+
+        reference(assignment, root)
     started = time.monotonic()
     results = []
     with GradebookWriter(db_url, assignment, grade_cells_of(root, assignment)) as writer, \
@@ -249,3 +255,14 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                         feedback_dir=out_dir / "feedback", scheduler=scheduling.describe(scheduler, workers))
     results.sort(key=lambda r: r.student)
     return ClassGrading(assignment, out_dir, db_url, results, scheduler, time.monotonic() - started)
+
+
+def summary_table(results: Sequence[SubmissionResult], width: int = 70) -> str:
+    """One line per student: score, outcome and the reason (or the first lost points)."""
+    lines = [f"{'student':<20}{'score':>11}  {'outcome':<17}reason"]
+    for result in sorted(results, key=lambda r: r.student):
+        reason = result.reason or "; ".join(t.message for t in result.tests if t.score < t.points)
+        reason = " ".join(reason.split())
+        lines.append(f"{result.student:<20}{result.score:>5g} / {result.max_score:<3g}  "
+                     f"{result.outcome.value:<17}{reason[:width]}")
+    return "\n".join(lines)

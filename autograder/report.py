@@ -61,7 +61,9 @@ def plot_scores(scores: list[float], max_score: float, path: Path) -> Path:
 
     figure, axis = plt.subplots(figsize=(6, 3.2), dpi=100)
     top = max(max_score, max(scores, default=0.0), 1.0)
-    axis.hist(scores, bins=min(20, max(5, len(set(scores)))), range=(0, top), color="#4c72b0", edgecolor="white")
+    # One bar per whole point when totals are small integers, else 20 equal bins.
+    bins = [b - 0.5 for b in range(int(top) + 2)] if top <= 20 and float(top).is_integer() else 20
+    axis.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
     axis.set_xlabel(f"total score (out of {max_score:g})")
     axis.set_ylabel("students")
     axis.set_title(f"Scores of {len(scores)} student(s)")
