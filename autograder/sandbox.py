@@ -18,11 +18,16 @@ Isolation, best first (chosen once per process, see :func:`isolation_mode`):
 The mode actually used is reported in plain words (:attr:`SandboxRun.isolation`),
 including what it could *not* do, so a grade always says how it was obtained.
 
+In ``bwrap`` mode, when the grader is root (as in CI) and ``setpriv`` exists,
+the command runs as the unprivileged user ``nobody`` (uid 65534) with no
+capabilities and ``no_new_privs``: it cannot read root-only files such as
+``/etc/shadow``, and ``RLIMIT_NPROC`` (which Linux ignores for root) bounds
+its processes and threads, so a fork bomb stops early. The work folder is
+handed to that user before the run.
+
 Resource bounds hold in every mode: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
 ``RLIMIT_FSIZE`` (largest file written), no core dumps, and a wall clock after
-which the whole process group is killed. ``RLIMIT_NPROC`` is not used: the
-grader runs as root, for whom Linux ignores it (a fork bomb is stopped by the
-PID namespace dying with the wall clock instead).
+which the whole process group is killed.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ GiB = 1024**3
 MiB = 1024**2
 _TAIL_BYTES = 64 * 1024
 _SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
+NOBODY = 65534
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class Limits:
     results_bytes: largest judge-results file read back (after unzipping).
     artifact_bytes: largest artifact file handed to a checker.
     artifact_seconds, artifact_memory_bytes: bounds of one artifact checker process.
+    processes: RLIMIT_NPROC for the unprivileged sandbox user (threads count too;
+        shared by all sandboxes running at once).
     """
 
     wall_seconds: float = 1800.0
@@ -78,6 +86,7 @@ class Limits:
     artifact_bytes: int = 500 * MiB
     artifact_seconds: float = 600.0
     artifact_memory_bytes: int = 6 * GiB
+    processes: int = 2048
 
     def cpu_limit(self) -> int:
         return int(self.cpu_seconds if self.cpu_seconds is not None else 2 * self.wall_seconds + 10)
@@ -146,6 +155,10 @@ class Sandbox:
         self.host_work = Path(work).resolve()
         self.mode = mode or isolation_mode()
         self._binds: list[tuple[str, str]] = []
+        # Drop from root to ``nobody`` inside bubblewrap (paths there are rebuilt, so
+        # root-only host folders such as /root do not block the interpreter).
+        self.unprivileged = (self.mode == "bwrap" and os.geteuid() == 0
+                             and shutil.which("setpriv") is not None)
 
     @property
     def work(self) -> str:
@@ -165,31 +178,58 @@ class Sandbox:
         return inside
 
     def _bwrap_prefix(self) -> list[str]:
-        args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-                "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev",
-                "--tmpfs", "/tmp", "--tmpfs", "/home", "--dir", SANDBOX_HOME]
-        bound: list[str] = []
+        # Without a user namespace when dropping to nobody: setpriv needs root's
+        # CAP_SETUID once, and the uid must be a real one for RLIMIT_NPROC to count.
+        namespaces = (["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                       "--unshare-cgroup-try"] if self.unprivileged
+                      else ["--unshare-all", "--cap-drop", "ALL"])
+        args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", "--clearenv",
+                "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                "--perms", "0755", "--tmpfs", "/home", "--perms", "1777", "--tmpfs", SANDBOX_HOME]
+        bound: list[str] = ["/home", "/tmp"]
+        made: set[str] = set()
+
+        def parents(target: str) -> list[str]:
+            # bwrap would create missing mount points' parents as 0700, which
+            # nobody cannot cross: create them 0755 first.
+            out = []
+            for parent in reversed(Path(target).parents):
+                name = str(parent)
+                if name != "/" and name not in made and not _inside(parent, bound):
+                    out += ["--perms", "0755", "--dir", name]
+                    made.add(name)
+            return out
+
         for directory in _SYSTEM_DIRS:
             if os.path.exists(directory):
                 args += ["--ro-bind", directory, directory]
                 bound.append(directory)
         # The interpreter and the venv, at their own paths (shebangs, pyvenv.cfg).
-        for prefix in {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}:
+        for prefix in sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}):
             if not _inside(Path(prefix), bound):
-                args += ["--ro-bind", prefix, prefix]
+                args += parents(prefix) + ["--ro-bind", prefix, prefix]
                 bound.append(prefix)
         args += ["--bind", str(self.host_work), SANDBOX_WORK]
         for host, inside in self._binds:
-            args += ["--ro-bind", host, inside]
+            args += parents(inside) + ["--ro-bind", host, inside]
         return args + ["--chdir", SANDBOX_WORK]
+
+    def _user_switch(self) -> list[str]:
+        if not self.unprivileged:
+            return []
+        return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
 
     def describe(self) -> list[str]:
         """What this mode isolates and what it does not, in plain words."""
         if self.mode == "bwrap":
+            user = ("runs as the unprivileged user nobody, no capabilities, process count bounded"
+                    if self.unprivileged else "runs as root in a user namespace, no capabilities "
+                    "(NOT bounded: process count)")
             return ["bubblewrap: network cut (own network namespace)",
                     "bubblewrap: private filesystem view (course repository, solutions, "
                     "hidden checks and gradebook not visible; system read-only)",
-                    "bubblewrap: own PID namespace, no capabilities"]
+                    f"bubblewrap: own PID namespace; {user}"]
         if self.mode == "unshare":
             return ["unshare: network cut (own network namespace), own PID namespace",
                     "NOT isolated: the filesystem (bubblewrap unavailable)"]
@@ -206,7 +246,7 @@ class Sandbox:
             command = self._bwrap_prefix()
             for key, value in env.items():
                 command += ["--setenv", key, value]
-            command += ["--"] + argv
+            command += ["--"] + self._user_switch() + argv
             cwd = None
         elif self.mode == "unshare":
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
@@ -221,6 +261,9 @@ class Sandbox:
             resource.RLIMIT_FSIZE: limits.file_bytes,
             resource.RLIMIT_CORE: 0,
         }
+        if self.unprivileged:
+            rlimits[resource.RLIMIT_NPROC] = limits.processes
+            _hand_over(self.host_work)
 
         def apply_limits() -> None:  # runs in the child, before exec
             for which, value in rlimits.items():
@@ -242,6 +285,14 @@ class Sandbox:
             return SandboxRun(returncode=returncode, stdout=_tail(out_path), stderr=_tail(err_path),
                               timed_out=timed_out, seconds=time.monotonic() - start,
                               isolation=self.describe())
+
+
+def _hand_over(folder: Path) -> None:
+    """Make ``folder`` (and everything in it) owned by the sandbox user."""
+    os.chown(folder, NOBODY, NOBODY)
+    for base, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.chown(os.path.join(base, name), NOBODY, NOBODY, follow_symlinks=False)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

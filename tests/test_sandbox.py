@@ -133,3 +133,29 @@ def test_forcing_an_unknown_mode_is_an_error(monkeypatch):
     monkeypatch.setenv(sandbox.MODE_ENV, "bwarp")
     with pytest.raises(ValueError, match="bwarp"):
         sandbox.isolation_mode()
+
+
+needs_unprivileged = pytest.mark.skipif(
+    not (sandbox._probe("bwrap") and Sandbox(Path("/"), mode="bwrap").unprivileged),
+    reason="needs bubblewrap, root and setpriv")
+
+
+@needs_unprivileged
+def test_sandbox_user_is_unprivileged(tmp_path):
+    """Does the code run as nobody, unable to read root-only files such as /etc/shadow?"""
+    code = ("import os\nprint(os.getuid())\ntry:\n    open('/etc/shadow').read()\n    print('read')\n"
+            "except OSError:\n    print('refused')\nopen('mine.txt', 'w').write('ok')")
+    run = run_python(tmp_path, code, mode="bwrap")
+    assert run.stdout.split() == [str(sandbox.NOBODY), "refused"], run.stderr
+    assert (tmp_path / "mine.txt").read_text() == "ok"
+
+
+@needs_unprivileged
+def test_fork_bomb_is_bounded(tmp_path):
+    """Does RLIMIT_NPROC stop a fork bomb long before it hurts the machine?"""
+    code = ("import os, time\nborn = 0\ntry:\n    for _ in range(500):\n        if os.fork() == 0:\n"
+            "            time.sleep(5)\n            os._exit(0)\n        born += 1\n"
+            "except OSError:\n    pass\nprint(born)")
+    run = run_python(tmp_path, code, mode="bwrap", limits=Limits(wall_seconds=20, memory_bytes=1024**3,
+                                                                  processes=50))
+    assert int(run.stdout.split()[-1]) < 50, run.stderr
