@@ -31,8 +31,11 @@ import logging
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+from nbformat import NotebookNode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -44,6 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR, RELEASE_DIR = "solutions", "assignments"
 ASSIGNMENT_PATTERN = re.compile(r"^\d{2}_[a-z0-9_]+$")
 DEFAULT_CELL_TIMEOUT = 600
+Sources = list[tuple[str, NotebookNode]]  # (name used in messages, source notebook)
 
 
 class ReleaseError(RuntimeError):
@@ -116,18 +120,17 @@ def generate(assignment: str, dest: Path, *, root: Path | str | None = None,
         config.CourseDirectory.release_directory = RELEASE_DIR
         config.CourseDirectory.assignment_id = assignment
         config.CourseDirectory.db_url = db_url or f"sqlite:///{course / 'unused.db'}"
-        log, stream = _capturing_logger()
-        converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config, log=log)
-        converter.force = True
-        if db_url is None:
-            converter.no_database = True
-            converter.preprocessors = [p for p in converter.preprocessors if p is not SaveCells]
-        try:
-            with nbu.venv_tools_on_path():
+        with _captured_log() as (log, stream), nbu.venv_tools_on_path():
+            converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config, log=log)
+            converter.force = True
+            if db_url is None:
+                converter.no_database = True
+                converter.preprocessors = [p for p in converter.preprocessors if p is not SaveCells]
+            try:
                 converter.start()
-        except NbGraderException as exc:
-            raise ReleaseError(f"nbgrader could not generate {assignment}:\n"
-                               + _log_summary(stream.getvalue(), course)) from exc
+            except NbGraderException as exc:
+                raise ReleaseError(f"nbgrader could not generate {assignment}:\n"
+                                   + _log_summary(stream.getvalue(), course)) from exc
         target = Path(dest) / assignment
         if target.exists():
             shutil.rmtree(target)
@@ -135,13 +138,19 @@ def generate(assignment: str, dest: Path, *, root: Path | str | None = None,
     return target
 
 
-def _capturing_logger() -> tuple[logging.Logger, io.StringIO]:
+@contextmanager
+def _captured_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger for nbgrader whose warnings and errors are collected in a string."""
     stream = io.StringIO()
-    log = logging.getLogger(f"course.release.{id(stream)}")
+    handler = logging.StreamHandler(stream)
+    log = logging.getLogger("autograder.release.nbgrader")
     log.propagate = False
     log.setLevel(logging.WARNING)
-    log.addHandler(logging.StreamHandler(stream))
-    return log, stream
+    log.addHandler(handler)
+    try:
+        yield log, stream
+    finally:
+        log.removeHandler(handler)
 
 
 def _log_summary(log: str, course: Path) -> str:
@@ -183,7 +192,7 @@ def _cell_timeout(config: Config) -> int:
     return int(timeout) if timeout else DEFAULT_CELL_TIMEOUT
 
 
-def _run_in_copy(nb, folder: Path, timeout: int) -> nbu.Execution:
+def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int) -> nbu.Execution:
     """Execute ``nb`` with a temporary copy of ``folder`` as working directory."""
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
         work = Path(tmp) / folder.name
@@ -210,7 +219,7 @@ def validate(assignment: str, root: Path | str | None = None) -> ValidationRepor
     return report
 
 
-def _release_results(assignment: str, root: Path, sources: list, config: Config) -> list[validation.CheckResult]:
+def _release_results(assignment: str, root: Path, sources: Sources, config: Config) -> list[validation.CheckResult]:
     """Checks (3)-(5), on a fresh generation and the checked-in release."""
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
         try:
@@ -226,14 +235,16 @@ def _release_results(assignment: str, root: Path, sources: list, config: Config)
             execution = _run_in_copy(blank, fresh, _cell_timeout(config))
             results.append(validation.check_blank_fails(f"{RELEASE_DIR}/{assignment}/{filename}", execution))
         checked_in = root / RELEASE_DIR / assignment
-        releases = [(f"fresh {RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(fresh.glob("*.ipynb"))]
-        releases += [(f"{RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in sorted(checked_in.glob("*.ipynb"))]
+        releases = [(f"fresh {RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p))
+                    for p in sorted(fresh.glob("*.ipynb"))]
+        releases += [(f"{RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p))
+                     for p in sorted(checked_in.glob("*.ipynb"))]
         results.append(validation.check_no_leaks(sources, releases))
         results.append(validation.check_in_sync(assignment, checked_in, fresh, _ignore_patterns(config)))
         return results
 
 
-def _contract_result(assignment: str, root: Path, sources: list) -> validation.CheckResult:
+def _contract_result(assignment: str, root: Path, sources: Sources) -> validation.CheckResult:
     """Check (6), with a module that fails to import reported as a finding."""
     try:
         checks, load_error = _load_checks(assignment, root), None
