@@ -238,7 +238,7 @@ def _always_equal(ctx: Context) -> NotebookNode:
 def _escape(ctx: Context) -> NotebookNode:
     root = ctx.course_root
     targets = [root / "solutions" / ctx.assignment / f"{ctx.assignment}.ipynb",
-               root / "autograder" / "checks" / f"{ctx.assignment}.py", ctx.gradebook_file, Path("/etc/shadow")]
+               root / "autograder" / "checks" / f"{ctx.assignment}.py", ctx.gradebook_file]
     code = textwrap.dedent(f"""\
         # Look for the answers and the grades outside this folder, and phone home.
         import os, socket, urllib.request
@@ -324,8 +324,8 @@ CLASS = [
 SMALL_CLASS = ("solution", "blank", "partial")
 
 
-def cohort(assignment: str, whole_class: bool) -> list[SyntheticStudent]:
-    """The synthetic students for ``assignment`` (partial needs two answer cells to sit in between)."""
+def cohort(whole_class: bool) -> list[SyntheticStudent]:
+    """Every synthetic student, or only solution, blank and partial."""
     return [s for s in CLASS if whole_class or s.name in SMALL_CLASS]
 
 
@@ -376,26 +376,33 @@ def run_demo(out_dir: Path, *, assignments: Sequence[str] | None = None, root: P
     from autograder import release as releasing
     from autograder.sandbox import Limits
 
-    os.environ["COURSE_PROFILE"] = "smoke"   # the demo must finish in minutes on a laptop CPU
     root = Path(root or grading.course_root()).resolve()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     assignments = list(assignments or releasing.list_assignments(root))
     db_file = out_dir / "gradebook.db"
     rows, gradings = [], {}
-    for index, assignment in enumerate(assignments):
-        if release:
-            releasing.release(assignment, root)
-        ref = submission.reference(assignment, root)
-        ctx = Context(assignment, ref.released, ref.source, root, db_file)
-        students = cohort(assignment, whole_class=index < whole_class_for)
-        folder = write_class(ctx, students, out_dir / "submissions" / assignment)
-        graded = grading.grade_class(assignment, folder, workers=workers, db_url=f"sqlite:///{db_file}",
-                                     out_dir=out_dir / "grading" / assignment, scheduler=scheduler, root=root,
-                                     options={"limits": Limits(**DEMO_LIMITS)}, progress=progress)
-        gradings[assignment] = graded
-        expected = {s.name: s.expect for s in students}
-        rows += [DemoRow(assignment, r, expected[r.student]) for r in graded.results]
+    saved_profile = os.environ.get("COURSE_PROFILE")
+    os.environ["COURSE_PROFILE"] = "smoke"   # the demo must finish in minutes on a laptop CPU
+    try:
+        for index, assignment in enumerate(assignments):
+            if release:
+                releasing.release(assignment, root)
+            ref = submission.reference(assignment, root)
+            ctx = Context(assignment, ref.released, ref.source, root, db_file)
+            students = cohort(whole_class=index < whole_class_for)
+            folder = write_class(ctx, students, out_dir / "submissions" / assignment)
+            graded = grading.grade_class(assignment, folder, workers=workers, db_url=f"sqlite:///{db_file}",
+                                         out_dir=out_dir / "grading" / assignment, scheduler=scheduler,
+                                         root=root, options={"limits": Limits(**DEMO_LIMITS)}, progress=progress)
+            gradings[assignment] = graded
+            expected = {s.name: s.expect for s in students}
+            rows += [DemoRow(assignment, r, expected[r.student]) for r in graded.results]
+    finally:
+        if saved_profile is None:
+            os.environ.pop("COURSE_PROFILE", None)
+        else:
+            os.environ["COURSE_PROFILE"] = saved_profile
     return DemoRun(rows, out_dir, gradings)
 
 

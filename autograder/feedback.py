@@ -25,7 +25,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
 # Lines that belong to a traceback or quote code rather than explain a result.
 _CODE_LINE = re.compile(
-    r"^\s*(Traceback \(most recent call last\)|File \".*\", line \d+|Cell In\[\d*\], line \d+|"
+    r"^\s*(Traceback \(most recent call last\).*|File \".*\", line \d+.*|Cell In\[\d*\], line \d+.*|"
     r"-*>\s*\d+.*|\s{2,}\d+\s.*|\^+|~+\^*~*|.*judge\.submit.*|.*autograder[./].*)\s*$")
 
 OUTCOME_TEXT = {

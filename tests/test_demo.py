@@ -1,0 +1,91 @@
+"""Questions about `course demo`: the synthetic class and its table."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+import cohort
+from autograder import demo, submission
+from autograder.results import Outcome
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run() -> demo.DemoRun:
+    cohort.skip_without_data()
+    return cohort.graded_class()
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory) -> demo.Context:
+    ref = submission.reference(cohort.ASSIGNMENT, cohort.REPO)
+    return demo.Context(cohort.ASSIGNMENT, ref.released, ref.source, cohort.REPO,
+                        tmp_path_factory.mktemp("out") / "gradebook.db")
+
+
+def test_every_synthetic_student_is_graded_as_expected(run: demo.DemoRun) -> None:
+    """Does the table match: solution full, blank zero, partial/buggy between, the rest zero with its reason?"""
+    table = demo.render_table(run)
+    assert run.ok, table
+    got = {row.result.student: row.result for row in run.rows}
+    assert set(got) == {student.name for student in demo.CLASS}
+    assert got["solution"].score == got["solution"].max_score > 0
+    assert got["blank"].score == 0
+    assert 0 < got["partial"].score < got["partial"].max_score
+    assert 0 < got["buggy"].score < got["buggy"].max_score
+    assert got["infinite_loop"].outcome is Outcome.TIMEOUT and "per cell" in got["infinite_loop"].reason
+    assert got["memory_hog"].outcome is Outcome.OUT_OF_MEMORY and "memory" in got["memory_hog"].reason
+    assert got["no_notebook"].outcome is Outcome.MISSING_NOTEBOOK
+    assert all(row.result.profile == "smoke" for row in run.rows)
+
+
+def test_the_table_shows_score_outcome_and_reason(run: demo.DemoRun) -> None:
+    """Can a TA read each student's score, outcome and reason from the printed table?"""
+    lines = {line.split()[1]: line for line in demo.render_table(run).splitlines()[1:]}
+    assert "2 / 2" in lines["solution"] and " yes " in lines["solution"]
+    assert "timeout" in lines["infinite_loop"] and "45 s" in lines["infinite_loop"]
+    assert "missing_notebook" in lines["no_notebook"] and "No 00_setup.ipynb" in lines["no_notebook"]
+
+
+def test_the_demo_leaves_a_report_and_feedback_pages(run: demo.DemoRun) -> None:
+    """Are the report and one feedback page per student where the demo says?"""
+    graded = run.gradings[cohort.ASSIGNMENT]
+    assert graded.report_path.exists() and (graded.report_path.parent / "scores.png").exists()
+    pages = sorted(p.parent.name for p in graded.feedback_dir.glob("*/feedback.html"))
+    assert pages == sorted(student.name for student in demo.CLASS)
+
+
+def test_the_solution_student_is_the_release_with_the_answers_filled(ctx: demo.Context) -> None:
+    """Is the synthetic solution an edit of the released notebook, without nbgrader's markers?"""
+    nb = demo._solution(ctx)
+    answers = {demo._meta(c)["grade_id"]: c.source for c in nb.cells if demo._meta(c).get("solution")}
+    assert set(answers) == set(demo.answer_ids(ctx.released)) and len(answers) >= 2
+    for source in answers.values():
+        assert "BEGIN SOLUTION" not in source and "NotImplementedError" not in source
+    locked = [c.source for c in nb.cells if demo._meta(c).get("locked")]
+    assert locked == [c.source for c in ctx.released.cells if demo._meta(c).get("locked")]
+
+
+def test_partial_and_buggy_differ_from_the_solution_where_intended(ctx: demo.Context) -> None:
+    """Does partial leave later answers blank, and buggy change exactly one answer?"""
+    def answers(nb):
+        return [c.source for c in nb.cells if demo._meta(c).get("solution")]
+
+    solution, partial, buggy = answers(demo._solution(ctx)), answers(demo._partial(ctx)), answers(demo._buggy(ctx))
+    assert partial[0] == solution[0] and "NotImplementedError" in partial[-1]
+    assert sum(a != b for a, b in zip(solution, buggy)) == 1
+
+
+def test_the_class_is_written_as_student_folders(ctx: demo.Context, tmp_path) -> None:
+    """One folder per student, a valid notebook in each (none for no_notebook)."""
+    folder = demo.write_class(ctx, demo.cohort(whole_class=True), tmp_path / "class")
+    for student in demo.CLASS:
+        notebook = folder / student.name / f"{cohort.ASSIGNMENT}.ipynb"
+        assert notebook.exists() == (student.name != "no_notebook")
+        if notebook.exists():
+            nbformat.validate(nbformat.read(notebook, as_version=4))
+    assert json.loads((folder / "solution" / f"{cohort.ASSIGNMENT}.ipynb").read_text())["cells"]
