@@ -12,7 +12,10 @@ Usage (the full profile takes ~15-40 min per dataset on a 2-core CPU, ~1 min on 
 
     COURSE_PROFILE=full nice -n 19 .venv/bin/python benchmarks/reference_accuracy.py fashion_mnist mnist
 
-Models are saved under ``build/reference_models/`` (git-ignored), never committed.
+Models are saved under ``build/reference_models/`` (git-ignored), never committed. Each
+saved model is then graded by the assignment's hidden artifact check (in a fresh process,
+as the grader does) and the verdict is recorded too; ``--judge-only`` does just that for
+models trained earlier.
 """
 
 from __future__ import annotations
@@ -107,17 +110,41 @@ def run(name: str, namespace: dict) -> dict:
     }
 
 
+def judge_saved(name: str, profile: str) -> dict:
+    """The hidden artifact check's verdict on the saved reference model, from a fresh process."""
+    import subprocess
+    import sys
+
+    check_id = "mnist_cnn" if name == "mnist" else "fashion_cnn"
+    model = MODELS / f"{name}_cnn_{profile}.keras"
+    code = ("import importlib, json, sys; from pathlib import Path; "
+            "checks = importlib.import_module('autograder.checks.02_cnn_classification'); "
+            "v = checks.judge_classifier(Path(sys.argv[1]), sys.argv[2], dataset=sys.argv[3], check_id=sys.argv[4]); "
+            "print(json.dumps(v.to_json()))")
+    done = subprocess.run([sys.executable, "-c", code, str(model), profile, name, check_id], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    if done.returncode != 0:
+        return {"passed": False, "message": done.stderr.strip()[-500:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="*", default=["mnist", "fashion_mnist"],
                         choices=["mnist", "fashion_mnist"])
+    parser.add_argument("--judge-only", action="store_true",
+                        help="only grade the models saved by an earlier run and update their results")
     args = parser.parse_args(argv)
-    namespace = reference_namespace()
+    from course_utils import runtime
+
     RESULTS.mkdir(parents=True, exist_ok=True)
+    namespace = None if args.judge_only else reference_namespace()
     for name in args.datasets:
-        record = run(name, namespace)
-        out = RESULTS / f"cnn_reference_{record['profile']}_{name}.json"
+        out = RESULTS / f"cnn_reference_{runtime.profile()}_{name}.json"
+        record = json.loads(out.read_text()) if args.judge_only else run(name, namespace)
+        record["hidden_check"] = judge_saved(name, record["profile"])
         out.write_text(json.dumps(record, indent=2) + "\n")
+        print(f"{name}: hidden check {record['hidden_check']['message']}", flush=True)
         print(f"{name}: test accuracy {record['test_accuracy']:.4f} after {record['epochs_run']} epochs "
               f"in {record['training_seconds']:.0f} s -> {out.relative_to(ROOT)}", flush=True)
     return 0
