@@ -325,3 +325,45 @@ def test_model_expecting_unit_pixels_is_told_to_rescale(trained, tmp_path):
     model = keras.Model(inputs, reference(layers.Rescaling(255.0)(inputs)))  # wants [0, 1] inputs
     verdict = _judge(_save(model, tmp_path))
     assert not verdict.passed and "Rescaling" in verdict.message
+
+
+# --------------------------------------------------------------------------- notebook and release
+def _sources():
+    from autograder import notebooks as nbu
+
+    path = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    return [(f"solutions/{ASSIGNMENT}/{path.name}", nbu.read(path))]
+
+
+def test_every_grade_cell_has_its_hidden_check():
+    """Does each test_<id> cell of the notebook match one hidden check with the same points?"""
+    from autograder import validation
+
+    result = validation.check_grading_contract(ASSIGNMENT, _sources(), checks.CHECKS)
+    assert not result.problems, result.problems
+
+
+def test_checked_in_release_is_in_sync_and_leaks_nothing(tmp_path):
+    """Is assignments/02_cnn_classification what `course release` generates now, with no answers in it?"""
+    from autograder import notebooks as nbu
+    from autograder import release, validation
+
+    fresh = release.generate(ASSIGNMENT, tmp_path)
+    checked_in = ROOT / "assignments" / ASSIGNMENT
+    in_sync = validation.check_in_sync(ASSIGNMENT, checked_in, fresh,
+                                       release._ignore_patterns(release.load_config()))
+    assert not in_sync.problems, in_sync.problems
+    released = [(p.name, nbu.read(p)) for p in sorted(checked_in.glob("*.ipynb"))]
+    leaks = validation.check_no_leaks(_sources(), released)
+    assert not leaks.problems, leaks.problems
+
+
+def test_benchmark_runs_the_notebooks_reference_cells():
+    """Does the reference benchmark find the notebook's model and training code?"""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    tagged = "\n".join(c.source for c in nb.cells if "reference" in c.metadata.get("tags", []))
+    for name in ("def load_splits", "def make_dataset", "def build_modern_cnn", "def train_classifier",
+                 "EPOCHS_MNIST", "EPOCHS_FASHION"):
+        assert name in tagged, f"{name} is no longer in a cell tagged 'reference'"
