@@ -108,6 +108,17 @@ class SandboxRun:
     isolation: list[str] = field(default_factory=list)
 
 
+# ``unshare --net`` leaves the new loopback interface down, and a Jupyter kernel
+# talks to its client over 127.0.0.1: bring ``lo`` up, then exec the command.
+_LOOPBACK_UP = (
+    "import fcntl, os, socket, struct, sys\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "flags = struct.unpack('16sH', fcntl.ioctl(s, 0x8913, struct.pack('16sH', b'lo', 0))[:18])[1]\n"
+    "fcntl.ioctl(s, 0x8914, struct.pack('16sH', b'lo', flags | 1))\n"
+    "os.execv(sys.argv[1], sys.argv[1:])\n"
+)
+
+
 def _works(command: list[str]) -> bool:
     try:
         return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
@@ -250,7 +261,8 @@ class Sandbox:
             cwd = None
         elif self.mode == "unshare":
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
-            command = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--"] + argv
+            command = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--",
+                       sys.executable, "-c", _LOOPBACK_UP] + argv
             cwd = str(self.host_work)
         else:
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)

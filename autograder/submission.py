@@ -142,7 +142,13 @@ def _items(assignment: str, source: NotebookNode) -> tuple[GradeItem, ...]:
 
 
 def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
-    """The assignment's private gradebook, release and graded items (cached per source version)."""
+    """The assignment's private gradebook, release and graded items (cached per source version).
+
+    Building it runs nbgrader's GenerateAssignment (seconds); call it once in a
+    parent process before forking workers and they all share it.
+    """
+    from nbgrader.api import Gradebook
+
     from autograder import release
 
     course_root = Path(course_root).resolve()
@@ -158,6 +164,8 @@ def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
         atexit.register(shutil.rmtree, tmp, True)
         db_url = f"sqlite:///{tmp / 'gradebook.db'}"
         released_dir = release.generate(assignment, tmp / "release", root=course_root, db_url=db_url)
+        with Gradebook(db_url):
+            pass  # creates nbgrader's default course row now, so later readers never write
         released = nbformat.read(str(released_dir / f"{assignment}.ipynb"), as_version=4)
         source = nbformat.read(str(source_path), as_version=4)
         ref = Reference(assignment, assignment, db_url, released, source, _items(assignment, source))

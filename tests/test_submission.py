@@ -236,3 +236,28 @@ def test_result_round_trips_through_json(tmp_path):
     result.notes = ["a note"]
     again = type(result).from_json(result.to_json())
     assert again == result
+
+
+def test_output_flood_is_cut_and_noted(tmp_path):
+    """Is a notebook that prints megabytes cut at the output limit, still graded, and told so?"""
+    answers = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\nfor _ in range(20):\n"
+                                                                       "    print('x' * 100_000)")
+    result = grade(make_submission(tmp_path / "chatty", answers), tmp_path,
+                   Limits(wall_seconds=120, cell_seconds=20, memory_bytes=2 * 1024**3, output_bytes=200_000))
+    assert result.outcome is Outcome.GRADED and result.score == 4.0
+    assert any("the rest of its output was dropped" in note for note in result.notes)
+    assert Path(result.executed_notebook).stat().st_size < 400_000
+
+
+@pytest.mark.skipif(not sandbox._probe("unshare"), reason="unshare does not work here")
+def test_weaker_isolation_still_grades_detects_tampering_and_says_so(tmp_path, monkeypatch):
+    """Without bubblewrap (unshare only), is the weaker isolation reported, and is a
+    submission that rewrites the grader's hidden inputs caught?"""
+    monkeypatch.setenv(sandbox.MODE_ENV, "unshare")
+    rewrite = ("import os\nfor name in os.listdir(os.environ['COURSE_JUDGE_DIR'] + '/inputs'):\n"
+               "    open(os.environ['COURSE_JUDGE_DIR'] + '/inputs/' + name, 'ab').write(b'!')")
+    answers = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\n" + rewrite)
+    result = grade(make_submission(tmp_path / "rewriter", answers), tmp_path)
+    assert any(line.startswith("NOT isolated: the filesystem") for line in result.isolation)
+    assert result.outcome is Outcome.TAMPERING and result.score == 0
+    assert "hidden inputs were modified" in result.reason
