@@ -51,6 +51,7 @@ MODES = ("bwrap", "unshare", "none")
 GiB = 1024**3
 MiB = 1024**2
 _TAIL_BYTES = 64 * 1024
+_WATCH_SECONDS = 2.0
 _SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
 NOBODY = 65534
 
@@ -72,6 +73,9 @@ class Limits:
     artifact_seconds, artifact_memory_bytes: bounds of one artifact checker process.
     processes: RLIMIT_NPROC for the unprivileged sandbox user (threads count too;
         shared by all sandboxes running at once).
+    disk_bytes, disk_entries: the work folder may hold at most this much / this many
+        files and folders (checked every few seconds; over it, the run is killed).
+    tmp_bytes: size of the in-memory /tmp and $HOME inside bubblewrap.
     """
 
     wall_seconds: float = 1800.0
@@ -87,6 +91,9 @@ class Limits:
     artifact_seconds: float = 600.0
     artifact_memory_bytes: int = 6 * GiB
     processes: int = 2048
+    disk_bytes: int = 2 * GiB
+    disk_entries: int = 20_000
+    tmp_bytes: int = 512 * MiB
 
     def cpu_limit(self) -> int:
         return int(self.cpu_seconds if self.cpu_seconds is not None else 2 * self.wall_seconds + 10)
@@ -106,6 +113,7 @@ class SandboxRun:
     timed_out: bool
     seconds: float
     isolation: list[str] = field(default_factory=list)
+    disk_exceeded: bool = False
 
 
 # ``unshare --net`` leaves the new loopback interface down, and a Jupyter kernel
@@ -188,15 +196,17 @@ class Sandbox:
         self._binds.append((str(host), inside))
         return inside
 
-    def _bwrap_prefix(self) -> list[str]:
+    def _bwrap_prefix(self, limits: Limits) -> list[str]:
         # Without a user namespace when dropping to nobody: setpriv needs root's
         # CAP_SETUID once, and the uid must be a real one for RLIMIT_NPROC to count.
         namespaces = (["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                        "--unshare-cgroup-try"] if self.unprivileged
                       else ["--unshare-all", "--cap-drop", "ALL"])
         args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", "--clearenv",
-                "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                "--perms", "0755", "--tmpfs", "/home", "--perms", "1777", "--tmpfs", SANDBOX_HOME]
+                "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+                "--perms", "0755", "--size", str(MiB), "--tmpfs", "/home",
+                "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", SANDBOX_HOME]
         bound: list[str] = ["/home", "/tmp"]
         made: set[str] = set()
 
@@ -254,7 +264,7 @@ class Sandbox:
         env.setdefault("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         if self.mode == "bwrap":
-            command = self._bwrap_prefix()
+            command = self._bwrap_prefix(limits)
             for key, value in env.items():
                 command += ["--setenv", key, value]
             command += ["--"] + self._user_switch() + argv
@@ -288,15 +298,40 @@ class Sandbox:
                 process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                            env=env if self.mode != "bwrap" else {"PATH": "/usr/bin:/bin"},
                                            cwd=cwd, preexec_fn=apply_limits, start_new_session=True)
-                timed_out = False
-                try:
-                    returncode: int | None = process.wait(timeout=wall_seconds)
-                except subprocess.TimeoutExpired:
-                    timed_out, returncode = True, None
-                    _kill_group(process)
+                timed_out = disk_exceeded = False
+                returncode: int | None = None
+                while returncode is None:
+                    try:
+                        returncode = process.wait(timeout=min(_WATCH_SECONDS, max(
+                            0.01, wall_seconds - (time.monotonic() - start))))
+                    except subprocess.TimeoutExpired:
+                        timed_out = time.monotonic() - start >= wall_seconds
+                        disk_exceeded = not timed_out and _over_disk(self.host_work, limits)
+                        if timed_out or disk_exceeded:
+                            _kill_group(process)
+                            break
             return SandboxRun(returncode=returncode, stdout=_tail(out_path), stderr=_tail(err_path),
                               timed_out=timed_out, seconds=time.monotonic() - start,
-                              isolation=self.describe())
+                              isolation=self.describe(), disk_exceeded=disk_exceeded)
+
+
+def _over_disk(folder: Path, limits: Limits) -> bool:
+    """True when ``folder`` holds more than ``limits.disk_bytes`` or ``limits.disk_entries``."""
+    total, entries, stack = 0, 0, [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                    if entries > limits.disk_entries or total > limits.disk_bytes:
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def _hand_over(folder: Path) -> None:

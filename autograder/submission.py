@@ -29,7 +29,8 @@ The steps, and who is trusted in each:
    size caps, ``allow_pickle=False``, JSON only).
 
 Zero outcomes (all items score 0, the reason in plain words): TIMEOUT (wall
-clock, a cell, or CPU time), OUT_OF_MEMORY (``MemoryError``/TF
+clock, a cell, or CPU time), OUTPUT_LIMIT (the folder grew past the disk
+bound; mere chatter is cut and noted instead), OUT_OF_MEMORY (``MemoryError``/TF
 ``ResourceExhaustedError`` in a cell, or a kernel that died of it),
 KERNEL_DIED (never a pass), MISSING_NOTEBOOK, INVALID_NOTEBOOK, TAMPERING (the
 hidden inputs or the executed notebook were altered), GRADER_ERROR (ours).
@@ -325,6 +326,10 @@ def _errors(nb: NotebookNode) -> list[tuple[int, str | None, str, str]]:
 def _classify(run, report: dict | None, executed: NotebookNode | None, limits: Limits) -> RunVerdict:
     """Decide the outcome of the run from what the grader saw (report data only takes points away)."""
     memory_hint = any(h in run.stderr for h in _MEMORY_HINTS)
+    if run.disk_exceeded:
+        return RunVerdict(Outcome.OUTPUT_LIMIT, f"The notebook wrote more than "
+                                                f"{limits.disk_bytes / 2**20:.0f} MiB or {limits.disk_entries} "
+                                                "files into its folder; the run was stopped.")
     if run.timed_out:
         return RunVerdict(Outcome.TIMEOUT, f"The notebook did not finish within the "
                                            f"{limits.wall_seconds:.0f} s allowed for the whole run.")

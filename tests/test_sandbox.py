@@ -159,3 +159,31 @@ def test_fork_bomb_is_bounded(tmp_path):
     run = run_python(tmp_path, code, mode="bwrap", limits=Limits(wall_seconds=20, memory_bytes=1024**3,
                                                                   processes=50))
     assert int(run.stdout.split()[-1]) < 50, run.stderr
+
+
+def test_filling_the_disk_stops_the_run(tmp_path):
+    """Is a process that writes file after file into its folder killed at the disk bound?"""
+    code = ("import os, time\nfor i in range(10_000):\n    open(f'f{i}.bin', 'wb').write(b'0' * 1024**2)\n"
+            "time.sleep(30)")
+    run = run_python(tmp_path, code, wall=60,
+                     limits=Limits(wall_seconds=60, memory_bytes=1024**3, disk_bytes=50 * 1024**2))
+    assert run.disk_exceeded and not run.timed_out
+    assert run.seconds < 30
+
+
+def test_many_empty_files_also_count(tmp_path):
+    """Are files counted too, so millions of empty files cannot exhaust the disk's inodes?"""
+    code = "import time\nfor i in range(5_000):\n    open(f'e{i}', 'w')\ntime.sleep(30)"
+    run = run_python(tmp_path, code, wall=60,
+                     limits=Limits(wall_seconds=60, memory_bytes=1024**3, disk_entries=1_000))
+    assert run.disk_exceeded
+
+
+@needs_bwrap
+def test_tmp_is_small_and_in_memory(tmp_path):
+    """Is /tmp inside bubblewrap bounded, so it cannot eat the machine's RAM?"""
+    code = ("try:\n    open('/tmp/big', 'wb').write(b'0' * 20 * 1024**2)\n    print('wrote')\n"
+            "except OSError as exc:\n    print(exc.errno)")
+    run = run_python(tmp_path, code, mode="bwrap",
+                     limits=Limits(wall_seconds=20, memory_bytes=1024**3, tmp_bytes=5 * 1024**2))
+    assert run.stdout.strip() == "28"  # ENOSPC

@@ -261,3 +261,13 @@ def test_weaker_isolation_still_grades_detects_tampering_and_says_so(tmp_path, m
     assert any(line.startswith("NOT isolated: the filesystem") for line in result.isolation)
     assert result.outcome is Outcome.TAMPERING and result.score == 0
     assert "hidden inputs were modified" in result.reason
+
+
+def test_filling_the_disk_is_an_output_limit_zero(tmp_path):
+    """Does a notebook that floods its folder with files get stopped with a clear zero?"""
+    answers = dict(CORRECT, weights_answer="import time\nfor i in range(2000):\n"
+                                           "    open(f'junk{i}.bin', 'wb').write(b'0' * 1024**2)\ntime.sleep(60)")
+    result = grade(make_submission(tmp_path / "filler", answers), tmp_path,
+                   Limits(wall_seconds=120, cell_seconds=100, memory_bytes=2 * 1024**3, disk_bytes=64 * 1024**2))
+    assert result.outcome is Outcome.OUTPUT_LIMIT and result.score == 0
+    assert "64 MiB" in result.reason
