@@ -127,6 +127,12 @@ _LOOPBACK_UP = (
 )
 
 
+def _unshare() -> list[str]:
+    # Without root, a user namespace (--map-root-user) grants the right to unshare.
+    user = [] if os.geteuid() == 0 else ["--map-root-user"]
+    return ["unshare", *user, "--net", "--pid", "--fork", "--kill-child"]
+
+
 def _works(command: list[str]) -> bool:
     try:
         return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
@@ -141,8 +147,7 @@ def _probe(mode: str) -> bool:
             ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent",
              "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "true"])
     if mode == "unshare":
-        return shutil.which("unshare") is not None and _works(
-            ["unshare", "--net", "--pid", "--fork", "--kill-child", "true"])
+        return shutil.which("unshare") is not None and _works(_unshare() + ["true"])
     return True
 
 
@@ -271,8 +276,7 @@ class Sandbox:
             cwd = None
         elif self.mode == "unshare":
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
-            command = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--",
-                       sys.executable, "-c", _LOOPBACK_UP] + argv
+            command = _unshare() + ["--", sys.executable, "-c", _LOOPBACK_UP] + argv
             cwd = str(self.host_work)
         else:
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)

@@ -105,7 +105,7 @@ class Reference:
     items: tuple[GradeItem, ...]
 
 
-class ReferenceError_(RuntimeError):
+class AssignmentConfigError(RuntimeError):
     """The assignment itself is misconfigured (the instructor's problem, not the student's)."""
 
 
@@ -133,11 +133,11 @@ def _items(assignment: str, source: NotebookNode) -> tuple[GradeItem, ...]:
         check_id = grade_id.removeprefix("test_")
         check = checks.get(check_id)
         if not grade_id.startswith("test_") or check is None:
-            raise ReferenceError_(f"grade cell {grade_id} of {assignment} has no hidden check "
-                                  f"{check_id!r} (autograder/checks/{assignment}.py).")
+            raise AssignmentConfigError(f"grade cell {grade_id} of {assignment} has no hidden check "
+                                        f"{check_id!r} (autograder/checks/{assignment}.py).")
         if float(check.points) != points:
-            raise ReferenceError_(f"grade cell {grade_id} is worth {points} points but its hidden "
-                                  f"check {check_id} is worth {check.points}.")
+            raise AssignmentConfigError(f"grade cell {grade_id} is worth {points} points but its "
+                                        f"hidden check {check_id} is worth {check.points}.")
         items.append(GradeItem(grade_id, points, check))
     return tuple(items)
 
@@ -155,7 +155,7 @@ def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
     course_root = Path(course_root).resolve()
     source_path = course_root / "solutions" / assignment / f"{assignment}.ipynb"
     if not source_path.is_file():
-        raise ReferenceError_(f"no source notebook {source_path}.")
+        raise AssignmentConfigError(f"no source notebook {source_path}.")
     key = (str(course_root), assignment, source_path.stat().st_mtime_ns,
            os.environ.get(judging.CHECKS_PATH_ENV, ""))
     with _references_lock:
@@ -308,6 +308,7 @@ def _execute(sandbox_dir: Path, notebook_name: str, profile: str, limits: Limits
                 report = json.loads(line[len(sandbox_runner.REPORT_MARKER):])
             except ValueError:
                 report = None
+            report = report if isinstance(report, dict) else None
             break
     return run, report
 
