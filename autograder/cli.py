@@ -68,6 +68,14 @@ def _out_and_db(args: argparse.Namespace) -> tuple:
     return out, args.db or gradebook.default_url(out)
 
 
+def _collect(args: argparse.Namespace) -> int:
+    from autograder import collect
+
+    students = collect.collect(args.assignment, args.source, args.to)
+    print(f"{len(students)} submission(s) -> {args.to}/<student>/")
+    return 0
+
+
 def _grade(args: argparse.Namespace) -> int:
     from autograder import grading
     from autograder.results import Outcome
@@ -126,12 +134,19 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _add_grading_commands(commands) -> None:
-    """`course grade|feedback|export|report|demo` (autograder.grading, .feedback, .report, .demo)."""
+    """`course collect|grade|feedback|export|report|demo` (autograder.collect, .grading, .report, .demo)."""
     def common(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("assignment", metavar="NN_topic")
         parser.add_argument("--db", help="gradebook URL (default: sqlite:///OUT/gradebook.db; "
                                          "postgresql://user@host/db works too)")
         parser.add_argument("--out", help="output folder (default: grading/NN_topic/)")
+
+    collect = commands.add_parser("collect", help="gather <student>.zip files or nbgrader's submitted/ "
+                                                  "into DIR/<student>/")
+    collect.add_argument("assignment", metavar="NN_topic")
+    collect.add_argument("source", help="folder of <student>.zip archives or <student>/ folders")
+    collect.add_argument("--to", required=True, help="where to put DIR/<student>/ (then: course grade --submissions)")
+    collect.set_defaults(handler=_collect)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions (DIR/<student>/NN_topic.ipynb)")
     common(grade)
@@ -159,7 +174,7 @@ def _add_grading_commands(commands) -> None:
     report.set_defaults(handler=_report)
 
     demo = commands.add_parser("demo", help="release, grade a synthetic class, print the table")
-    demo.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: every assignment")
+    demo.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: 00_setup and 01_convolution")
     demo.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")
     demo.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
     demo.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")

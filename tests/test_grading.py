@@ -146,3 +146,36 @@ def test_the_dask_scheduler_gives_the_same_answers() -> None:
 def test_unknown_schedulers_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown scheduler"):
         list(scheduler.run_jobs(slow_square, [1], workers=1, scheduler="slurm", on_error=None))
+
+
+def test_collect_unpacks_archives_and_copies_nbgrader_folders(tmp_path: Path) -> None:
+    """Do <student>.zip (with or without a top folder) and submitted/<student>/<NN>/ end up as DIR/<student>/?"""
+    import zipfile
+
+    from autograder import collect
+
+    source = tmp_path / "downloads"
+    (source / "carol" / ASSIGNMENT).mkdir(parents=True)
+    (source / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text("{}")
+    with zipfile.ZipFile(source / "alice.zip", "w") as archive:
+        archive.writestr(f"alice_work/{ASSIGNMENT}.ipynb", "{}")
+        archive.writestr("alice_work/model.npz", b"data")
+    with zipfile.ZipFile(source / "bob.zip", "w") as archive:
+        archive.writestr(f"{ASSIGNMENT}.ipynb", "{}")
+    assert collect.collect(ASSIGNMENT, source, tmp_path / "class") == ["alice", "bob", "carol"]
+    assert sorted(p.name for p in (tmp_path / "class" / "alice").iterdir()) == [f"{ASSIGNMENT}.ipynb", "model.npz"]
+    assert (tmp_path / "class" / "bob" / f"{ASSIGNMENT}.ipynb").exists()
+    assert (tmp_path / "class" / "carol" / f"{ASSIGNMENT}.ipynb").exists()
+
+
+def test_collect_refuses_archives_that_escape_their_folder(tmp_path: Path) -> None:
+    import zipfile
+
+    from autograder import collect
+
+    (tmp_path / "downloads").mkdir()
+    with zipfile.ZipFile(tmp_path / "downloads" / "mallory.zip", "w") as archive:
+        archive.writestr("../../gradebook.db", "all grades are 100")
+    with pytest.raises(collect.CollectError, match="unsafe path"):
+        collect.collect(ASSIGNMENT, tmp_path / "downloads", tmp_path / "class")
+    assert not (tmp_path / "gradebook.db").exists()
