@@ -77,8 +77,10 @@ JUDGE_DIR = ".judge"
 _SKIP_TOP = {JUDGE_DIR, "course_utils", "autograder", EXECUTED_NAME}
 _SKIP_ANYWHERE = {"__pycache__", ".ipynb_checkpoints"}
 _MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError", "OutOfMemoryError"}
+# In the kernel's stderr when it died for lack of memory; under RLIMIT_AS a thread
+# stack cannot be mapped either, so TensorFlow aborts on pthread_create (EAGAIN).
 _MEMORY_HINTS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "Resource exhausted",
-                 "OOM when allocating")
+                 "OOM when allocating", "pthread_create() failed")
 _MAX_FIGURES, _MAX_FIGURE_BYTES = 40, 5 * 1024**2
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _log = logging.getLogger(__name__)
@@ -351,7 +353,8 @@ def _classify(run, report: dict | None, executed: NotebookNode | None, limits: L
     if status == "kernel_died" or report is None:
         if memory_hint:
             return RunVerdict(Outcome.OUT_OF_MEMORY, f"The kernel died running out of memory{where} "
-                                                     f"(the limit is {limits.memory_bytes / 2**30:.1f} GiB).")
+                                                     f"(the limit is {limits.memory_bytes / 2**30:.1f} GiB, "
+                                                     f"{limits.processes} threads).")
         how = f" (exit code {kernel_exit})" if isinstance(kernel_exit, int) else ""
         return RunVerdict(Outcome.KERNEL_DIED, f"The Python kernel died{where}{how}; a notebook whose "
                                                "kernel dies gets no points.")
