@@ -1,0 +1,121 @@
+"""Small reference classifiers, and rebuilding them from plain arrays of weights.
+
+Why: a model cannot cross from the grader into a student's sandbox as a Python
+object, only as arrays. The grader sends a model's weights by name; a hidden
+test cell rebuilds the model with :func:`classifier_from_weights` and hands it
+to the student's attack. The same builders give the adversarial-examples
+notebook its reference CNN. These are tools, not answers: no exercise asks for
+them.
+
+Every model here takes images ``x: (N, 28, 28, 1)`` float32 with pixel values
+in ``[0, 1]`` (channels last) and returns ``(N, num_classes)`` **logits**
+(no softmax), so attacks use ``from_logits=True`` losses.
+
+Weights dictionaries use these names:
+
+- linear softmax model: ``kernel`` ``(784, K)`` and ``bias`` ``(K,)``;
+- small CNN: ``conv1_kernel`` ``(3, 3, 1, F1)``, ``conv1_bias`` ``(F1,)``,
+  ``conv2_kernel`` ``(3, 3, F1, F2)``, ``conv2_bias`` ``(F2,)``,
+  ``logits_kernel`` ``(5 * 5 * F2, K)``, ``logits_bias`` ``(K,)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+__all__ = [
+    "IMAGE_SHAPE",
+    "build_linear_classifier",
+    "build_small_cnn",
+    "small_cnn_weights",
+    "classifier_from_weights",
+]
+
+IMAGE_SHAPE = (28, 28, 1)
+_LINEAR_KEYS = {"kernel", "bias"}
+_CNN_LAYERS = ("conv1", "conv2", "logits")
+
+
+def build_linear_classifier(kernel: Any, bias: Any) -> Any:
+    """A linear softmax classifier ``logits = flatten(x) @ kernel + bias`` with the given weights.
+
+    kernel: ``(784, K)``; bias: ``(K,)``. Returns a ``keras.Model`` mapping
+    ``(N, 28, 28, 1)`` images to ``(N, K)`` logits. Its input gradient is known
+    in closed form: ``dL/dx = (softmax(logits) - onehot(y)) @ kernel.T``.
+    """
+    import keras
+    from keras import layers
+
+    kernel = np.asarray(kernel, dtype=np.float32)
+    bias = np.asarray(bias, dtype=np.float32)
+    pixels = int(np.prod(IMAGE_SHAPE))
+    if kernel.ndim != 2 or kernel.shape[0] != pixels or bias.shape != (kernel.shape[1],):
+        raise ValueError(f"a linear classifier needs kernel ({pixels}, K) and bias (K,), "
+                         f"got {kernel.shape} and {bias.shape}.")
+    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
+    flat = layers.Flatten(name="flatten")(inputs)
+    logits = layers.Dense(kernel.shape[1], name="logits")(flat)
+    model = keras.Model(inputs, logits, name="linear_classifier")
+    model.get_layer("logits").set_weights([kernel, bias])
+    return model
+
+
+def build_small_cnn(filters: tuple[int, int] = (32, 64), num_classes: int = 10, *,
+                    seed: int | None = None) -> Any:
+    """The course's small reference CNN for 28×28 images in [0, 1], returning logits.
+
+    ``Conv2D(F1, 3, relu) → MaxPool(2) → Conv2D(F2, 3, relu) → MaxPool(2) →
+    Flatten → Dense(num_classes)``; spatial sizes 28 → 26 → 13 → 11 → 5, so the
+    last layer sees ``5 * 5 * F2`` features. With the default ``(32, 64)``:
+    34,826 parameters, about 99 % test accuracy on MNIST after a few epochs.
+    ``seed`` fixes the initial weights (Glorot uniform) for reproducible training.
+    """
+    import keras
+    from keras import layers
+
+    def init(offset: int) -> Any:
+        return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
+
+    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = layers.Conv2D(filters[0], 3, activation="relu", kernel_initializer=init(0), name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(filters[1], 3, activation="relu", kernel_initializer=init(1), name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    logits = layers.Dense(num_classes, kernel_initializer=init(2), name="logits")(x)
+    return keras.Model(inputs, logits, name="small_cnn")
+
+
+def small_cnn_weights(model: Any) -> dict[str, np.ndarray]:
+    """The weights of a :func:`build_small_cnn` model as named float32 arrays (see module doc)."""
+    weights = {}
+    for name in _CNN_LAYERS:
+        kernel, bias = model.get_layer(name).get_weights()
+        weights[f"{name}_kernel"] = np.asarray(kernel, dtype=np.float32)
+        weights[f"{name}_bias"] = np.asarray(bias, dtype=np.float32)
+    return weights
+
+
+def classifier_from_weights(weights: Mapping[str, Any]) -> Any:
+    """Rebuild a linear classifier or a small CNN from its named weight arrays (see module doc).
+
+    Which model is built depends on the names: ``kernel``/``bias`` give
+    :func:`build_linear_classifier`, ``conv1_kernel``… give :func:`build_small_cnn`
+    with the filter counts read from the kernels' shapes.
+    """
+    names = set(weights)
+    if names == _LINEAR_KEYS:
+        return build_linear_classifier(weights["kernel"], weights["bias"])
+    expected = {f"{layer}_{part}" for layer in _CNN_LAYERS for part in ("kernel", "bias")}
+    if names != expected:
+        raise ValueError(f"unknown weight names {sorted(names)}; expected {sorted(_LINEAR_KEYS)} "
+                         f"or {sorted(expected)}.")
+    conv1, conv2 = np.asarray(weights["conv1_kernel"]), np.asarray(weights["conv2_kernel"])
+    num_classes = int(np.asarray(weights["logits_bias"]).shape[0])
+    model = build_small_cnn((conv1.shape[-1], conv2.shape[-1]), num_classes)
+    for layer in _CNN_LAYERS:
+        model.get_layer(layer).set_weights([np.asarray(weights[f"{layer}_kernel"], dtype=np.float32),
+                                            np.asarray(weights[f"{layer}_bias"], dtype=np.float32)])
+    return model
