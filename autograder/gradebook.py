@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import sys
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, TextIO
@@ -97,20 +96,30 @@ def grade_cells_of(course_root: Path, assignment: str) -> list[GradedCell]:
     return cells
 
 
-def _alembic_on_path() -> None:
-    """nbgrader runs the ``alembic`` command when it creates a database; make
-    sure the one installed beside this interpreter is found even when the venv
-    is not activated (``.venv/bin/course ...``)."""
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+@functools.lru_cache(maxsize=1)
+def _alembic_head() -> str:
+    """nbgrader's newest schema revision, read in-process with alembic's API.
+
+    nbgrader's ``get_alembic_version`` runs the ``alembic`` command whenever it
+    creates a database: that fails when the venv is not activated
+    (``.venv/bin/course ...``) and costs seconds each time; the answer is the
+    same for the whole process.
+    """
+    import nbgrader
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def open_gradebook(url: str):
     """Open (creating tables if needed) nbgrader's Gradebook plus ``course_outcome``."""
+    import nbgrader.api
     from nbgrader.api import Gradebook
 
-    _alembic_on_path()
+    nbgrader.api.get_alembic_version = _alembic_head
     gradebook = Gradebook(normalize_url(url))
     _metadata.create_all(gradebook.engine)
     return gradebook
