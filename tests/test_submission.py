@@ -174,8 +174,10 @@ def test_edited_and_deleted_test_cells_are_restored(tmp_path):
 
 @needs_bwrap
 def test_hostile_submission_sees_nothing_and_gains_nothing(tmp_path):
-    """Can a submission reach the network, the repository, the solutions or the grader's
-    hidden inputs, or plant a link to the instructor's files as its artifact?"""
+    """Can a submission reach the network, the repository, the solutions, the grader's
+    gradebook or hidden inputs, or plant a link to the instructor's files as its artifact?"""
+    gradebook = submission.reference(ASSIGNMENT, FIXTURE).db_url.removeprefix("sqlite:///")
+    assert Path(gradebook).exists()
     probe = f"""
 import json, os, socket
 seen = {{}}
@@ -187,6 +189,7 @@ except OSError:
 seen["repo"] = os.path.exists({str(REPO / 'pyproject.toml')!r})
 seen["solutions"] = os.path.exists({str(FIXTURE / 'solutions')!r})
 seen["root_home"] = os.path.exists("/root/.bashrc")
+seen["gradebook"] = os.path.exists({gradebook!r})
 try:
     import autograder
     seen["autograder"] = True
@@ -207,7 +210,7 @@ print("PROBE" + json.dumps(seen))
     text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     seen = json.loads(text.split("PROBE", 1)[1].splitlines()[0])
     assert seen == {"network": False, "repo": False, "solutions": False, "root_home": False,
-                    "autograder": False, "inputs_writable": False}
+                    "gradebook": False, "autograder": False, "inputs_writable": False}
     weights = next(t for t in result.tests if t.id == "test_weights")
     assert weights.score == 0 and "link" in weights.message
     assert scores(result)["test_add_one"] == 1.0  # honest work still counts
