@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 $(VENV)/.installed: pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	uv venv --quiet --allow-existing --python 3.11 $(VENV)
-	VIRTUAL_ENV=$(VENV) uv pip install --quiet -e ".[$(TF_EXTRA),dev]"
+	VIRTUAL_ENV=$(VENV) uv pip install --quiet --compile-bytecode -e ".[$(TF_EXTRA),dev]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
