@@ -84,8 +84,15 @@ def _grade(args: argparse.Namespace) -> int:
     out, db = _out_and_db(args)
     limits = Limits(**{k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
                                          ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
-    graded = grading.grade_class(args.assignment, args.submissions, students=args.student, workers=args.workers,
-                                 db_url=db, out_dir=out, scheduler=args.scheduler, options={"limits": limits})
+    from autograder.submission import AssignmentConfigError
+
+    try:
+        graded = grading.grade_class(args.assignment, args.submissions, students=args.student,
+                                     workers=args.workers, db_url=db, out_dir=out, scheduler=args.scheduler,
+                                     options={"limits": limits})
+    except (AssignmentConfigError, FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"course grade: {exc}", file=sys.stderr)
+        return 2
     print(grading.summary_table(graded.results))
     print(f"gradebook: {graded.db_url}\nfeedback : {graded.feedback_dir}/<student>/feedback.html\n"
           f"report   : {graded.report_path}")
