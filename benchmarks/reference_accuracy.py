@@ -76,7 +76,7 @@ def machine() -> dict:
             "note": "2-core machine shared with other jobs, run under nice -n 19" if not gpus else ""}
 
 
-def run(name: str, namespace: dict) -> dict:
+def run(name: str, namespace: dict, models: Path = MODELS) -> dict:
     """Train the reference modern CNN on ``name``, evaluate it on the test split, save the model."""
     from course_utils import runtime
 
@@ -87,8 +87,8 @@ def run(name: str, namespace: dict) -> dict:
                                                    epochs=epochs)
     seconds = time.perf_counter() - start
     _, test_accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
-    MODELS.mkdir(parents=True, exist_ok=True)
-    model.save(MODELS / f"{name}_cnn_{runtime.profile()}.keras")
+    models.mkdir(parents=True, exist_ok=True)
+    model.save(models / f"{name}_cnn_{runtime.profile()}.keras")
     val_accuracy = history.history["val_accuracy"]
     return {
         "dataset": name,
@@ -110,13 +110,13 @@ def run(name: str, namespace: dict) -> dict:
     }
 
 
-def judge_saved(name: str, profile: str) -> dict:
+def judge_saved(name: str, profile: str, models: Path = MODELS) -> dict:
     """The hidden artifact check's verdict on the saved reference model, from a fresh process."""
     import subprocess
     import sys
 
     check_id = "mnist_cnn" if name == "mnist" else "fashion_cnn"
-    model = MODELS / f"{name}_cnn_{profile}.keras"
+    model = models / f"{name}_cnn_{profile}.keras"
     code = ("import importlib, json, sys; from pathlib import Path; "
             "checks = importlib.import_module('autograder.checks.02_cnn_classification'); "
             "v = checks.judge_classifier(Path(sys.argv[1]), sys.argv[2], dataset=sys.argv[3], check_id=sys.argv[4]); "
@@ -134,19 +134,25 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["mnist", "fashion_mnist"])
     parser.add_argument("--judge-only", action="store_true",
                         help="only grade the models saved by an earlier run and update their results")
+    parser.add_argument("--notebook", type=Path, default=NOTEBOOK,
+                        help="a variant of the solution notebook whose reference cells to run")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write results and models under this folder instead of benchmarks/results and "
+                             "build/reference_models (for trying a variant recipe)")
     args = parser.parse_args(argv)
     from course_utils import runtime
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    namespace = None if args.judge_only else reference_namespace()
+    results, models = (args.out, args.out / "models") if args.out else (RESULTS, MODELS)
+    results.mkdir(parents=True, exist_ok=True)
+    namespace = None if args.judge_only else reference_namespace(args.notebook)
     for name in args.datasets:
-        out = RESULTS / f"cnn_reference_{runtime.profile()}_{name}.json"
-        record = json.loads(out.read_text()) if args.judge_only else run(name, namespace)
-        record["hidden_check"] = judge_saved(name, record["profile"])
+        out = results / f"cnn_reference_{runtime.profile()}_{name}.json"
+        record = json.loads(out.read_text()) if args.judge_only else run(name, namespace, models)
+        record["hidden_check"] = judge_saved(name, record["profile"], models)
         out.write_text(json.dumps(record, indent=2) + "\n")
         print(f"{name}: hidden check {record['hidden_check']['message']}", flush=True)
         print(f"{name}: test accuracy {record['test_accuracy']:.4f} after {record['epochs_run']} epochs "
-              f"in {record['training_seconds']:.0f} s -> {out.relative_to(ROOT)}", flush=True)
+              f"in {record['training_seconds']:.0f} s -> {out}", flush=True)
     return 0
 
 
