@@ -85,6 +85,7 @@ class GradeJob:
     course_root: str
     grade_fn: GradeFunction | None = None   # None: autograder.submission.grade_submission
     options: dict[str, Any] = field(default_factory=dict)  # e.g. {"limits": Limits(...)}
+    work_root: str | None = None            # parent's scratch folder (local runs), removed by the parent
 
 
 @dataclass
@@ -111,7 +112,8 @@ def grader_error(job: GradeJob, reason: str, started: float | None = None) -> Su
 def grade_job(job: GradeJob) -> GradedPayload:
     """Worker side: grade one submission in a private temporary folder, return plain data."""
     grade_fn = job.grade_fn or _default_grade_fn()
-    work_dir = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-"))
+    local_root = job.work_root if job.work_root and Path(job.work_root).is_dir() else None
+    work_dir = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-", dir=local_root))
     started = time.monotonic()
     try:
         try:
@@ -223,34 +225,40 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
             raise KeyError(f"no submission folder for {', '.join(unknown)} in {submissions}")
         found = {s: found[s] for s in students}
     workers = max(1, workers or min(len(found), os.cpu_count() or 1))
-    jobs = [GradeJob(assignment, student, str(path.resolve()), str(root), grade_fn, dict(options or {}))
-            for student, path in found.items()]
-
-    def on_error(job: GradeJob, exc: BaseException) -> GradedPayload:
-        reason = ("the grading worker crashed while grading this submission "
-                  f"({type(exc).__name__}); a TA will look at it.")
-        return GradedPayload(grader_error(job, reason).to_json())
-
     if grade_fn is None:
         # Build the assignment's reference (nbgrader generate + private gradebook) once,
         # here, so that forked workers inherit it instead of each building their own.
         from autograder.submission import reference
 
         reference(assignment, root)
+    # A worker that dies cannot clean up after itself: its scratch folder lives in
+    # one the parent removes at the end (workers elsewhere, e.g. Dask, use their own /tmp).
+    work_root = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
+    jobs = [GradeJob(assignment, student, str(path.resolve()), str(root), grade_fn, dict(options or {}),
+                     str(work_root)) for student, path in found.items()]
+
+    def on_error(job: GradeJob, exc: BaseException) -> GradedPayload:
+        reason = ("the grading worker crashed while grading this submission "
+                  f"({type(exc).__name__}); a TA will look at it.")
+        return GradedPayload(grader_error(job, reason).to_json())
+
     started = time.monotonic()
     results = []
-    with GradebookWriter(db_url, assignment, grade_cells_of(root, assignment)) as writer, \
-            tqdm(total=len(jobs), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
-        for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
-                                                scheduler=scheduler):
-            result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
-            writer.record(result)
-            feedback.write_feedback(result, out_dir / "feedback")
-            results.append(result)
-            bar.set_postfix_str(f"{job.student}: {result.outcome.value}")
-            bar.update()
-            if on_result is not None:
-                on_result(result)
+    try:
+        with GradebookWriter(db_url, assignment, grade_cells_of(root, assignment)) as writer, \
+                tqdm(total=len(jobs), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
+            for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
+                                                    scheduler=scheduler):
+                result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
+                writer.record(result)
+                feedback.write_feedback(result, out_dir / "feedback")
+                results.append(result)
+                bar.set_postfix_str(f"{job.student}: {result.outcome.value}")
+                bar.update()
+                if on_result is not None:
+                    on_result(result)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
     report.write_report(db_url, assignment, out_dir / "report",
                         feedback_dir=out_dir / "feedback", scheduler=scheduling.describe(scheduler, workers))
     results.sort(key=lambda r: r.student)
