@@ -32,8 +32,13 @@ demo: data
 test: data
 	$(PY) -m pytest
 
+# Speed and quality targets; each script writes benchmarks/results/*.json
+# (machine, profile, date). COURSE_PROFILE=full trains the reference models.
 bench: data
-	$(COURSE) bench
+	$(PY) benchmarks/conv_speed.py
+	$(PY) benchmarks/grading_throughput.py
+	$(PY) benchmarks/reference_accuracy.py
+	$(PY) benchmarks/adversarial_reference.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
