@@ -110,6 +110,16 @@ def run(name: str, namespace: dict, models: Path = MODELS) -> dict:
     }
 
 
+def augmentation(name: str, namespace: dict) -> list[str]:
+    """The training augmentation of ``name``, layer by layer, e.g. ``["RandomFlip(horizontal)"]``."""
+    described = []
+    for layer in namespace["make_augmentation"](name).layers:
+        config = layer.get_config()
+        keys = ("mode", "factor", "height_factor", "width_factor")
+        described.append(f"{type(layer).__name__}(" + ", ".join(str(config[k]) for k in keys if k in config) + ")")
+    return described
+
+
 def judge_saved(name: str, profile: str, models: Path = MODELS) -> dict:
     """The hidden artifact check's verdict on the saved reference model, from a fresh process."""
     import subprocess
@@ -144,10 +154,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results, models = (args.out, args.out / "models") if args.out else (RESULTS, MODELS)
     results.mkdir(parents=True, exist_ok=True)
-    namespace = None if args.judge_only else reference_namespace(args.notebook)
+    namespace = reference_namespace(args.notebook)
     for name in args.datasets:
         out = results / f"cnn_reference_{runtime.profile()}_{name}.json"
         record = json.loads(out.read_text()) if args.judge_only else run(name, namespace, models)
+        record.setdefault("augmentation", augmentation(name, namespace))
         record["hidden_check"] = judge_saved(name, record["profile"], models)
         out.write_text(json.dumps(record, indent=2) + "\n")
         print(f"{name}: hidden check {record['hidden_check']['message']}", flush=True)
