@@ -1,0 +1,279 @@
+"""Do the hidden checks of 03_adversarial accept the reference attacks and reject each
+plausible mistake, and does the real notebook pass `course validate`?
+
+Every candidate goes through the same path as an instructor's grade cell
+(``run_function_check_inline``: hidden cases, the judge encoding, the verdict), wrapped
+exactly like the notebook's hidden tests: the model is rebuilt from the case's weight
+arrays, and the attack functions hand back ``(x_adv, x)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+from autograder import release
+from autograder.judging import run_function_check_inline
+from course_utils import data, models
+
+if not data.is_prepared("mnist"):
+    pytest.skip("MNIST is not prepared: run `course data prepare` (make test does).", allow_module_level=True)
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+checks_03 = importlib.import_module("autograder.checks.03_adversarial")
+ASSIGNMENT = "03_adversarial"
+
+
+# --------------------------------------------------------------------------- how the grade cells wrap attacks
+def verdict_fgsm(attack):
+    return run_function_check_inline(ASSIGNMENT, "fgsm", lambda x, y, eps, **weights: (
+        attack(models.classifier_from_weights(weights), x, y, eps), x))
+
+
+def verdict_iterative(attack):
+    return run_function_check_inline(ASSIGNMENT, "iterative_fgsm", lambda x, y, eps, alpha, steps, **weights: (
+        attack(models.classifier_from_weights(weights), x, y, eps, alpha, steps), x))
+
+
+def verdict_targeted(attack):
+    return run_function_check_inline(ASSIGNMENT, "targeted_fgsm", lambda x, target, eps, alpha, steps, **weights: (
+        attack(models.classifier_from_weights(weights), x, target, eps, alpha, steps), x))
+
+
+def verdict_universal(attack):
+    return run_function_check_inline(ASSIGNMENT, "universal_perturbation", lambda x, y, eps, **weights: (
+        attack(models.classifier_from_weights(weights), x, y, eps)))
+
+
+def gradient(model, x, labels):
+    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = keras.losses.sparse_categorical_crossentropy(labels, model(x), from_logits=True)
+    return tape.gradient(loss, x).numpy()
+
+
+def reference_iterative(model, x, y, eps, alpha, steps):
+    return checks_03.iterative_reference(model, x, y, eps, alpha, steps)
+
+
+def reference_targeted(model, x, target, eps, alpha, steps):
+    return checks_03.iterative_reference(model, x, target, eps, alpha, steps, targeted=True)
+
+
+# --------------------------------------------------------------------------- FGSM
+def test_fgsm_accepts_reference():
+    result = verdict_fgsm(checks_03.fgsm_reference)
+    assert result.passed, result.message
+
+
+def not_done(*args, **kwargs):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("check_id", ["fgsm", "iterative_fgsm", "targeted_fgsm", "universal_perturbation"])
+def test_a_blank_answer_fails(check_id):
+    """Does the released stub (raise NotImplementedError) fail every function check?"""
+    result = run_function_check_inline(ASSIGNMENT, check_id, not_done)
+    assert not result.passed and "NotImplementedError" in result.message
+
+
+def fgsm_without_clipping(model, x, y, eps):
+    return np.asarray(x) + eps * np.sign(gradient(model, x, y))
+
+
+def fgsm_with_raw_gradient(model, x, y, eps):
+    return np.clip(np.asarray(x) + eps * gradient(model, x, y), 0, 1)
+
+
+def fgsm_with_scaled_gradient(model, x, y, eps):
+    """The gradient scaled so that its average entry moves by eps: larger entries go beyond eps."""
+    g = gradient(model, x, y)
+    return np.clip(np.asarray(x) + eps * g / np.mean(np.abs(g), axis=(1, 2, 3), keepdims=True), 0, 1)
+
+
+def fgsm_descending(model, x, y, eps):
+    return np.clip(np.asarray(x) - eps * np.sign(gradient(model, x, y)), 0, 1)
+
+
+def fgsm_in_place(model, x, y, eps):
+    x += eps * np.sign(gradient(model, x, y))
+    np.clip(x, 0, 1, out=x)
+    return x
+
+
+def fgsm_on_probabilities(model, x, y, eps):
+    """Treats the logits as probabilities (from_logits=False)."""
+    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=False)
+    return tf.clip_by_value(x + eps * tf.sign(tape.gradient(loss, x)), 0, 1)
+
+
+def fgsm_random_signs(model, x, y, eps):
+    rng = np.random.default_rng(0)
+    return np.clip(np.asarray(x) + eps * rng.choice([-1.0, 1.0], size=np.shape(x)), 0, 1)
+
+
+@pytest.mark.parametrize(
+    "mistake, expected",
+    [
+        (fgsm_without_clipping, "outside [0, 1]"),
+        (fgsm_with_raw_gradient, "differ from the FGSM step"),
+        (fgsm_with_scaled_gradient, "more than eps"),
+        (fgsm_descending, "against the gradient"),
+        (fgsm_in_place, "changed its input x in place"),
+        (fgsm_on_probabilities, "from_logits=True"),
+        (fgsm_random_signs, "differ from the FGSM step"),
+    ],
+    ids=["no-clipping", "raw-gradient", "scaled-gradient-beyond-eps", "wrong-sign", "mutates-input",
+         "logits-as-probabilities", "random-noise"],
+)
+def test_fgsm_rejects(mistake, expected):
+    result = verdict_fgsm(mistake)
+    assert not result.passed
+    assert expected in result.message, result.message
+
+
+# --------------------------------------------------------------------------- iterative FGSM
+def test_iterative_fgsm_accepts_reference():
+    result = verdict_iterative(reference_iterative)
+    assert result.passed, result.message
+
+
+def iterative_without_projection(model, x, y, eps, alpha, steps):
+    x_adv = np.asarray(x, dtype=np.float32)
+    for _ in range(steps):
+        x_adv = np.clip(x_adv + alpha * np.sign(gradient(model, x_adv, y)), 0, 1)
+    return x_adv
+
+
+def iterative_one_step(model, x, y, eps, alpha, steps):
+    """One FGSM step of the whole budget instead of `steps` small ones."""
+    return checks_03.fgsm_reference(model, x, y, eps)
+
+
+def iterative_stale_gradient(model, x, y, eps, alpha, steps):
+    """Never recomputes the gradient: the sign of the first one, `steps` times."""
+    direction = np.sign(gradient(model, x, y))
+    x = np.asarray(x, dtype=np.float32)
+    x_adv = x.copy()
+    for _ in range(steps):
+        x_adv = np.clip(np.clip(x_adv + alpha * direction, x - eps, x + eps), 0, 1)
+    return x_adv
+
+
+@pytest.mark.parametrize(
+    "mistake, expected",
+    [(iterative_without_projection, "more than eps"), (iterative_one_step, "differ from"),
+     (iterative_stale_gradient, "differ from")],
+    ids=["no-projection", "single-step", "stale-gradient"],
+)
+def test_iterative_fgsm_rejects(mistake, expected):
+    result = verdict_iterative(mistake)
+    assert not result.passed
+    assert expected in result.message, result.message
+
+
+# --------------------------------------------------------------------------- targeted
+def test_targeted_fgsm_accepts_reference():
+    result = verdict_targeted(reference_targeted)
+    assert result.passed, result.message
+
+
+def targeted_ascending(model, x, target, eps, alpha, steps):
+    """Ascends the target's loss: an untargeted step away from the target."""
+    return checks_03.iterative_reference(model, x, target, eps, alpha, steps)
+
+
+def targeted_ignoring_target(model, x, target, eps, alpha, steps):
+    """An untargeted attack on the model's own predictions; `target` is never used."""
+    predicted = np.argmax(np.asarray(model(np.asarray(x, dtype=np.float32))), axis=1)
+    return checks_03.iterative_reference(model, x, predicted, eps, alpha, steps)
+
+
+@pytest.mark.parametrize("mistake", [targeted_ascending, targeted_ignoring_target],
+                         ids=["ascends-target-loss", "untargeted"])
+def test_targeted_fgsm_rejects_an_untargeted_attack(mistake):
+    result = verdict_targeted(mistake)
+    assert not result.passed
+    assert "descends" in result.message, result.message
+
+
+def test_targeted_effect_bar_rejects_an_untargeted_attack_on_the_cnn_alone():
+    """Is the success-rate bar itself (not only the linear exactness) enough to catch it?"""
+    rng = np.random.default_rng(7)
+    case = checks_03._with_targets(rng, checks_03._cnn_case(rng, eps=checks_03.TARGETED_EPS,
+                                                            alpha=checks_03.TARGETED_ALPHA,
+                                                            steps=checks_03.TARGETED_STEPS))
+    model = checks_03.hidden_cnn()
+    untargeted = targeted_ignoring_target(model, case["x"], case["target"], case["eps"], case["alpha"], case["steps"])
+    success = np.mean(np.argmax(np.asarray(model(untargeted)), axis=1) == case["target"])
+    assert success < checks_03.TARGETED_MIN_SUCCESS
+
+
+# --------------------------------------------------------------------------- universal
+def test_universal_perturbation_accepts_reference():
+    result = verdict_universal(checks_03.universal_reference)
+    assert result.passed, result.message
+
+
+def universal_noise(model, x, y, eps):
+    return eps * np.sign(np.random.default_rng(0).normal(size=(28, 28, 1)))
+
+
+def universal_unprojected(model, x, y, eps):
+    return 2 * checks_03.universal_reference(model, x, y, eps)
+
+
+def universal_per_image(model, x, y, eps):
+    """One perturbation per image (FGSM's), not one shared by all."""
+    return checks_03.fgsm_reference(model, x, y, eps) - np.asarray(x)
+
+
+@pytest.mark.parametrize(
+    "mistake, expected",
+    [(universal_noise, "bar: at least"), (universal_unprojected, "exceeds eps"),
+     (universal_per_image, "shared by all images")],
+    ids=["random-noise", "not-projected", "per-image"],
+)
+def test_universal_perturbation_rejects(mistake, expected):
+    result = verdict_universal(mistake)
+    assert not result.passed
+    assert expected in result.message, result.message
+
+
+# --------------------------------------------------------------------------- artifact
+def test_robust_cnn_missing_or_untrained_fails(tmp_path):
+    """Does an untrained model fail the clean-accuracy bar (and never crash the judge)?"""
+    path = tmp_path / "robust_cnn.keras"
+    models.build_small_cnn((4, 4), seed=0).save(path)
+    result = checks_03.judge_robust_cnn(path, "smoke")
+    assert not result.passed and "clean test accuracy" in result.message
+
+
+def test_robust_cnn_wrong_input_shape_is_explained(tmp_path):
+    inputs = keras.Input(shape=(784,))
+    path = tmp_path / "robust_cnn.keras"
+    keras.Model(inputs, keras.layers.Dense(10)(inputs)).save(path)
+    result = checks_03.judge_robust_cnn(path, "smoke")
+    assert not result.passed and "(None, 28, 28, 1)" in result.message
+
+
+def test_hidden_cnn_is_the_same_in_every_call():
+    """The cases written for the sandbox and the ones the judge regenerates must match."""
+    first, second = checks_03.hidden_cnn_weights(), checks_03.hidden_cnn_weights()
+    assert first.keys() == second.keys()
+    assert all(np.array_equal(first[name], second[name]) for name in first)
+
+
+@pytest.mark.slow
+def test_course_validate_passes_on_03_adversarial(monkeypatch):
+    """Does the real notebook pass all six checks (smoke profile, ~3-6 min on 2 cores)?"""
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    report = release.validate(ASSIGNMENT)
+    assert report.ok, report.render()
