@@ -212,7 +212,9 @@ class Sandbox:
                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
                 "--perms", "0755", "--size", str(MiB), "--tmpfs", "/home",
                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", SANDBOX_HOME]
-        bound: list[str] = ["/home", "/tmp"]
+        # Read-only mounts: no directory can be made inside them. The tmpfs
+        # (/tmp, /home) are not listed: a venv under /tmp must still be bound.
+        bound: list[str] = []
         made: set[str] = set()
 
         def parents(target: str) -> list[str]:
