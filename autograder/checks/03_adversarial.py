@@ -74,24 +74,27 @@ MAX_MISMATCH = 0.005
 
 # --------------------------------------------------------------------------- effect bars
 # Calibrated with the reference attacks of this module on the hidden CNN, on
-# 500 random MNIST test images per case (3 seeds of the case generator;
-# record: benchmarks/results/adversarial_hidden_cnn.json, written by
-# `benchmarks/adversarial_reference.py --hidden`). Measured -> bar (margin):
-#   clean accuracy of the hidden CNN on those images: 93.6-94.6 %.
-#   FGSM, eps = 0.25: accuracy 8.6-10.8 %                       -> <= 30 %  (+19 points)
-#   iterative, eps = 0.1, alpha = 0.01, 20 steps: 50.4-53.0 %   -> <= 62 %  (+9 points, ~4 sigma
-#     of a 500-image estimate); one FGSM step of eps leaves 67-73 %, which fails.
+# 500 random MNIST test images per case, over the cases of 3 generator seeds,
+# recorded in benchmarks/results/adversarial_hidden_cnn.json (written by
+# `benchmarks/adversarial_reference.py --hidden`; an earlier run with other
+# seeds gave ranges within a point or two of these). Measured -> bar (margin):
+#   clean accuracy of the hidden CNN on those images: 92.4-96.6 %.
+#   FGSM, eps = 0.25: accuracy 6.6-9.8 %                       -> <= 30 %  (+20 points)
+#   iterative, eps = 0.1, alpha = 0.01, 20 steps: 50.0-54.4 %   -> <= 64 %  (+9.6 points, over
+#     4 sigma of a 500-image estimate); one FGSM step of eps leaves 67.8-70.4 %. The
+#     exact comparison on linear models is what catches a single step reliably.
 #     This small CNN is far more robust at eps = 0.1 than a linear model or an MLP
 #     (both fall to 10-16 %): max pooling and ReLUs on a black background.
-#   targeted, eps = 0.25, alpha = 0.01, 40 steps: success 83-86 % -> >= 65 % (-18 points);
-#     the untargeted attack (eps = 0.2) lands on the target 9-12 % of the time.
+#   targeted, eps = 0.25, alpha = 0.01, 40 steps: success 82.4-85.2 % -> >= 65 % (-17 points);
+#     the untargeted attack lands on the target 10.8-13.4 % of the time.
 #   universal, eps = 0.25, 10 epochs of batches of 100 over 1,000 images: fooling
-#     rate 39-53 % on the 1,000 held-out images -> >= 25 % (-14 points);
-#     random sign noise of the same size fools 6-12 %.
+#     rate 32.2-53.3 % on the 1,000 held-out images -> >= 20 % (-12 points); it
+#     depends much on the 1,000 images drawn. Random sign noise of the same size
+#     fools 6-12 %.
 FGSM_EPS, FGSM_MAX_ACCURACY = 0.25, 0.30
-ITERATIVE_EPS, ITERATIVE_ALPHA, ITERATIVE_STEPS, ITERATIVE_MAX_ACCURACY = 0.1, 0.01, 20, 0.62
+ITERATIVE_EPS, ITERATIVE_ALPHA, ITERATIVE_STEPS, ITERATIVE_MAX_ACCURACY = 0.1, 0.01, 20, 0.64
 TARGETED_EPS, TARGETED_ALPHA, TARGETED_STEPS, TARGETED_MIN_SUCCESS = 0.25, 0.01, 40, 0.65
-UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.25
+UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.20
 
 # --------------------------------------------------------------------------- artifact bars
 # robust_cnn.keras: clean accuracy and accuracy under the reference FGSM at
@@ -445,7 +448,7 @@ def _judge_fgsm(cases: Cases, results: list[CaseResult]) -> Verdict:
             if accuracy > FGSM_MAX_ACCURACY:
                 return Verdict(False, f"fgsm: at eps = {eps:g} a hidden CNN still classifies {accuracy:.1%} of "
                                       f"your adversarial images correctly; the reference FGSM leaves about "
-                                      f"10 % (bar: at most {FGSM_MAX_ACCURACY:.0%}). Check that you ascend "
+                                      f"8 % (bar: at most {FGSM_MAX_ACCURACY:.0%}). Check that you ascend "
                                       "the loss of the true labels.")
     return Verdict(True, "fgsm: within the budget and [0, 1], exact on hidden linear models, and a hidden "
                          f"CNN's accuracy falls to {accuracy:.1%} at eps = {FGSM_EPS:g}.")
