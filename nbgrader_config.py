@@ -20,3 +20,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Per-cell limit while validating; grading uses its own, stricter bounds.
 c.Execute.timeout = 600
 c.Execute.kernel_name = "python3"
+# Files an instructor's own run of a notebook leaves beside it (trained models,
+# their metadata, figures) are never part of a release.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+    "*.keras", "*.keras.json", "*.npz", "*.npz.json",
+]
