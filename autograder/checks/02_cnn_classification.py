@@ -35,14 +35,16 @@ ASSIGNMENT = "02_cnn_classification"
 
 # --------------------------------------------------------------------------- bars
 # The issue's bars for the full profile (whole 10,000-image test split). The
-# reference solution (benchmarks/reference_accuracy.py, build_modern_cnn with
-# 132 k parameters) is recorded in benchmarks/results/cnn_reference_full_*.json;
-# the issue asks it to reach >= 99.3 % and >= 92.5 %, a margin of 0.3 and 1.5
-# points over these bars.
+# issue asks the reference to reach >= 99.3 % and >= 92.5 %. Measured with the
+# notebook's own code (benchmarks/reference_accuracy.py: build_modern_cnn, 132 k
+# parameters, CPU, benchmarks/results/cnn_reference_full_*.json): MNIST 99.41 %
+# in 10 epochs (margin 0.41 points); Fashion-MNIST 92.21 % in 15 epochs (margin
+# 1.21 points, short of the 92.5 % target; with shifts added to the flips it
+# reached 91.64 %).
 FULL_BARS: dict[str, float] = {"mnist": 0.990, "fashion_mnist": 0.910}
 # Smoke profile (2,000 training images, 2 epochs, the first 500 test images):
 # labelled, lower bars. Calibrated on the 2-core course machine: the reference
-# reached 88.0 % (MNIST) and 70.2 % (Fashion-MNIST) on those 500 images
+# reached 88.0 % (MNIST) and 69.0 % (Fashion-MNIST) on those 500 images
 # (benchmarks/results/cnn_reference_smoke_*.json); an untrained model scores
 # ~10 %. The bars keep a wide margin for run-to-run and machine differences.
 SMOKE_BARS: dict[str, float] = {"mnist": 0.70, "fashion_mnist": 0.55}
