@@ -98,23 +98,10 @@ PUBLISHED = [
 
 
 def machine() -> dict:
-    """Where the numbers were measured: CPU, core count, accelerator, library versions."""
-    import platform
+    """Where the numbers were measured (see ``course_utils.runtime.machine_facts``)."""
+    from course_utils.runtime import machine_facts
 
-    import keras
-    import tensorflow as tf
-
-    cpu = platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "gpus": gpus, "platform": platform.platform(),
-            "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "note": "" if gpus else "2-core machine shared with other jobs, run under nice -n 19"}
+    return machine_facts()
 
 
 def reference_namespace(workdir: Path) -> dict:

@@ -30,7 +30,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import timeit  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -74,18 +73,10 @@ def best_seconds(fn, repeats: int) -> float:
 
 
 def machine() -> dict:
-    import tensorflow as tf
+    """Where the numbers were measured, with the BLAS thread count the timings used."""
+    from course_utils.runtime import machine_facts
 
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "tensorflow": tf.__version__,
-        "blas_threads": os.environ["OPENBLAS_NUM_THREADS"],
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
+    return {**machine_facts(), "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]}
 
 
 def measure(profile: str, seed: int = 0) -> dict:

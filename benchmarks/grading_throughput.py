@@ -25,7 +25,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -41,13 +40,9 @@ ASSIGNMENT = "00_setup"
 
 def machine() -> dict:
     """Where the numbers come from (CPU model, cores, load when the run started)."""
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("model name")), "")
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpu": model,
-            "cores": os.cpu_count(), "load_average_at_start": list(os.getloadavg())}
+    from course_utils.runtime import machine_facts
+
+    return machine_facts()
 
 
 def make_class(folder: Path, students: int) -> list[str]:

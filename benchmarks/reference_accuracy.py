@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -57,23 +56,10 @@ def reference_namespace(notebook: Path = NOTEBOOK) -> dict:
 
 
 def machine() -> dict:
-    """Where the numbers were measured: CPU model and count, accelerator, library versions."""
-    import keras
-    import tensorflow as tf
+    """Where the numbers were measured (see ``course_utils.runtime.machine_facts``)."""
+    from course_utils.runtime import machine_facts
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "gpus": gpus, "platform": platform.platform(),
-            "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "note": "2-core machine shared with other jobs, run under nice -n 19" if not gpus else ""}
+    return machine_facts()
 
 
 def run(name: str, namespace: dict, models: Path = MODELS) -> dict:

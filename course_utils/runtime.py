@@ -139,3 +139,30 @@ def device_report(*, verbose: bool = True) -> DeviceReport:
     if verbose:
         print(report)
     return report
+
+
+def machine_facts() -> dict:
+    """Where a number was measured, JSON-ready: CPU model and count, load, accelerator, versions.
+
+    Benchmarks record this beside every result, so a figure always says which
+    machine (and how busy it was) produced it.
+    """
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    report = device_report(verbose=False)
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "accelerator": report.accelerator,
+        "gpus": list(report.gpus),
+        "platform": platform.platform(),
+        "python": report.python,
+        "tensorflow": report.tensorflow,
+        "keras": report.keras,
+        "numpy": report.numpy,
+    }

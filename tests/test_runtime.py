@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -142,3 +143,15 @@ def test_cpu_report_says_training_runs_on_the_cpu():
     assert "none (training runs on the CPU)" in str(report)
     with_gpu = runtime.DeviceReport(**{**report.__dict__, "gpus": ("NVIDIA H100",)})
     assert with_gpu.accelerator == "GPU" and "NVIDIA H100" in str(with_gpu)
+
+
+def test_machine_facts_say_where_a_number_was_measured():
+    """Do benchmark records get the CPU, its load and the library versions, as JSON?"""
+    import json
+
+    facts = runtime.machine_facts()
+    assert facts["cpu_count"] == os.cpu_count()
+    assert len(facts["load_average"]) == 3
+    assert facts["accelerator"] in ("CPU", "GPU")
+    assert facts["numpy"] == np.__version__
+    json.dumps(facts)  # must be writable as it is
