@@ -114,12 +114,21 @@ def _alembic_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def open_gradebook(url: str):
-    """Open (creating tables if needed) nbgrader's Gradebook plus ``course_outcome``."""
+def use_in_process_alembic() -> None:
+    """Make every nbgrader Gradebook created in this process read its schema revision in-process.
+
+    Call it before nbgrader creates a database (``open_gradebook``, release with a db_url).
+    """
     import nbgrader.api
-    from nbgrader.api import Gradebook
 
     nbgrader.api.get_alembic_version = _alembic_head
+
+
+def open_gradebook(url: str):
+    """Open (creating tables if needed) nbgrader's Gradebook plus ``course_outcome``."""
+    from nbgrader.api import Gradebook
+
+    use_in_process_alembic()
     gradebook = Gradebook(normalize_url(url))
     _metadata.create_all(gradebook.engine)
     return gradebook

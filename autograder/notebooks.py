@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 from nbformat import NotebookNode
@@ -165,20 +162,3 @@ def execute(nb: NotebookNode, cwd: Path, *, timeout: int = 600, kernel_name: str
     except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout is a finding, not a crash
         return Execution(nb, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
     return Execution(nb, None)
-
-
-@contextmanager
-def venv_tools_on_path() -> Iterator[None]:
-    """Put this interpreter's ``bin/`` first on PATH for the duration.
-
-    Why: nbgrader's Gradebook shells out to the ``alembic`` command, which is
-    only found when the virtual environment's ``bin/`` is on PATH (it is not
-    when ``.venv/bin/course`` is run directly).
-    """
-    bin_dir = str(Path(sys.executable).parent)
-    old = os.environ.get("PATH", "")
-    os.environ["PATH"] = os.pathsep.join([bin_dir, old]) if old else bin_dir
-    try:
-        yield
-    finally:
-        os.environ["PATH"] = old

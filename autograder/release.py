@@ -40,6 +40,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import notebooks as nbu
+from autograder.gradebook import use_in_process_alembic
 from autograder import validation
 from autograder.validation import ValidationReport
 
@@ -120,7 +121,8 @@ def generate(assignment: str, dest: Path, *, root: Path | str | None = None,
         config.CourseDirectory.release_directory = RELEASE_DIR
         config.CourseDirectory.assignment_id = assignment
         config.CourseDirectory.db_url = db_url or f"sqlite:///{course / 'unused.db'}"
-        with _captured_log() as (log, stream), nbu.venv_tools_on_path():
+        use_in_process_alembic()  # nbgrader would shell out to `alembic`, absent from PATH
+        with _captured_log() as (log, stream):
             converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config, log=log)
             converter.force = True
             if db_url is None:
