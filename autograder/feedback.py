@@ -7,12 +7,23 @@ their own notebook drew. It never shows hidden test source: unlike nbgrader's
 included), the page is built from the judged results only, and every message
 is cleaned (:func:`clean_message`) so that a traceback that quotes the grade
 cell cannot slip through. Everything the student controls is HTML-escaped.
+
+Cleaning drops, from every message, note and reason: nbgrader's hidden-test and
+solution blocks (also a block's tail when its start was cut off), any line
+carrying their markers, traceback and code-looking lines (``assert …``,
+``lambda …:``, ``x = f(…)``, indented code), and any line that quotes a line
+of the assignment's solutions or hidden tests (read from ``solutions/``).
+Messages themselves are the checks' own: a student function's exception text is
+never passed on (see ``autograder.judging._safe_judge``), since that code ran on
+the hidden inputs and could write their values into it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
+from typing import Collection
 
 import jinja2
 
@@ -22,7 +33,17 @@ MAX_MESSAGE_CHARS = 600
 PAGE_NAME = "feedback.html"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.S)
+_HIDDEN_BLOCK = re.compile(r"###\s*BEGIN\s+(HIDDEN TESTS|SOLUTION).*?(###\s*END\s+\1|\Z)", re.S)
+_BLOCK_TAIL = re.compile(r"\A.*###\s*END\s+(HIDDEN TESTS|SOLUTION)", re.S)   # its BEGIN was cut off
+_MARKER = re.compile(r"###\s*(BEGIN|END)\s+(HIDDEN TESTS|SOLUTION)|# YOUR CODE HERE")
+# Lines that look like Python source (a quoted hidden test or solution), not an explanation.
+_SOURCE_LINE = re.compile(
+    r"^\s*(assert\s+\S|def\s+\w+\s*\(|class\s+\w+.*:|import\s+\w|from\s+[\w.]+\s+import\s|lambda\b|@\w"
+    r"|raise\s+[A-Z]\w*(\(|$)|for\s+.+\s+in\s+.+:\s*$|(while|if|elif|with)\s.+:\s*$|(try|else|finally):\s*$)"
+    r"|.*\blambda\b[\w\s,*=]*:"
+    r"|^\s*[A-Za-z_][\w.]*(\[[^\]]*\])?\s*[-+*/]?=\s*[\w.]+\("
+    r"|^\s{4,}\S.*[()\[\]=:]")
+_MIN_QUOTE_CHARS = 28   # this many characters (spaces aside) in common with a hidden line: a quote of it
 # Lines that belong to a traceback or quote code rather than explain a result.
 _CODE_LINE = re.compile(
     r"^\s*(Traceback \(most recent call last\).*|File \".*\", line \d+.*|Cell In\[\d*\], line \d+.*|"
@@ -72,10 +93,57 @@ Your notebook ran again from the top in an isolated copy; hidden tests were judg
 """)
 
 
-def clean_message(text: str) -> str:
-    """A message fit for a student: no ANSI codes, no hidden block, no traceback or code lines, short."""
-    text = _HIDDEN_BLOCK.sub("", _ANSI.sub("", text or ""))
-    lines = [line.rstrip() for line in text.splitlines() if not _CODE_LINE.match(line)]
+def _significant(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_lines_cached(folder: str, stamp: tuple) -> frozenset[str]:
+    import nbformat
+
+    from autograder import notebooks
+
+    lines = set()
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            lines.update(_significant(line) for line in notebooks.secret_lines(cell)
+                         if not notebooks.is_trivial(line))
+    # Only lines that read as code: a plain phrase (``return images``) may occur in a check's message.
+    return frozenset(line for line in lines if len(line) >= 12 and re.search(r"[()\[\]=]", line))
+
+
+def hidden_source_lines(course_root: Path | None, assignment: str) -> frozenset[str]:
+    """Solution and hidden-test lines of ``solutions/<assignment>/`` (whitespace removed), or none."""
+    if course_root is None:
+        from autograder.grading import course_root as default_root
+
+        course_root = default_root()
+    folder = Path(course_root) / "solutions" / assignment
+    try:
+        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.ipynb")))
+        return _secret_lines_cached(str(folder), stamp) if stamp else frozenset()
+    except (OSError, ValueError):  # unreadable solutions: the markers and code patterns still apply
+        return frozenset()
+
+
+def _quotes(line: str, secrets: Collection[str]) -> bool:
+    """Does ``line`` hold a secret line, or any run of ``_MIN_QUOTE_CHARS`` characters of one?"""
+    text = _significant(line)
+    if not text or not secrets:
+        return False
+    size = _MIN_QUOTE_CHARS
+    runs = {text[i:i + size] for i in range(len(text) - size + 1)}
+    return any(secret in text or any(run in secret for run in runs) for secret in secrets)
+
+
+def clean_message(text: str, secrets: Collection[str] = ()) -> str:
+    """A message fit for a student: no ANSI codes, no hidden or solution block, no traceback or
+    code lines, no line quoting ``secrets`` (hidden source lines, whitespace removed), short."""
+    text = _ANSI.sub("", text or "")
+    text = _BLOCK_TAIL.sub("", _HIDDEN_BLOCK.sub("", text))
+    lines = [line.rstrip() for line in text.splitlines()
+             if not (_CODE_LINE.match(line) or _MARKER.search(line) or _SOURCE_LINE.match(line)
+                     or _quotes(line, secrets))]
     cleaned = "\n".join(line for line in lines if line.strip()).strip()
     if len(cleaned) > MAX_MESSAGE_CHARS:
         cleaned = cleaned[:MAX_MESSAGE_CHARS - 1].rstrip() + "…"
@@ -87,25 +155,29 @@ def display_name(item_id: str) -> str:
     return item_id[len("test_"):] if item_id.startswith("test_") else item_id
 
 
-def render_feedback(result: SubmissionResult) -> str:
-    """The feedback page of ``result`` as HTML (figures referenced by file name)."""
+def render_feedback(result: SubmissionResult, course_root: Path | None = None) -> str:
+    """The feedback page of ``result`` as HTML (figures referenced by file name).
+
+    course_root: where ``solutions/`` is (default: this repository); its hidden lines are cut.
+    """
+    secrets = hidden_source_lines(course_root, result.assignment)
     graded = result.outcome is Outcome.GRADED
     items = []
     for item in result.tests:
         score = item.score if graded else 0.0
         css = "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail"
-        message = clean_message(item.message) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
+        message = clean_message(item.message, secrets) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
         items.append({"name": display_name(item.id), "score": score, "points": item.points,
                       "message": message or ("passed" if css == "pass" else "no message"), "css": css})
     return _TEMPLATE.render(
-        result=result, items=items, reason=clean_message(result.reason),
-        notes=[clean_message(note) for note in result.notes], total=result.score, max_score=result.max_score,
+        result=result, items=items, reason=clean_message(result.reason, secrets),
+        notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
         outcome_text=OUTCOME_TEXT[result.outcome], figures=[Path(f).name for f in result.figures])
 
 
-def write_feedback(result: SubmissionResult, feedback_dir: Path) -> Path:
+def write_feedback(result: SubmissionResult, feedback_dir: Path, course_root: Path | None = None) -> Path:
     """Write ``feedback_dir/<student>/feedback.html`` (beside the figures) and return its path."""
     page = Path(feedback_dir) / result.student / PAGE_NAME
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_feedback(result), encoding="utf-8")
+    page.write_text(render_feedback(result, course_root), encoding="utf-8")
     return page

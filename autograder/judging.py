@@ -177,15 +177,51 @@ def judge_function_outputs(assignment: str, check: FunctionCheck, outputs_file: 
     return _safe_judge(check, cases, results)
 
 
+# Exception types named in feedback. The student's error text (``CaseResult.error``) is
+# never shown: their code ran on the hidden inputs and can put those values, or anything
+# else, in the message and even in a class name made at run time. Only a known type's
+# name, and what the grader itself knows about the case (argument shapes), are shown.
+_LIBRARY_ERRORS = frozenset({"LinAlgError", "AxisError", "InvalidArgumentError", "ResourceExhaustedError",
+                             "UnimplementedError", "FailedPreconditionError", "OutOfRangeError"})
+
+
+def _error_type(error: str) -> str:
+    """The exception type of ``"pkg.Type: message"`` if it is a built-in or known library one."""
+    import builtins
+
+    name = error.split(":", 1)[0].strip().rsplit(".", 1)[-1]
+    known = getattr(builtins, name, None)
+    if (isinstance(known, type) and issubclass(known, BaseException)) or name in _LIBRARY_ERRORS:
+        return name
+    return "an exception"
+
+
+def _describe_case(case: dict[str, Any]) -> str:
+    """Argument shapes of a hidden case (grader's knowledge; shapes are not secret, values are)."""
+    parts = [f"{name} of shape {tuple(np.shape(value))}" for name, value in case.items() if np.ndim(value) > 0]
+    return ", ".join(parts) if parts else "scalar arguments only"
+
+
 def _safe_judge(check: FunctionCheck, cases: Cases, results: list[CaseResult]) -> Verdict:
-    errors = [r.error for r in results if r.error is not None]
-    if errors:
-        return Verdict(False, f"{check.id}: your function raised on a hidden input: {errors[0]}")
+    failed = [i for i, r in enumerate(results) if r.error is not None]
+    if failed:
+        first = failed[0]
+        if _error_type(results[first].error or "") == "NotImplementedError":
+            return Verdict(False, f"{check.id}: not attempted yet (your function raised NotImplementedError): "
+                                  "replace `raise NotImplementedError()` with your code.")
+        return Verdict(False, f"{check.id}: your function raised {_error_type(results[first].error or '')} "
+                              f"on {len(failed)} of {len(results)} hidden inputs (the first: "
+                              f"{_describe_case(cases[first])}). Its message is not shown, since it could "
+                              "carry hidden values: run your function on inputs of those shapes to see it.")
     try:
         return check.judge(cases, results)
     except Exception as exc:  # noqa: BLE001 - e.g. an output of the wrong shape
-        return Verdict(False, f"{check.id}: the output could not be compared "
-                              f"({type(exc).__name__}: {str(exc)[:200]}).")
+        # Only the type: the text of an error raised while comparing may quote reference values.
+        shapes = [tuple(np.shape(o)) for o in (results[0].outputs or ())] if results else []
+        return Verdict(False, f"{check.id}: the output could not be compared with the reference "
+                              f"({type(exc).__name__}); on the first hidden input your function returned "
+                              f"{len(shapes)} value(s) of shape(s) {', '.join(map(str, shapes)) or 'none'}: "
+                              "check the number, shapes and types of what it returns.")
 
 
 def run_function_check_inline(assignment: str, check_id: str, fn: Callable[..., Any]) -> Verdict:

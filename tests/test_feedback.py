@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import cohort
@@ -90,3 +91,98 @@ def test_no_feedback_page_quotes_hidden_tests_or_checks() -> None:
     for executed in (graded.out_dir / "executed").glob("*.ipynb"):
         text = executed.read_text()
         assert not [line for line in hidden if line and line in text], executed.name
+
+
+# ----- no leaks: what a student's code writes never reaches the page --------------------------------
+
+HIDDEN_VALUES = np.array([[0.8125, -3.1416], [271.828, 1e-07]])
+
+
+def leaky_check(judge=None):
+    """A function check with one hidden case whose values must stay secret."""
+    from autograder.judging import FunctionCheck, Verdict
+
+    return FunctionCheck("scale", 2.0, "scale x", make_cases=lambda rng: [{"x": HIDDEN_VALUES, "factor": 7.25}],
+                         judge=judge or (lambda cases, results: Verdict(True, "scale is correct.")))
+
+
+def value_texts() -> list[str]:
+    return ["0.8125", "3.1416", "271.8", "1e-07", "7.25", "### BEGIN HIDDEN TESTS", "judge.submit"]
+
+
+@pytest.mark.parametrize("error", [
+    f"ValueError: {HIDDEN_VALUES.tolist()} times 7.25",
+    "ValueError: ### BEGIN HIDDEN TESTS\njudge.submit('x', 'scale', scale)\n0.8125 -3.1416",
+    "__main__.V0_8125_3_1416: 271.828 7.25",                       # a type made at run time to carry values
+])
+def test_a_student_error_on_hidden_inputs_shows_no_hidden_value(error: str) -> None:
+    """Would ``raise ValueError(repr(x))`` put the hidden inputs on the page? Only the type and shapes go."""
+    from autograder import judging
+    from course_utils.judge import CaseResult
+
+    check = leaky_check()
+    verdict = judging._safe_judge(check, check.make_cases(None), [CaseResult(None, error, 0.01)])
+    assert not verdict.passed
+    assert "x of shape (2, 2)" in verdict.message and "1 of 1 hidden inputs" in verdict.message
+    assert ("ValueError" in verdict.message) == error.startswith("ValueError")
+    page = feedback.render_feedback(result(tests=[ItemResult("test_scale", 2.0, 0.0, verdict.message)]))
+    for text in value_texts() + ["V0_8125"]:
+        assert text not in verdict.message and text not in page, text
+
+
+def test_an_error_while_comparing_shows_no_reference_value() -> None:
+    """A judge that fails on an odd output (its text quoting the reference) reports the type and shapes only."""
+    from autograder import judging
+    from course_utils.judge import CaseResult
+
+    def judge(cases, results):
+        raise AssertionError(f"arrays differ: reference {cases[0]['x'] * cases[0]['factor']}")
+
+    verdict = judging._safe_judge(leaky_check(judge), leaky_check().make_cases(None),
+                                  [CaseResult((np.zeros(3),), None, 0.01)])
+    assert "AssertionError" in verdict.message and "(3,)" in verdict.message
+    assert not any(text in verdict.message for text in ["5.89", "1970", "0.8125"]), verdict.message
+
+
+@pytest.mark.parametrize("message", [
+    "scale: wrong\n### BEGIN HIDDEN TESTS\nassert scale(hidden) == expected",          # block cut short
+    "assert scale(hidden) == expected\n### END HIDDEN TESTS\nscale: wrong",            # a block's tail
+    "scale: wrong\n### BEGIN SOLUTION\nreturn x * factor\n### END SOLUTION",
+    "scale: wrong\nassert np.allclose(scale(x), x * 7.25)\n    lambda x: scale(x)",
+    "scale: wrong\nhidden = np.random.default_rng(3).normal(size=(4, 4))",
+])
+def test_messages_quoting_hidden_source_keep_only_the_explanation(message: str) -> None:
+    assert feedback.clean_message(message) == "scale: wrong"
+
+
+def test_a_line_of_this_course_s_hidden_tests_is_cut_even_unmarked() -> None:
+    """Quoting a hidden-test line of 00_setup with no marker and no code shape still gets it cut."""
+    hidden = [line.strip() for cell in nbformat.read(
+        cohort.REPO / "solutions" / cohort.ASSIGNMENT / f"{cohort.ASSIGNMENT}.ipynb", 4).cells
+        for line in notebooks.marked_lines(cell.source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+    quoted = [line for line in hidden if "(" in line and len(line) > 20]
+    assert quoted
+    secrets = feedback.hidden_source_lines(cohort.REPO, cohort.ASSIGNMENT)
+    for line in quoted:
+        message = f"normalize_images: the dtype is not float32\nyou wrote: {line[:60]}"
+        assert feedback.clean_message(message, secrets) == "normalize_images: the dtype is not float32"
+    page = feedback.render_feedback(result(assignment=cohort.ASSIGNMENT, tests=[
+        ItemResult("test_one_hot", 1.0, 0.0, f"one_hot: wrong\nsee {quoted[0]}")]), cohort.REPO)
+    assert quoted[0] not in html.unescape(page) and "one_hot: wrong" in page
+
+
+def test_the_checks_own_messages_survive_cleaning() -> None:
+    secrets = feedback.hidden_source_lines(cohort.REPO, cohort.ASSIGNMENT)
+    for message in ["normalize_images: for input shape (4, 28, 28) the output has shape (4, 28); return images "
+                    "of the same shape.", "receptive_field: for layers [(3, 1), (2, 2)] expected (size, jump) = "
+                    "(4, 2), got (3, 2).", "conv_speed: naive 1.2 s, vectorised 0.01 s (120x faster)."]:
+        assert feedback.clean_message(message, secrets) == message
+
+
+def test_an_unwritten_function_is_told_so() -> None:
+    from autograder import judging
+    from course_utils.judge import CaseResult
+
+    verdict = judging._safe_judge(leaky_check(), leaky_check().make_cases(None),
+                                  [CaseResult(None, "NotImplementedError", 0.0)])
+    assert "not attempted yet" in verdict.message
