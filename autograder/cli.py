@@ -71,8 +71,19 @@ def _out_and_db(args: argparse.Namespace) -> tuple:
 def _collect(args: argparse.Namespace) -> int:
     from autograder import collect
 
-    students = collect.collect(args.assignment, args.source, args.to)
-    print(f"{len(students)} submission(s) -> {args.to}/<student>/")
+    try:
+        done = collect.collect(args.assignment, args.source, args.to)
+    except (FileNotFoundError, collect.CollectError) as exc:
+        print(f"course collect: {exc}", file=sys.stderr)
+        return 2
+    for skipped in done.skipped:
+        print(skipped.line(), file=sys.stderr)
+    print(f"{len(done.collected)} submission(s) -> {args.to}/<student>/")
+    if done.skipped:
+        print(f"{len(done.skipped)} entr{'y' if len(done.skipped) == 1 else 'ies'} skipped (listed above): fix "
+              "or replace them in the source and run course collect again; the others were collected.",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -86,6 +97,9 @@ def _grade(args: argparse.Namespace) -> int:
                                          ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
     from autograder.submission import AssignmentConfigError
 
+    warning = grading.judge_secret_warning()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         graded = grading.grade_class(args.assignment, args.submissions, students=args.student,
                                      workers=args.workers, db_url=db, out_dir=out, scheduler=args.scheduler,
@@ -96,7 +110,15 @@ def _grade(args: argparse.Namespace) -> int:
     print(grading.summary_table(graded.results))
     print(f"gradebook: {graded.db_url}\nfeedback : {graded.feedback_dir}/<student>/feedback.html\n"
           f"report   : {graded.report_path}")
-    return 1 if any(r.outcome is Outcome.GRADER_ERROR for r in graded.results) else 0
+    for skipped in graded.skipped:
+        print(skipped.line(), file=sys.stderr)
+    if graded.skipped:
+        print(f"{len(graded.skipped)} entr{'y' if len(graded.skipped) == 1 else 'ies'} of {args.submissions} "
+              "not graded (listed above and in the report): fix them, then grade again "
+              "(--student ID grades one student).",
+              file=sys.stderr)
+    failed = graded.skipped or any(r.outcome is Outcome.GRADER_ERROR for r in graded.results)
+    return 1 if failed else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:

@@ -4,7 +4,10 @@ Pipeline (ordering matters, and is why each step lives where it does):
 
 1. find the submissions: ``DIR/<student>/`` holds that student's files
    (``<NN_topic>.ipynb`` plus what it saved); nbgrader's
-   ``DIR/<student>/<NN_topic>/`` layout works too;
+   ``DIR/<student>/<NN_topic>/`` layout works too. Intake trusts nothing
+   (:func:`scan_submissions`): links are never followed, a dot folder gets a
+   zero row with its reason, every skipped entry is listed for the TA (the
+   CLI prints it, the class report keeps it);
 2. grade each one in a worker (:func:`grade_job`, run by
    :mod:`autograder.scheduler`): the per-submission core
    ``autograder.submission.grade_submission`` runs the notebook in a sandbox
@@ -37,9 +40,17 @@ from typing import Any, Callable, Sequence
 
 from autograder import scheduler as scheduling
 from autograder.gradebook import GradebookWriter, default_url, grade_cells_of
-from autograder.results import Outcome, SubmissionResult
+from autograder.results import ItemResult, Outcome, SubmissionResult
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
+# What operating systems, Jupyter, archivers and version control leave in a class folder:
+# ignored without a word (also the staging folder of ``course collect``).
+OS_LITTER = frozenset({".ipynb_checkpoints", ".DS_Store", "__MACOSX", "Thumbs.db", "desktop.ini", ".git",
+                       ".svn", ".hg", ".Trashes", ".Spotlight-V100", ".fseventsd", "__pycache__",
+                       ".course-collect"})
+JUDGE_SECRET_ENV = "COURSE_JUDGE_SECRET"
+SECRET_WARNING = (f"{JUDGE_SECRET_ENV} is not set: hidden inputs are the course's defaults, the same every "
+                  "term; set it to a private per-term value.")
 MAX_FIGURES = 24
 MAX_FIGURE_BYTES = 4 * 2**20
 MAX_NOTEBOOK_BYTES = 32 * 2**20
@@ -56,23 +67,114 @@ def default_out_dir(assignment: str, root: Path | None = None) -> Path:
     return Path(root or course_root()) / "grading" / assignment
 
 
-def find_submissions(submissions: Path, assignment: str) -> dict[str, Path]:
-    """Map student id -> the folder holding that student's files for ``assignment``.
+def printable(name: str, limit: int = 80) -> str:
+    """``name`` as safe one-line text: control characters escaped, long names cut (names are untrusted)."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
-    Every sub-folder of ``submissions`` is a student (hidden folders are
-    skipped); a student without the notebook is still listed, so that they get
-    a ``missing_notebook`` zero rather than silently no grade.
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of a class folder that was not taken as a submission, and why (plain words).
+
+    student: the id that still gets a zero row carrying ``reason`` (None: no row). Only a
+    name that can be nobody else's gets one: a real folder's own name, or a dot folder's
+    (no student id starts with '.'). A link never does: its name may be a classmate's,
+    and a zero under it would overwrite that classmate's grade.
+    """
+
+    entry: str
+    reason: str
+    student: str | None = None
+    outcome: Outcome = Outcome.MISSING_NOTEBOOK
+
+    def line(self) -> str:
+        """One line for the TA: ``skipped 'NAME': REASON``."""
+        return f"skipped '{printable(self.entry)}': {self.reason}"
+
+
+@dataclass
+class Intake:
+    """What a class folder holds: the submissions to grade, and what was skipped (with reasons)."""
+
+    found: dict[str, Path]
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+_LINK_REASON = ("a symbolic link, not a folder: it was not followed and gets no grade; "
+                "put the student's own files there (course collect copies them) and regrade.")
+
+
+def scan_submissions(submissions: Path, assignment: str) -> Intake:
+    """Read a class folder without trusting it: ``DIR/<student>/`` (or ``DIR/<student>/<assignment>/``).
+
+    - a real folder named by a valid id is a submission (one without the notebook still
+      gets a ``missing_notebook`` zero later, rather than silently no grade);
+    - a symbolic link (student folder or nested ``<assignment>/``) is never followed: it
+      could point at ``solutions/`` or a classmate's work. A linked student folder is
+      skipped with no row; a real folder whose ``<assignment>/`` is a link gets an
+      ``invalid_notebook`` zero with the reason;
+    - a dot folder (``.alice``) is never a valid id, yet may hold real work: it gets a
+      ``missing_notebook`` zero under its own name, which no student id can clash with,
+      so that the TA sees it in the gradebook, the CSV and the report, and renames it;
+    - a name that is not a usable id (a space, say) is skipped: no safe row can be made;
+    - OS litter (``.DS_Store``, ``.ipynb_checkpoints``, ``__MACOSX``…) is ignored silently.
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions}")
-    found = {}
-    for folder in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not STUDENT_ID.match(folder.name):
-            raise ValueError(f"{folder.name!r} is not a usable student id (letters, digits, _ . @ - only).")
-        nested = folder / assignment
-        found[folder.name] = nested if nested.is_dir() else folder
-    return found
+    intake = Intake({})
+    for entry in sorted(os.scandir(submissions), key=lambda e: e.name):
+        name = entry.name
+        if name in OS_LITTER or name.startswith("._"):
+            continue
+        if entry.is_symlink():
+            intake.skipped.append(Skipped(name, _LINK_REASON))
+        elif not entry.is_dir(follow_symlinks=False):
+            if name.endswith(".zip"):
+                intake.skipped.append(Skipped(name, "an archive, not a folder: unpack the class with "
+                                                    "`course collect` and grade the folder it writes."))
+            elif name.endswith(".ipynb"):
+                intake.skipped.append(Skipped(name, "a notebook outside any student folder: move it to "
+                                                    "DIR/<student>/ and regrade."))
+        elif name.startswith("."):
+            row = name if STUDENT_ID.match(name.lstrip(".")) else None
+            intake.skipped.append(Skipped(name, "the folder name starts with '.', so it is no student id: "
+                                                "rename it to the student's id and regrade.", row))
+        elif not STUDENT_ID.match(name):
+            intake.skipped.append(Skipped(name, "not a usable student id (letters, digits, _ . @ - only): "
+                                                "rename the folder to the student's id and regrade."))
+        elif (Path(entry.path) / assignment).is_symlink():
+            intake.skipped.append(Skipped(f"{name}/{assignment}", _LINK_REASON, name, Outcome.INVALID_NOTEBOOK))
+        else:
+            nested = Path(entry.path) / assignment
+            intake.found[name] = nested if nested.is_dir() else Path(entry.path)
+    return intake
+
+
+def find_submissions(submissions: Path, assignment: str) -> dict[str, Path]:
+    """Map student id -> the folder holding that student's files (see :func:`scan_submissions`).
+
+    Only the submissions to grade; what was skipped, and why, is in ``scan_submissions``.
+    """
+    return scan_submissions(submissions, assignment).found
+
+
+def intake_result(skipped: Skipped, assignment: str, cells: Sequence[Any]) -> SubmissionResult:
+    """The zero row of a skipped entry that still gets one (``skipped.student`` set)."""
+    from course_utils.runtime import profile
+
+    reason = f"'{printable(skipped.entry)}' was not graded: {skipped.reason}"
+    tests = [ItemResult(c.grade_id, c.points, 0.0, f"No points: {reason}",
+                        kind="manual" if getattr(c, "cell_type", "code") == "markdown" else "function")
+             for c in cells]
+    return SubmissionResult(student=str(skipped.student), assignment=assignment, outcome=skipped.outcome,
+                            reason=reason, tests=tests, profile=profile())
+
+
+def judge_secret_warning() -> str | None:
+    """The warning for the TA when hidden inputs are the course's defaults (no per-term secret)."""
+    return None if os.environ.get(JUDGE_SECRET_ENV, "").strip() else SECRET_WARNING
 
 
 @dataclass(frozen=True)
@@ -159,6 +261,7 @@ class ClassGrading:
     results: list[SubmissionResult]
     scheduler: str
     seconds: float
+    skipped: list[Skipped] = field(default_factory=list)  # intake: entries not graded, with reasons
 
     @property
     def feedback_dir(self) -> Path:
@@ -218,12 +321,15 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     _check_out_dir(out_dir, Path(submissions))
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or default_url(out_dir)
-    found = find_submissions(Path(submissions), assignment)
+    intake = scan_submissions(Path(submissions), assignment)
+    found = intake.found
+    rows = {s.student: s for s in intake.skipped if s.student}
     if students:
-        unknown = sorted(set(students) - set(found))
+        unknown = sorted(set(students) - set(found) - set(rows))
         if unknown:
             raise KeyError(f"no submission folder for {', '.join(unknown)} in {submissions}")
-        found = {s: found[s] for s in students}
+        found = {s: found[s] for s in students if s in found}
+        rows = {s: rows[s] for s in students if s in rows}
     workers = max(1, workers or min(len(found), os.cpu_count() or 1))
     if grade_fn is None:
         # Build the assignment's reference (nbgrader generate + private gradebook) once,
@@ -245,13 +351,21 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     started = time.monotonic()
     results = []
     try:
-        with GradebookWriter(db_url, assignment, grade_cells_of(root, assignment)) as writer, \
+        cells = grade_cells_of(root, assignment)
+        with GradebookWriter(db_url, assignment, cells) as writer, \
                 tqdm(total=len(jobs), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
+            for skipped in rows.values():   # intake zeros: recorded with their reason, never run
+                result = intake_result(skipped, assignment, cells)
+                writer.record(result)
+                feedback.write_feedback(result, out_dir / "feedback", root)
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
             for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
                                                     scheduler=scheduler):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
                 writer.record(result)
-                feedback.write_feedback(result, out_dir / "feedback")
+                feedback.write_feedback(result, out_dir / "feedback", root)
                 results.append(result)
                 bar.set_postfix_str(f"{job.student}: {result.outcome.value}")
                 bar.update()
@@ -259,10 +373,12 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                     on_result(result)
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
-    report.write_report(db_url, assignment, out_dir / "report",
-                        feedback_dir=out_dir / "feedback", scheduler=scheduling.describe(scheduler, workers))
+    warnings = [w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
+    report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",
+                        scheduler=scheduling.describe(scheduler, workers), warnings=warnings)
     results.sort(key=lambda r: r.student)
-    return ClassGrading(assignment, out_dir, db_url, results, scheduler, time.monotonic() - started)
+    return ClassGrading(assignment, out_dir, db_url, results, scheduler, time.monotonic() - started,
+                        intake.skipped)
 
 
 def summary_table(results: Sequence[SubmissionResult], width: int = 70) -> str:

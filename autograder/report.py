@@ -5,16 +5,20 @@ the gradebook holds (nbgrader's scores and ``course_outcome``), so it can be
 rebuilt at any time with ``course report``. It shows which profile graded the
 class, outcome counts (how many zeros and why), per-test pass rates, the
 isolation actually in force, and one line per student linking to their
-feedback page.
+feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
+not set, class-folder entries skipped at intake) head the page; they are kept in
+``report/warnings.json`` so that ``course report`` shows them again.
 """
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import jinja2
 
@@ -85,6 +89,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <h1>{{ assignment }}: class report</h1>
 <p>{{ rows|length }} student(s); mean {{ "%.2f"|format(mean) }} / {{ "%g"|format(max_score) }};
 graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; generated {{ generated }}{% if scheduler %}; {{ scheduler }}{% endif %}.</p>
+{% if warnings %}<h2>Warnings</h2>
+<ul>{% for warning in warnings %}<li>{{ warning }}</li>{% endfor %}</ul>{% endif %}
 <img src="scores.png" alt="histogram of scores">
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>students</th></tr>
@@ -105,9 +111,19 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 
 
 def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir: Path | None = None,
-                 scheduler: str = "") -> Path:
-    """Write ``report_dir/report.html`` and ``scores.png``; return the HTML path."""
+                 scheduler: str = "", warnings: Sequence[str] | None = None) -> Path:
+    """Write ``report_dir/report.html`` and ``scores.png``; return the HTML path.
+
+    warnings: lines for the TA from the grading run (saved beside the report);
+    None re-uses the saved ones, so a rebuilt report still shows them.
+    """
     report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    saved = report_dir / "warnings.json"
+    if warnings is not None:
+        saved.write_text(json.dumps(list(warnings), indent=1), encoding="utf-8")
+    elif saved.is_file():
+        warnings = [str(line) for line in json.loads(saved.read_text(encoding="utf-8"))]
     rows = student_rows(db_url, assignment)
     results = load_results(db_url, assignment)
     max_score = max((row.max_score for row in rows), default=0.0)
@@ -123,6 +139,7 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
         profiles=sorted({r.profile for r in results}),
         outcomes=collections.Counter(row.outcome for row in rows).most_common(),
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
+        warnings=list(warnings or []),
         generated=dt.datetime.now().isoformat(timespec="seconds"))
     path = report_dir / "report.html"
     path.write_text(html, encoding="utf-8")
