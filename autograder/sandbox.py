@@ -1,40 +1,50 @@
-"""Run untrusted code (a student's notebook, a checker loading a student's file)
+"""Run untrusted code (a student's kernel, a checker loading a student's file)
 in an isolated process tree with bounded resources.
 
 Isolation, best first (chosen once per process, see :func:`isolation_mode`):
 
-- ``bwrap``: bubblewrap with every namespace unshared (network, PIDs, IPC, UTS,
-  user), all capabilities dropped, a new session, ``--die-with-parent``. The
-  filesystem is rebuilt from read-only binds of the system (``/usr``, ``/lib*``,
-  ``/bin``, ``/etc``), the Python installation and the virtual environment,
-  plus whatever the caller binds (``course_utils``, the datasets). ``/tmp`` and
-  ``$HOME`` are empty tmpfs; the only writable place that survives is the work
-  folder, mounted at :data:`SANDBOX_WORK`. The course repository, its
-  ``solutions/``, ``autograder/`` and any gradebook are simply not there.
+- ``bwrap``: bubblewrap with the network, PID, IPC, UTS and cgroup namespaces
+  unshared, a new session, ``--die-with-parent``. The filesystem is rebuilt
+  from read-only binds of the system (``/usr``, ``/lib*``, ``/bin``, ``/etc``),
+  the Python installation and the virtual environment, plus whatever the
+  caller binds (``course_utils``, the datasets). ``/tmp`` and ``$HOME`` are
+  small tmpfs; the only writable place that survives is the work folder,
+  mounted at :data:`SANDBOX_WORK`. The course repository, its ``solutions/``,
+  ``autograder/`` and any gradebook are simply not there.
 - ``unshare``: ``unshare --net --pid --fork --kill-child``: no network and a
   private PID space, but the filesystem is the grader's.
 - ``none``: only the resource limits below.
 
-The mode actually used is reported in plain words (:attr:`SandboxRun.isolation`),
-including what it could *not* do, so a grade always says how it was obtained.
+Per run, whatever the mode (each part falls back, and says so, where the host
+lacks it; :attr:`SandboxRun.isolation` lists what was in force):
 
-In ``bwrap`` mode, when the grader is root (as in CI) and ``setpriv`` exists,
-the command runs as the unprivileged user ``nobody`` (uid 65534) with no
-capabilities and ``no_new_privs``: it cannot read root-only files such as
-``/etc/shadow``, and ``RLIMIT_NPROC`` (which Linux ignores for root) bounds
-its processes and threads, so a fork bomb stops early. The work folder is
-handed to that user before the run.
+- **its own user**: as root, every run gets a uid of its own from a reserved
+  range (:data:`UID_BASE`, one slot per run held by a lock file), with no
+  capabilities and ``no_new_privs``; two submissions graded at once can
+  neither signal nor read each other, nor share a per-user process count;
+- **its own cgroup** (:mod:`autograder.cgroups`): real memory (resident pages
+  and tmpfs, no swap) and task count of the whole tree, and a record of OOM
+  kills and refused forks the student's code cannot forge; without one,
+  ``RLIMIT_AS``/``RLIMIT_NPROC`` as before;
+- **a seccomp filter** (:mod:`autograder.seccomp`): no new user namespaces,
+  no ``setns``, no kernel keyrings;
+- bubblewrap's own command line is passed through a memory file
+  (``--args``), so no host path shows in ``ps`` inside;
+- ``RLIMIT_CPU``, ``RLIMIT_FSIZE``, no core dumps, and a wall clock after
+  which every process of the run is killed.
 
-Resource bounds hold in every mode: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
-``RLIMIT_FSIZE`` (largest file written), no core dumps, and a wall clock after
-which the whole process group is killed.
+The command is started by :mod:`autograder.sandbox_jail` (trusted, outside),
+which joins the cgroup, sets the limits and ``exec``\ s bubblewrap; the same
+path serves a plain command (:meth:`Sandbox.run`) and a Jupyter kernel whose
+client stays outside (:mod:`autograder.notebook_runner`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -43,6 +53,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder import cgroups, seccomp, workfolder
 
 SANDBOX_HOME = "/home/student"
 SANDBOX_WORK = "/home/student/work"
@@ -53,7 +65,8 @@ MiB = 1024**2
 _TAIL_BYTES = 64 * 1024
 _WATCH_SECONDS = 2.0
 _SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
-NOBODY = 65534
+# The uids sandboxed runs get, one per run at a time (none in /etc/passwd).
+UID_BASE, UID_SLOTS = 210_000, 4096
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,8 @@ class Limits:
 
     wall_seconds: the whole notebook run, kernel start included.
     cell_seconds: one cell (nbclient's timeout); going over stops the run.
-    memory_bytes: RLIMIT_AS of every process in the sandbox.
+    memory_bytes: real memory of the whole run (its cgroup); where no cgroup can
+        be made, RLIMIT_AS of every process instead.
     cpu_seconds: RLIMIT_CPU per process (None: twice the wall clock).
     output_bytes: cell outputs kept from the run; the rest is dropped.
     file_bytes: RLIMIT_FSIZE, the largest file the sandbox may write.
@@ -71,10 +85,11 @@ class Limits:
     results_bytes: largest judge-results file read back (after unzipping).
     artifact_bytes: largest artifact file handed to a checker.
     artifact_seconds, artifact_memory_bytes: bounds of one artifact checker process.
-    processes: RLIMIT_NPROC for the unprivileged sandbox user (threads count too;
-        shared by all sandboxes running at once).
-    disk_bytes, disk_entries: the work folder may hold at most this much / this many
-        files and folders (checked every few seconds; over it, the run is killed).
+    processes: tasks (processes and threads) of the whole run: its cgroup's
+        ``pids.max``, and RLIMIT_NPROC of the run's own uid.
+    disk_bytes, disk_entries: what the run may add to its work folder, beyond the
+        files it was handed (a tmpfs of that size for notebook runs, where root;
+        otherwise checked every few seconds, and over it the run is killed).
     tmp_bytes: size of the in-memory /tmp and $HOME inside bubblewrap.
     """
 
@@ -114,6 +129,9 @@ class SandboxRun:
     seconds: float
     isolation: list[str] = field(default_factory=list)
     disk_exceeded: bool = False
+    oom_killed: bool = False          # the cgroup's OOM killer fired
+    forks_refused: int = 0            # fork/clone calls refused by the task bound
+    peak_memory: int | None = None    # bytes, from the cgroup
 
 
 # ``unshare --net`` leaves the new loopback interface down, and a Jupyter kernel
@@ -167,22 +185,55 @@ def _inside(path: Path, roots: list[str]) -> bool:
     return any(str(path) == r or str(path).startswith(r.rstrip("/") + "/") for r in roots)
 
 
+class _UidSlot:
+    """A uid of its own for one run: slot ``n`` of :data:`UID_BASE` + n, held by an flock.
+
+    The lock lives as long as this object (or the process): two runs, even in
+    different worker processes, never hold the same uid at once.
+    """
+
+    def __init__(self) -> None:
+        folder = Path(tempfile.gettempdir()) / "course-sandbox-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for slot in range(UID_SLOTS):
+            descriptor = os.open(folder / f"{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(descriptor)
+                continue
+            self.uid, self._descriptor = UID_BASE + slot, descriptor
+            return
+        raise RuntimeError(f"all {UID_SLOTS} sandbox uids are in use")
+
+    def release(self) -> None:
+        if self._descriptor >= 0:
+            os.close(self._descriptor)
+            self._descriptor = -1
+
+
 class Sandbox:
     """One isolated run around a host work folder.
 
     Bind what the command needs with :meth:`bind_readonly` (it returns the path
-    to use *inside*), then :meth:`run`. Paths inside differ from host paths only
-    in ``bwrap`` mode.
+    to use *inside*), then :meth:`run` (a plain command) or, for a kernel,
+    :meth:`open` + :meth:`write_spec` + :meth:`close` (see
+    :mod:`autograder.notebook_runner`). Paths inside differ from host paths
+    only in ``bwrap`` mode.
     """
 
     def __init__(self, work: Path, *, mode: str | None = None) -> None:
         self.host_work = Path(work).resolve()
         self.mode = mode or isolation_mode()
-        self._binds: list[tuple[str, str]] = []
-        # Drop from root to ``nobody`` inside bubblewrap (paths there are rebuilt, so
-        # root-only host folders such as /root do not block the interpreter).
+        self._binds: list[tuple[str, str, bool]] = []
+        # As root (and with setpriv), drop to a uid of this run's own inside bubblewrap
+        # (paths there are rebuilt, so root-only host folders such as /root do not
+        # block the interpreter).
         self.unprivileged = (self.mode == "bwrap" and os.geteuid() == 0
                              and shutil.which("setpriv") is not None)
+        self.group: cgroups.RunGroup | None = None
+        self._slot: _UidSlot | None = None
+        self.uid: int | None = None
 
     @property
     def work(self) -> str:
@@ -193,21 +244,50 @@ class Sandbox:
     def home(self) -> str:
         return SANDBOX_HOME if self.mode == "bwrap" else str(self.host_work / ".home")
 
+    def inside(self, host: Path) -> str:
+        """Where a path below the work folder is seen inside."""
+        return f"{self.work}/{Path(host).resolve().relative_to(self.host_work)}"
+
     def bind_readonly(self, host: Path, inside: str) -> str:
         """Make ``host`` visible read-only at ``inside`` (bwrap) and return where it is."""
         host = Path(host).resolve()
         if self.mode != "bwrap":
             return str(host)
-        self._binds.append((str(host), inside))
+        self._binds.append((str(host), inside, False))
         return inside
 
-    def _bwrap_prefix(self, limits: Limits) -> list[str]:
-        # Without a user namespace when dropping to nobody: setpriv needs root's
-        # CAP_SETUID once, and the uid must be a real one for RLIMIT_NPROC to count.
+    # ---------------------------------------------------------------- per-run resources
+
+    def open(self, limits: Limits, memory_bytes: int) -> None:
+        """Claim this run's uid, make its cgroup, hand the work folder over."""
+        if self.unprivileged and self._slot is None:
+            self._slot = _UidSlot()
+            self.uid = self._slot.uid
+            _hand_over(self.host_work, self.uid)
+        if self.group is None:
+            self.group = cgroups.create(memory_bytes, limits.processes)
+
+    def close(self) -> None:
+        """Kill whatever of the run is left, remove its cgroup, free its uid."""
+        if self.group is not None:
+            self.group.remove()
+        if self._slot is not None:
+            self._slot.release()
+            self._slot = None
+
+    def kill_all(self) -> None:
+        if self.group is not None:
+            self.group.kill_all()
+
+    # ---------------------------------------------------------------- the command
+
+    def _bwrap_args(self, limits: Limits, env: dict[str, str]) -> list[str]:
+        # No user namespace when dropping to a uid of our own: setpriv needs root's
+        # CAP_SETUID once, and the uid must be a real one for the bounds to count.
         namespaces = (["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                        "--unshare-cgroup-try"] if self.unprivileged
                       else ["--unshare-all", "--cap-drop", "ALL"])
-        args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", "--clearenv",
+        args = [*namespaces, "--die-with-parent", "--new-session", "--clearenv",
                 "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
                 "--perms", "0755", "--size", str(MiB), "--tmpfs", "/home",
@@ -219,7 +299,7 @@ class Sandbox:
 
         def parents(target: str) -> list[str]:
             # bwrap would create missing mount points' parents as 0700, which
-            # nobody cannot cross: create them 0755 first.
+            # the sandbox user cannot cross: create them 0755 first.
             out = []
             for parent in reversed(Path(target).parents):
                 name = str(parent)
@@ -238,114 +318,132 @@ class Sandbox:
                 args += parents(prefix) + ["--ro-bind", prefix, prefix]
                 bound.append(prefix)
         args += ["--bind", str(self.host_work), SANDBOX_WORK]
-        for host, inside in self._binds:
-            args += parents(inside) + ["--ro-bind", host, inside]
+        for host, inside, writable in self._binds:
+            args += parents(inside) + ["--bind" if writable else "--ro-bind", host, inside]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
         return args + ["--chdir", SANDBOX_WORK]
 
     def _user_switch(self) -> list[str]:
-        if not self.unprivileged:
+        if self.uid is None:
             return []
-        return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                 "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
 
-    def describe(self) -> list[str]:
-        """What this mode isolates and what it does not, in plain words."""
-        if self.mode == "bwrap":
-            user = ("runs as the unprivileged user nobody, no capabilities, process count bounded"
-                    if self.unprivileged else "runs as root in a user namespace, no capabilities "
-                    "(NOT bounded: process count)")
-            return ["bubblewrap: network cut (own network namespace)",
-                    "bubblewrap: private filesystem view (course repository, solutions, "
-                    "hidden checks and gradebook not visible; system read-only)",
-                    f"bubblewrap: own PID namespace; {user}"]
-        if self.mode == "unshare":
-            return ["unshare: network cut (own network namespace), own PID namespace",
-                    "NOT isolated: the filesystem (bubblewrap unavailable)"]
-        return ["NOT isolated: network, filesystem and processes (no bubblewrap or unshare here)"]
+    def _rlimits(self, limits: Limits, memory_bytes: int) -> dict[str, int]:
+        rlimits = {"cpu": limits.cpu_limit(), "fsize": limits.file_bytes, "core": 0}
+        if self.group is None:
+            rlimits["as"] = memory_bytes  # no cgroup: the coarse per-process bound
+        if self.uid is not None:
+            rlimits["nproc"] = limits.processes  # per uid, and the uid is this run's own
+        return rlimits
 
-    def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
-            wall_seconds: float, memory_bytes: int) -> SandboxRun:
-        """Run ``argv`` with ``env`` (nothing else is inherited) and the limits."""
+    def write_spec(self, path: Path, argv: list[str], *, env: dict[str, str], limits: Limits,
+                   memory_bytes: int, kernel: dict[str, str] | None = None) -> list[str]:
+        """Write what :mod:`autograder.sandbox_jail` needs; return the command that starts it.
+
+        kernel: for a Jupyter kernel, ``ipc_inside`` (the socket path prefix inside),
+            ``connection_host`` and ``connection_inside`` (where the rewritten
+            connection file goes); ``argv`` then holds ``{connection_file}``.
+        """
+        self.open(limits, memory_bytes)
         env = dict(env)
         env.setdefault("HOME", self.home)
         env.setdefault("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
+        env.setdefault("USER", "student")  # the run's uid has no passwd entry
+        spec: dict = {"mode": self.mode, "uid": self.uid, "rlimits": self._rlimits(limits, memory_bytes),
+                      "cgroup_procs": self.group.procs if self.group else [], **(kernel or {})}
         if self.mode == "bwrap":
-            command = self._bwrap_prefix(limits)
-            for key, value in env.items():
-                command += ["--setenv", key, value]
-            command += ["--"] + self._user_switch() + argv
-            cwd = None
-        elif self.mode == "unshare":
-            Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
-            command = _unshare() + ["--", sys.executable, "-c", _LOOPBACK_UP] + argv
-            cwd = str(self.host_work)
+            spec["bwrap_args"] = self._bwrap_args(limits, env)
+            spec["command"] = self._user_switch() + list(argv)
+            if seccomp.supported():
+                spec["seccomp_hex"] = seccomp.program().hex()
         else:
             Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
-            command, cwd = list(argv), str(self.host_work)
-        rlimits = {
-            resource.RLIMIT_AS: memory_bytes,
-            resource.RLIMIT_CPU: limits.cpu_limit(),
-            resource.RLIMIT_FSIZE: limits.file_bytes,
-            resource.RLIMIT_CORE: 0,
-        }
-        if self.unprivileged:
-            rlimits[resource.RLIMIT_NPROC] = limits.processes
-            _hand_over(self.host_work)
+            prefix = (_unshare() + ["--", sys.executable, "-c", _LOOPBACK_UP]) if self.mode == "unshare" else []
+            spec.update(command=prefix + list(argv), cwd=str(self.host_work), env_outer=env)
+        path.write_text(json.dumps(spec), encoding="utf-8")
+        os.chmod(path, 0o600)
+        return [sys.executable, "-m", "autograder.sandbox_jail", str(path)]
 
-        def apply_limits() -> None:  # runs in the child, before exec
-            for which, value in rlimits.items():
-                resource.setrlimit(which, (value, value))
+    def describe(self) -> list[str]:
+        """What this run isolates and what it does not, in plain words."""
+        lines = []
+        if self.mode == "bwrap":
+            user = (f"runs as a user of its own (uid {self.uid}), no capabilities" if self.uid is not None
+                    else "runs as root in a user namespace, no capabilities")
+            lines += ["bubblewrap: network cut (own network namespace)",
+                      "bubblewrap: private filesystem view (course repository, solutions, "
+                      "hidden checks and gradebook not visible; system read-only)",
+                      f"bubblewrap: own PID, IPC and UTS namespaces; {user}"]
+            lines.append("seccomp: no new user namespaces, no setns, no kernel keyrings" if seccomp.supported()
+                         else "NOT in force: seccomp filter (no table for this architecture)")
+        elif self.mode == "unshare":
+            lines += ["unshare: network cut (own network namespace), own PID namespace",
+                      "NOT isolated: the filesystem (bubblewrap unavailable)"]
+        else:
+            lines += ["NOT isolated: network, filesystem and processes (no bubblewrap or unshare here)"]
+        if self.group is not None:
+            lines.append(f"cgroup v{self.group.version}: real memory and task count of the whole run bounded")
+        else:
+            lines.append(f"NOT in force: a cgroup per run ({cgroups.unavailable() or 'not made'}); "
+                         "memory bounded per process (address space)")
+        return lines
 
+    def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
+            wall_seconds: float, memory_bytes: int) -> SandboxRun:
+        """Run ``argv`` with ``env`` (nothing else is inherited) and the limits."""
         start = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="course-sandbox-io-") as io_dir:
-            out_path, err_path = Path(io_dir, "stdout"), Path(io_dir, "stderr")
-            with open(out_path, "wb") as out, open(err_path, "wb") as err:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                           env=env if self.mode != "bwrap" else {"PATH": "/usr/bin:/bin"},
-                                           cwd=cwd, preexec_fn=apply_limits, start_new_session=True)
-                timed_out = disk_exceeded = False
-                returncode: int | None = None
-                while returncode is None:
-                    try:
-                        returncode = process.wait(timeout=min(_WATCH_SECONDS, max(
-                            0.01, wall_seconds - (time.monotonic() - start))))
-                    except subprocess.TimeoutExpired:
-                        timed_out = time.monotonic() - start >= wall_seconds
-                        disk_exceeded = not timed_out and _over_disk(self.host_work, limits)
-                        if timed_out or disk_exceeded:
-                            _kill_group(process)
-                            break
-            return SandboxRun(returncode=returncode, stdout=_tail(out_path), stderr=_tail(err_path),
-                              timed_out=timed_out, seconds=time.monotonic() - start,
-                              isolation=self.describe(), disk_exceeded=disk_exceeded)
-
-
-def _over_disk(folder: Path, limits: Limits) -> bool:
-    """True when ``folder`` holds more than ``limits.disk_bytes`` or ``limits.disk_entries``."""
-    total, entries, stack = 0, 0, [str(folder)]
-    while stack:
+        baseline = workfolder.usage(self.host_work)
         try:
-            with os.scandir(stack.pop()) as listing:
-                for entry in listing:
-                    entries += 1
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
-                    if entries > limits.disk_entries or total > limits.disk_bytes:
-                        return True
-        except OSError:
-            continue
-    return False
+            with tempfile.TemporaryDirectory(prefix="course-sandbox-io-") as io_dir:
+                command = self.write_spec(Path(io_dir, "spec.json"), argv, env=env, limits=limits,
+                                          memory_bytes=memory_bytes)
+                isolation = self.describe()
+                out_path, err_path = Path(io_dir, "stdout"), Path(io_dir, "stderr")
+                with open(out_path, "wb") as out, open(err_path, "wb") as err:
+                    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                               env={"PATH": "/usr/bin:/bin"}, cwd=str(self.host_work),
+                                               start_new_session=True)
+                    timed_out = disk_exceeded = False
+                    returncode: int | None = None
+                    while returncode is None:
+                        try:
+                            returncode = process.wait(timeout=min(_WATCH_SECONDS, max(
+                                0.01, wall_seconds - (time.monotonic() - start))))
+                        except subprocess.TimeoutExpired:
+                            timed_out = time.monotonic() - start >= wall_seconds
+                            disk_exceeded = not timed_out and _over_disk(self.host_work, limits, baseline)
+                            if timed_out or disk_exceeded:
+                                _kill_group(process)
+                                self.kill_all()
+                                break
+                stdout, stderr = _tail(out_path), _tail(err_path)
+            group = self.group
+            return SandboxRun(returncode=returncode, stdout=stdout, stderr=stderr, timed_out=timed_out,
+                              seconds=time.monotonic() - start, isolation=isolation,
+                              disk_exceeded=disk_exceeded,
+                              oom_killed=bool(group and group.oom_kills()),
+                              forks_refused=group.forks_refused() if group else 0,
+                              peak_memory=group.peak_memory() if group else None)
+        finally:
+            self.close()
 
 
-def _hand_over(folder: Path) -> None:
+def _over_disk(folder: Path, limits: Limits, baseline: tuple[int, int] = (0, 0)) -> bool:
+    """True when ``folder`` grew by more than ``limits.disk_bytes`` or ``limits.disk_entries``
+    beyond ``baseline`` (what it held when the run started: shipped files do not count)."""
+    used, entries = workfolder.usage(folder)
+    return used - baseline[0] > limits.disk_bytes or entries - baseline[1] > limits.disk_entries
+
+
+def _hand_over(folder: Path, uid: int) -> None:
     """Make ``folder`` (and everything in it) owned by the sandbox user."""
-    os.chown(folder, NOBODY, NOBODY)
+    os.chown(folder, uid, uid)
     for base, dirs, files in os.walk(folder):
         for name in dirs + files:
-            os.chown(os.path.join(base, name), NOBODY, NOBODY, follow_symlinks=False)
+            os.chown(os.path.join(base, name), uid, uid, follow_symlinks=False)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

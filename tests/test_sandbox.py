@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder import cgroups, sandbox
 from autograder.sandbox import Limits, Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,10 +90,40 @@ def test_wall_clock_kills_an_endless_loop(tmp_path):
     assert run.seconds < 10
 
 
-def test_memory_limit_raises_memory_error(tmp_path):
-    """Does RLIMIT_AS stop a process that allocates more than its memory bound?"""
-    run = run_python(tmp_path, "x = bytearray(3 * 1024**3)")
-    assert run.returncode != 0 and "MemoryError" in run.stderr
+def test_memory_bound_stops_a_process_that_uses_too_much(tmp_path):
+    """Is a process that fills more memory than its bound stopped (OOM kill in the run's cgroup,
+    or MemoryError under the address-space fallback)?"""
+    run = run_python(tmp_path, "x = b'1' * (3 * 1024**3)")
+    assert run.returncode != 0
+    assert run.oom_killed or "MemoryError" in run.stderr
+
+
+needs_cgroup = pytest.mark.skipif(bool(cgroups.unavailable()), reason="no per-run cgroup here")
+
+
+@needs_cgroup
+def test_memory_bound_counts_every_process_of_the_run(tmp_path):
+    """Do two child processes, each under the bound, get stopped together when their sum is over it?"""
+    code = ("import multiprocessing as mp, time\n"
+            "def hold():\n    x = b'1' * (700 * 1024**2)\n    time.sleep(20)\n"
+            "if __name__ == '__main__':\n"
+            "    ps = [mp.get_context('fork').Process(target=hold) for _ in range(2)]\n"
+            "    [p.start() for p in ps]\n    [p.join() for p in ps]\n"
+            "    print([p.exitcode for p in ps])")
+    run = run_python(tmp_path, code, wall=60)
+    assert run.oom_killed, (run.stdout, run.stderr)
+    assert run.seconds < 40
+
+
+@needs_cgroup
+def test_honest_work_is_not_killed_for_reserving_address_space(tmp_path):
+    """Can a process *reserve* far more address space than its bound (as TensorFlow's threads do)
+    as long as it does not use it?"""
+    code = ("import mmap\nm = mmap.mmap(-1, 8 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)\n"
+            "m[:4] = b'fine'\nprint(m[:4].decode())")
+    run = run_python(tmp_path, code)
+    assert run.returncode == 0 and run.stdout.strip() == "fine", run.stderr
+    assert run.peak_memory is not None and run.peak_memory < LIMITS.memory_bytes
 
 
 def test_file_size_limit(tmp_path):
@@ -124,8 +154,8 @@ def test_no_isolation_is_reported_honestly(tmp_path):
     """With nothing available, does the run still happen and say it was not isolated?"""
     run = run_python(tmp_path, "print('hi')", mode="none")
     assert run.stdout.strip() == "hi"
-    assert run.isolation == ["NOT isolated: network, filesystem and processes "
-                             "(no bubblewrap or unshare here)"]
+    assert run.isolation[0] == ("NOT isolated: network, filesystem and processes "
+                                "(no bubblewrap or unshare here)")
 
 
 def test_forcing_an_unknown_mode_is_an_error(monkeypatch):
@@ -142,23 +172,77 @@ needs_unprivileged = pytest.mark.skipif(
 
 @needs_unprivileged
 def test_sandbox_user_is_unprivileged(tmp_path):
-    """Does the code run as nobody, unable to read root-only files such as /etc/shadow?"""
+    """Does the code run as a uid of the run's own, unable to read root-only files such as /etc/shadow?"""
     code = ("import os\nprint(os.getuid())\ntry:\n    open('/etc/shadow').read()\n    print('read')\n"
             "except OSError:\n    print('refused')\nopen('mine.txt', 'w').write('ok')")
     run = run_python(tmp_path, code, mode="bwrap")
-    assert run.stdout.split() == [str(sandbox.NOBODY), "refused"], run.stderr
+    uid, answer = run.stdout.split()
+    assert int(uid) >= sandbox.UID_BASE and answer == "refused", run.stderr
     assert (tmp_path / "mine.txt").read_text() == "ok"
 
 
 @needs_unprivileged
+def test_runs_at_the_same_time_get_different_users(tmp_path):
+    """Do two sandboxes running at once get different uids (so neither can signal the other, nor
+    use up the other's process count)?"""
+    import threading
+
+    seen: list[str] = []
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        folder.mkdir()
+
+    def one(folder: Path) -> None:
+        seen.append(run_python(folder, "import os, time; time.sleep(2); print(os.getuid())", mode="bwrap").stdout)
+
+    threads = [threading.Thread(target=one, args=(f,)) for f in folders]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len({s.strip() for s in seen}) == 2, seen
+
+
+@needs_unprivileged
 def test_fork_bomb_is_bounded(tmp_path):
-    """Does RLIMIT_NPROC stop a fork bomb long before it hurts the machine?"""
+    """Does the run's process bound stop a fork bomb long before it hurts the machine?"""
     code = ("import os, time\nborn = 0\ntry:\n    for _ in range(500):\n        if os.fork() == 0:\n"
             "            time.sleep(5)\n            os._exit(0)\n        born += 1\n"
             "except OSError:\n    pass\nprint(born)")
     run = run_python(tmp_path, code, mode="bwrap", limits=Limits(wall_seconds=20, memory_bytes=1024**3,
                                                                   processes=50))
     assert int(run.stdout.split()[-1]) < 50, run.stderr
+
+
+@needs_bwrap
+def test_no_user_namespaces_keyrings_or_host_paths_inside(tmp_path):
+    """Inside bubblewrap, are new user namespaces and the kernel keyrings refused, and does
+    `ps` show no host path of what is bound?"""
+    code = ("import ctypes, os, subprocess\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "print('unshare', libc.unshare(0x10000000), ctypes.get_errno())\n"
+            "print('add_key', libc.syscall(248 if os.uname().machine == 'x86_64' else 217, b'user', b'k', b'v', 1, -3))\n"
+            "print('cmdline', open('/proc/1/cmdline').read().replace(chr(0), ' '))\n"
+            "print('unshare-r', subprocess.run(['unshare', '-r', 'true'], capture_output=True).returncode)")
+    shared = tmp_path / "secret-host-folder"
+    shared.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    run = run_python(work, code, mode="bwrap", shared=shared)
+    lines = dict(line.split(" ", 1) for line in run.stdout.strip().splitlines())
+    assert lines["unshare"].split()[0] == "-1", run.stdout
+    assert lines["add_key"] == "-1"
+    assert lines["unshare-r"] != "0"
+    assert "secret-host-folder" not in lines["cmdline"] and "--args" in lines["cmdline"]
+
+
+def test_files_shipped_in_the_folder_do_not_count_as_written(tmp_path):
+    """Is the disk bound about what the run *adds*, so that a submission shipped with many
+    files is not stopped for them?"""
+    for i in range(1_500):
+        (tmp_path / f"shipped{i}.txt").write_text("x")
+    code = "import time\nopen('new.txt', 'w').write('y')\ntime.sleep(3)\nprint('done')"
+    run = run_python(tmp_path, code, wall=30,
+                     limits=Limits(wall_seconds=30, memory_bytes=1024**3, disk_entries=1_000))
+    assert not run.disk_exceeded and run.stdout.strip() == "done", run.stderr
 
 
 def test_filling_the_disk_stops_the_run(tmp_path):
