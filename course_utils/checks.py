@@ -29,6 +29,7 @@ import numpy as np
 __all__ = [
     "NotAttempted",
     "rel_error",
+    "scaled_error",
     "numeric_gradient",
     "check_implemented",
     "check_answered",
@@ -86,6 +87,36 @@ def rel_error(x: Any, y: Any) -> float:
     if x_arr.size == 0:
         return 0.0
     return float(np.max(np.abs(x_arr - y_arr) / np.maximum(1e-8, np.abs(x_arr) + np.abs(y_arr))))
+
+
+def scaled_error(actual: Any, expected: Any, atol: float = 0.0) -> float:
+    """Largest difference as a share of the reference's largest magnitude.
+
+    ``max |actual - expected| / (max |expected| + atol)``: one scale for the
+    whole array, so an entry whose true value is 0 is held to the same
+    absolute bound as every other entry. ``rel_error`` divides entry by entry
+    instead, and where the truth is 0 its 1e-8 floor turns a 1e-7 bar into an
+    absolute 1e-15, which right answers computed in another order (an FFT, a
+    summed-area table) miss by rounding alone. ``atol`` (the small absolute
+    term) keeps the error finite when the reference is all zeros.
+
+    actual, expected: arrays of the same shape (any shape; scalars allowed).
+    Returns 0.0 for equal arrays, ``inf`` when only ``actual`` is non-zero and
+    ``expected`` and ``atol`` are both 0.
+    """
+    _tolerance_ok(atol, "atol")
+    actual_arr = np.asarray(actual, dtype=np.float64)
+    expected_arr = np.asarray(expected, dtype=np.float64)
+    if actual_arr.shape != expected_arr.shape:
+        raise ValueError(f"scaled_error needs arrays of the same shape, got {actual_arr.shape} and "
+                         f"{expected_arr.shape}.")
+    if actual_arr.size == 0:
+        return 0.0
+    difference = float(np.max(np.abs(actual_arr - expected_arr)))
+    if difference == 0.0:
+        return 0.0
+    scale = float(np.max(np.abs(expected_arr))) + atol
+    return difference / scale if scale > 0 else float("inf")
 
 
 def numeric_gradient(
@@ -297,26 +328,38 @@ def check_close(
     rtol: float = 1e-5,
     atol: float = 1e-8,
     max_rel_error: float | None = None,
+    max_scaled_error: float | None = None,
     hint: str | None = None,
     verbose: bool = True,
 ) -> float:
-    """Assert that ``actual`` equals ``expected`` up to a tolerance; return the relative error.
+    """Assert that ``actual`` equals ``expected`` up to a tolerance; return the error measured.
 
     By default the test is ``np.allclose(actual, expected, rtol, atol)``.
     With ``max_rel_error`` it is ``rel_error(actual, expected) <= max_rel_error``
     instead (CS231n's criterion, the one the gradient checks print).
+    With ``max_scaled_error`` it is ``scaled_error(actual, expected) <= max_scaled_error``
+    (the error as a share of the largest expected value, for references with
+    exact zeros) and that error is returned; give only one of the two.
     The shape is checked first, then NaN/inf, then the values; a failure names
     the worst position with the value found and the value expected.
     """
-    for value, label in ((rtol, "rtol"), (atol, "atol"), (max_rel_error, "max_rel_error")):
+    for value, label in ((rtol, "rtol"), (atol, "atol"), (max_rel_error, "max_rel_error"),
+                         (max_scaled_error, "max_scaled_error")):
         _tolerance_ok(value, label)
+    if max_rel_error is not None and max_scaled_error is not None:
+        raise ValueError("check_close takes max_rel_error or max_scaled_error, not both.")
     expected_arr = np.asarray(expected, dtype=np.float64)
     if not np.isfinite(expected_arr).all():
         raise ValueError(f"the expected value for `{name}` contains NaN or inf; the check itself is broken.")
     actual_arr = check_shape(name, actual, expected_arr.shape)
     actual_arr = check_finite(name, actual_arr).astype(np.float64)
     error = rel_error(actual_arr, expected_arr)
-    if max_rel_error is not None:
+    if max_scaled_error is not None:
+        error = scaled_error(actual_arr, expected_arr)
+        ok = error <= max_scaled_error
+        criterion = (f"largest difference {error:.1e} of the largest expected value, "
+                     f"expected at most {max_scaled_error:.0e}")
+    elif max_rel_error is not None:
         ok = error <= max_rel_error
         criterion = f"max relative error {error:.1e}, expected at most {max_rel_error:.0e}"
     else:

@@ -19,13 +19,15 @@ from autograder.judging import run_function_check_inline
 checks_00 = importlib.import_module("autograder.checks.00_setup")
 
 
-def as_submitted(fn):
-    """Wrap a candidate the way the grade cells hand it to the judge."""
-    return lambda *args, **kwargs: (fn(*args, **kwargs), np.asarray(fn(*args, **kwargs)).dtype == np.float32)
+def as_submitted(check_id, fn):
+    """Wrap a candidate the way the grade cells hand it to the judge (normalize_images: input too)."""
+    if check_id == "normalize_images":
+        return lambda images: ((out := fn(images)), np.asarray(out).dtype == np.float32, images)
+    return lambda labels, **options: ((out := fn(labels, **options)), np.asarray(out).dtype == np.float32)
 
 
 def verdict(check_id, fn):
-    return run_function_check_inline("00_setup", check_id, as_submitted(fn))
+    return run_function_check_inline("00_setup", check_id, as_submitted(check_id, fn))
 
 
 def test_normalize_images_accepts_reference():
@@ -52,20 +54,20 @@ def test_normalize_images_rejects(mistake, expected):
 
 
 def test_one_hot_accepts_reference():
-    result = verdict("one_hot", checks_00.one_hot_reference)
+    result = verdict("one_hot", lambda labels, num_classes=10: checks_00.one_hot_reference(labels, num_classes))
     assert result.passed, result.message
 
 
 @pytest.mark.parametrize(
     "mistake, expected",
     [
-        (lambda labels, num_classes: checks_00.one_hot_reference(labels - 1, num_classes), "wrong column"),
-        (lambda labels, num_classes: checks_00.one_hot_reference(labels, num_classes).T, "transpose"),
-        (lambda labels, num_classes: checks_00.one_hot_reference(labels, int(np.max(labels)) + 1),
+        (lambda labels, num_classes=10: checks_00.one_hot_reference(labels - 1, num_classes), "wrong column"),
+        (lambda labels, num_classes=10: checks_00.one_hot_reference(labels, num_classes).T, "transpose"),
+        (lambda labels, num_classes=10: checks_00.one_hot_reference(labels, int(np.max(labels)) + 1),
          "not the largest label"),
-        (lambda labels, num_classes: checks_00.one_hot_reference(labels, num_classes).astype(np.int64),
+        (lambda labels, num_classes=10: checks_00.one_hot_reference(labels, num_classes).astype(np.int64),
          "not float32"),
-        (lambda labels, num_classes: np.ones((len(labels), num_classes), np.float32), "exactly one 1"),
+        (lambda labels, num_classes=10: np.ones((len(labels), num_classes), np.float32), "exactly one 1"),
     ],
     ids=["off-by-one", "transposed", "largest-label", "integer-dtype", "all-ones"],
 )
@@ -93,3 +95,34 @@ def test_course_validate_passes_on_00_setup(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
     report = release.validate("00_setup")
     assert report.ok, report.render()
+
+
+# --------------------------------------------------------------------------- edge cases, whatever the secret
+EDGE_CLASSES = {
+    "normalize_images": {
+        "no channel axis": lambda c: c["images"].ndim == 3,
+        "a channel axis": lambda c: c["images"].ndim == 4,
+        "black and white pixels": lambda c: c["images"].min() == 0 and c["images"].max() == 255,
+        "mid-grey pixels (// 255 gives 0)": lambda c: np.any((c["images"] > 0) & (c["images"] < 255)),
+        "the visible sample": lambda c: np.array_equal(c["images"], [[[0, 255], [51, 102]]]),
+    },
+    "one_hot": {
+        "num_classes left to the default": lambda c: "num_classes" not in c,
+        "top classes absent": lambda c: "num_classes" in c and c["labels"].max() + 1 < c["num_classes"],
+        "a middle class absent": lambda c: len(set(c["labels"])) < c["labels"].max() + 1,
+        "a single label value": lambda c: len(set(c["labels"])) == 1,
+        "the visible call": lambda c: list(c["labels"]) == [2, 0, 1] and c.get("num_classes") == 3,
+    },
+}
+
+
+@pytest.mark.parametrize("check_id", sorted(EDGE_CLASSES))
+def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
+    """Over 50 secrets and the default, does each hidden set hold every edge-case class?"""
+    from autograder import judging
+
+    check = judging.get_check("00_setup", check_id)
+    for secret in [f"term-{i}" for i in range(50)] + [""]:
+        cases = check.make_cases(np.random.default_rng(judging.case_seed("00_setup", check_id, secret)))
+        missing = [name for name, present in EDGE_CLASSES[check_id].items() if not any(present(c) for c in cases)]
+        assert not missing, f"secret {secret!r}: {check_id} lacks {missing}"

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import sliding_window_view
 
+from autograder import judging
+from autograder.checks import _convolution_cases as cases_
+from autograder.checks._convolution_reference import same_padding_total
 from autograder.judging import load_checks, run_function_check_inline
 from course_utils.checks import numeric_gradient, rel_error
 from course_utils.judge import CaseResult
@@ -250,7 +254,7 @@ def test_every_check_has_a_reference_here():
 def test_numpy_references_match_tensorflow_and_numeric_gradients():
     """Do the grader's NumPy references agree with tf.nn.conv2d / GradientTape and central differences?"""
     rng = np.random.default_rng(0)
-    for case in checks._conv_cases(rng, max_size=8, n_random=6):
+    for case in cases_.conv_cases(rng, [], max_size=8, n_random=6):
         x, w, b, stride, pad = (case[k] for k in ("x", "w", "b", "stride", "pad"))
         out, cache = checks.conv_forward_reference(x, w, b, stride, pad)
         dout = rng.normal(size=out.shape)
@@ -265,7 +269,7 @@ def test_numpy_references_match_tensorflow_and_numeric_gradients():
 def test_lecture_form_of_dx_is_the_reference():
     """Is the lecture's dx = dy * flip(w) (full, dilated for strides) what the reference computes?"""
     rng = np.random.default_rng(1)
-    for case in checks._conv_cases(rng, max_size=10, n_random=5):
+    for case in cases_.conv_cases(rng, [], max_size=10, n_random=5):
         out, cache = checks.conv_forward_reference(case["x"], case["w"], case["b"], case["stride"], case["pad"])
         dout = rng.normal(size=out.shape)
         assert rel_error(backward_by_full_convolution(dout, cache)[0], checks.conv_backward_reference(dout, cache)[0]) < 1e-12
@@ -274,7 +278,7 @@ def test_lecture_form_of_dx_is_the_reference():
 def test_pool_references_match_tensorflow():
     import tensorflow as tf
 
-    for case in checks._pool_cases(np.random.default_rng(2)):
+    for case in cases_.pool_cases(np.random.default_rng(2), []):
         for reference, op in ((checks.max_pool_reference, tf.nn.max_pool2d), (checks.avg_pool_reference, tf.nn.avg_pool2d)):
             x = tf.constant(case["x"])
             with tf.GradientTape() as tape:
@@ -417,3 +421,94 @@ def test_course_validate_passes_on_01_convolution(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
     report = release.validate(ASSIGNMENT)
     assert report.ok, report.render()
+
+
+# --------------------------------------------------------------------------- edge cases, whatever the secret
+SECRETS = [f"term-{i}" for i in range(50)] + [""]
+
+
+def _hidden_cases(check_id: str, secret: str) -> list[dict]:
+    check = next(c for c in load_checks(ASSIGNMENT) if c.id == check_id)
+    return check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
+
+
+def _conv_axes(case):
+    """((size, kernel), (size, kernel)) for the two spatial axes of a convolution case."""
+    return tuple(zip(case["x"].shape[1:3], case["w"].shape[:2]))
+
+
+def _same_totals(case):
+    return [same_padding_total(n, k, case["stride"]) for n, k in _conv_axes(case)] if case["pad"] == "same" else []
+
+
+CONV_EDGE_CLASSES = {
+    "odd SAME total with stride > 1": lambda c: c["stride"] > 1 and any(t > 0 and t % 2 for t in _same_totals(c)),
+    "negative SAME total": lambda c: any(t < 0 for t in _same_totals(c)),
+    "kernel smaller than stride": lambda c: min(c["w"].shape[:2]) < c["stride"],
+    "non-square input": lambda c: c["x"].shape[1] != c["x"].shape[2],
+    "non-square kernel": lambda c: c["w"].shape[0] != c["w"].shape[1],
+    "C_in != C_out": lambda c: c["w"].shape[2] != c["w"].shape[3],
+    "batch > 1": lambda c: c["x"].shape[0] > 1,
+    "int padding": lambda c: isinstance(c["pad"], int) and c["pad"] > 0,
+    "exact zeros in the true output": lambda c: np.any(
+        checks.conv_forward_reference(c["x"], c["w"], c["b"], c["stride"], c["pad"])[0] == 0.0),
+}
+
+
+def _has_tied_maximum(case) -> bool:
+    windows = sliding_window_view(case["x"], (case["pool_size"],) * 2, axis=(1, 2))[:, ::case["stride"], ::case["stride"]]
+    flat = windows.reshape(*windows.shape[:4], -1)
+    return bool(np.any((flat == flat.max(axis=-1, keepdims=True)).sum(axis=-1) > 1))
+
+
+POOL_EDGE_CLASSES = {
+    "tied maxima in a window": _has_tied_maximum,
+    "overlapping windows": lambda c: c["stride"] < c["pool_size"],
+    "window smaller than stride": lambda c: c["pool_size"] < c["stride"],
+    "non-square input": lambda c: c["x"].shape[1] != c["x"].shape[2],
+    "batch > 1 and channels > 1": lambda c: c["x"].shape[0] > 1 and c["x"].shape[3] > 1,
+    "exact zeros in the true output": lambda c: np.any(
+        checks.avg_pool_reference(c["x"], c["pool_size"], c["stride"])[0] == 0.0),
+}
+
+RECEPTIVE_FIELD_EDGE_CLASSES = {
+    "kernel smaller than stride": lambda c: any(k < s for k, s in c["layers"]),
+    "a stride > 1 before a kernel > 1": lambda c: any(
+        s > 1 and any(k > 1 for k, _ in c["layers"][i + 1:]) for i, (_, s) in enumerate(c["layers"])),
+    "a single layer": lambda c: len(c["layers"]) == 1,
+}
+
+EDGE_CLASSES = {
+    "conv_forward_naive": CONV_EDGE_CLASSES, "conv_forward": CONV_EDGE_CLASSES, "conv_backward": {
+        **CONV_EDGE_CLASSES,
+        "exact zeros in the true dx": lambda c: np.any(checks.conv_backward_reference(
+            c["dout"], checks.conv_forward_reference(c["x"], c["w"], c["b"], c["stride"], c["pad"])[1])[0] == 0.0),
+    },
+    "max_pool": POOL_EDGE_CLASSES, "avg_pool": POOL_EDGE_CLASSES, "receptive_field": RECEPTIVE_FIELD_EDGE_CLASSES,
+}
+
+
+@pytest.mark.parametrize("check_id", sorted(EDGE_CLASSES))
+def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
+    """Over 50 secrets (and the empty default), does each check's hidden set hold every edge-case class?"""
+    for secret in SECRETS:
+        cases = _hidden_cases(check_id, secret)
+        missing = [name for name, present in EDGE_CLASSES[check_id].items() if not any(present(c) for c in cases)]
+        assert not missing, f"secret {secret!r}: {check_id} has no hidden case with {missing}"
+
+
+@pytest.mark.parametrize("check_id, visible", [
+    ("conv_forward_naive", cases_.VISIBLE_FORWARD_NAIVE), ("conv_forward", cases_.VISIBLE_FORWARD),
+    ("conv_backward", cases_.VISIBLE_BACKWARD)])
+def test_hidden_cases_hold_the_grade_cells_visible_shapes(check_id, visible):
+    """Does each visible assert's (x shape, w shape, stride, pad) appear among the hidden cases?"""
+    hidden = {(c["x"].shape, c["w"].shape, c["stride"], c["pad"]) for c in _hidden_cases(check_id, "any")}
+    assert {(s.x_shape, s.w_shape, s.stride, s.pad) for s in visible} <= hidden
+
+
+def test_hidden_pool_cases_hold_the_grade_cells_visible_ones():
+    """Is max_pool's visible case (1x6x6x2, 3/2, distinct values, ones upstream) hidden too, and avg_pool's?"""
+    for check_id, (x_shape, pool, stride) in (("max_pool", ((1, 6, 6, 2), 3, 2)), ("avg_pool", ((2, 7, 6, 3), 3, 2))):
+        assert any(c["x"].shape == x_shape and (c["pool_size"], c["stride"]) == (pool, stride)
+                   for c in _hidden_cases(check_id, "any"))
+    assert any(np.all(c["dout"] == 1) for c in _hidden_cases("max_pool", "any"))

@@ -375,3 +375,52 @@ def test_course_validate_passes_on_02_cnn_classification(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
     report = release.validate(ASSIGNMENT)
     assert report.ok, report.render()
+
+
+# --------------------------------------------------------------------------- edge cases, whatever the secret
+def _is(case, **values):
+    return all(case[k] == v for k, v in values.items())
+
+
+EDGE_CLASSES = {
+    "conv_output_shape": {
+        "visible: 28, 5 valid": lambda c: _is(c, input_size=28, kernel_size=5, stride=1, padding="valid"),
+        "visible: 28, 5 same": lambda c: _is(c, input_size=28, kernel_size=5, stride=1, padding="same"),
+        "visible: 13, 3, stride 2 same": lambda c: _is(c, input_size=13, kernel_size=3, stride=2, padding="same"),
+        "valid, stride not dividing": lambda c: c["padding"] == "valid" and (c["input_size"] - c["kernel_size"]) % c["stride"],
+        "same, stride not dividing": lambda c: c["padding"] == "same" and c["input_size"] % c["stride"],
+        "same, even kernel": lambda c: c["padding"] == "same" and c["kernel_size"] % 2 == 0,
+        "kernel = input": lambda c: c["kernel_size"] == c["input_size"],
+        "kernel smaller than stride": lambda c: c["kernel_size"] < c["stride"],
+    },
+    "conv_params": {
+        "visible: 5, 1, 6": lambda c: _is(c, kernel_size=5, in_channels=1, filters=6, use_bias=True),
+        "visible: 5, 6, 16": lambda c: _is(c, kernel_size=5, in_channels=6, filters=16, use_bias=True),
+        "visible: 3, 64, 128 without bias": lambda c: _is(c, kernel_size=3, in_channels=64, filters=128, use_bias=False),
+        "bias, C_in != C_out": lambda c: c["use_bias"] and c["in_channels"] != c["filters"],
+        "no bias": lambda c: not c["use_bias"],
+        "1x1 kernel": lambda c: c["kernel_size"] == 1,
+    },
+    "dense_params": {
+        "visible: 400, 120": lambda c: _is(c, in_features=400, units=120, use_bias=True),
+        "visible: 128, 10 without bias": lambda c: _is(c, in_features=128, units=10, use_bias=False),
+        "bias, in_features < units": lambda c: c["use_bias"] and c["in_features"] < c["units"],
+    },
+    "confusion_matrix": {
+        "visible example": lambda c: list(c["y_true"]) == [0, 0, 1, 2] and list(c["y_pred"]) == [0, 1, 1, 1],
+        "repeated pairs": lambda c: len(set(zip(c["y_true"], c["y_pred"]))) < len(c["y_true"]),
+        "a class never predicted but present": lambda c: bool(set(c["y_true"]) - set(c["y_pred"])),
+        "a class absent everywhere": lambda c: len(set(c["y_true"]) | set(c["y_pred"])) < c["num_classes"],
+        "a middle class absent": lambda c: len(set(c["y_true"]) | set(c["y_pred"])) < max(max(c["y_true"]), max(c["y_pred"])) + 1,
+    },
+}
+
+
+@pytest.mark.parametrize("check_id", sorted(EDGE_CLASSES))
+def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
+    """Over 50 secrets and the default, does each hidden set hold the visible cases and every edge-case class?"""
+    check = judging.get_check(ASSIGNMENT, check_id)
+    for secret in [f"term-{i}" for i in range(50)] + [""]:
+        cases = check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
+        missing = [name for name, present in EDGE_CLASSES[check_id].items() if not any(present(c) for c in cases)]
+        assert not missing, f"secret {secret!r}: {check_id} lacks {missing}"

@@ -17,6 +17,7 @@ from course_utils.checks import (
     check_shape,
     numeric_gradient,
     rel_error,
+    scaled_error,
 )
 
 
@@ -333,3 +334,36 @@ def test_check_gradient_reports_shape_and_not_attempted(rng):
         check_gradient(lambda v: np.sum(v**2), x, np.zeros(4), name="dx", verbose=False)
     with pytest.raises(NotAttempted):
         check_gradient(lambda v: np.sum(v**2), x, None, name="dx", verbose=False)
+
+
+# --- scaled_error ----------------------------------------------------------------------------
+def test_scaled_error_divides_by_the_largest_expected_value():
+    """Is the error the largest difference over the largest true value (plus atol)?"""
+    expected = np.array([0.0, 2.0, -4.0])
+    assert scaled_error(expected + [1e-3, 0, 0], expected) == pytest.approx(1e-3 / 4)
+    assert scaled_error(expected + [1e-3, 0, 0], expected, atol=1.0) == pytest.approx(1e-3 / 5)
+    assert scaled_error(expected, expected.copy()) == 0.0
+
+
+def test_scaled_error_accepts_rounding_where_the_truth_is_zero():
+    """Does a 1e-17 where the truth is exactly 0 count as rounding (rel_error calls it 1e-9)?"""
+    expected = np.array([0.0, 1.0])
+    actual = np.array([1e-17, 1.0])
+    assert scaled_error(actual, expected) == pytest.approx(1e-17)
+    assert rel_error(actual, expected) == pytest.approx(1e-9)
+
+
+def test_scaled_error_of_an_all_zero_reference():
+    assert scaled_error(np.array([1e-3]), np.zeros(1)) == float("inf")
+    assert scaled_error(np.array([1e-3]), np.zeros(1), atol=1.0) == pytest.approx(1e-3)
+
+
+def test_check_close_with_max_scaled_error():
+    """Does check_close accept scaled rounding, reject a real error, and refuse both criteria at once?"""
+    expected = np.array([0.0, 3.0])
+    error = check_close("out", expected + [1e-16, 0.0], expected, max_scaled_error=1e-12, verbose=False)
+    assert error < 1e-12
+    with pytest.raises(AssertionError, match="largest difference"):
+        check_close("out", expected + [1e-3, 0.0], expected, max_scaled_error=1e-12)
+    with pytest.raises(ValueError, match="not both"):
+        check_close("out", expected, expected, max_rel_error=1e-7, max_scaled_error=1e-7)

@@ -1,8 +1,14 @@
 """Hidden checks of 00_setup: scaling pixels and one-hot labels.
 
 The notebook's grade cells hand the student's function over wrapped so that it
-returns ``(output, is_float32)``: the judge protocol converts every output to
-float64 on its way out of the sandbox, so the dtype has to travel as a flag.
+returns ``(output, is_float32)`` (normalize_images: ``(output, is_float32,
+images)``, the input as it is after the call, to see an in-place change): the
+judge protocol converts every output to float64 on its way out of the sandbox,
+so the dtype has to travel as a flag. one_hot's lambda passes ``num_classes``
+only when the case holds it, so the default is judged too.
+
+Hidden cases always include the grade cells' visible inputs and the edge cases
+below; the secret only draws values and adds random cases.
 References below are written here, never shipped; messages name the likely
 mistake without showing the hidden inputs.
 """
@@ -35,28 +41,36 @@ def one_hot_reference(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return np.eye(num_classes, dtype=np.float32)[labels]
 
 
+# The grade cell's visible sample (solutions/00_setup, test_normalize_images): one 2x2 image
+# without a channel axis holding 0, 255 and values that integer division by 255 sends to 0.
+VISIBLE_IMAGES = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+# Always among the hidden batches: with and without the channel axis, MNIST-sized and odd-sized,
+# each holding 0 and 255 (white must map to exactly 1: divide by 255, not 256) and mid-grey values
+# (integer division // 255 turns them into 0; forgetting to divide leaves them above 1).
+NORMALIZE_SHAPES = [(3, 28, 28), (2, 28, 28, 1), (4, 5, 7, 1), (1, 9, 6)]
+
+
 def _make_normalize_cases(rng: np.random.Generator) -> Cases:
-    """Batches with and without the channel axis, MNIST-sized and odd-sized."""
-    cases = []
-    for shape in [(3, 28, 28), (2, 28, 28, 1), (4, 5, 7, 1), (1, 9, 6)]:
+    """The visible sample, then one batch per shape in NORMALIZE_SHAPES (values from the secret)."""
+    cases = [{"images": VISIBLE_IMAGES.copy()}]
+    for shape in NORMALIZE_SHAPES:
         images = rng.integers(0, 256, size=shape, dtype=np.uint8)
-        images.flat[0], images.flat[1] = 255, 0  # the extremes must map to exactly 1 and 0
+        images.flat[0], images.flat[1], images.flat[2] = 255, 0, 128
         cases.append({"images": images})
     return cases
 
 
-def _split(check_id: str, result: CaseResult) -> tuple[np.ndarray, bool]:
-    """The (output, is_float32) pair a grade cell hands back."""
-    if result.outputs is None or len(result.outputs) != 2:
-        raise ValueError(f"{check_id}: expected (output, is_float32) from the grade cell's wrapper")
-    output, flag = result.outputs
-    return output, bool(flag)
+def _split(check_id: str, result: CaseResult, count: int) -> tuple[np.ndarray, ...]:
+    """The ``count`` values a grade cell's wrapper hands back (see the module docstring)."""
+    if result.outputs is None or len(result.outputs) != count:
+        raise ValueError(f"{check_id}: expected {count} values from the grade cell's wrapper")
+    return result.outputs
 
 
 def _judge_normalize(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
         images = case["images"]
-        output, is_float32 = _split("normalize_images", result)
+        output, is_float32, images_after = _split("normalize_images", result, 3)
         expected = normalize_reference(images)
         if output.shape != expected.shape:
             hint = ("add a channel axis when it is missing (images[..., np.newaxis])"
@@ -72,30 +86,50 @@ def _judge_normalize(cases: Cases, results: list[CaseResult]) -> Verdict:
             else:
                 hint = "every pixel p should become p / 255"
             return Verdict(False, f"normalize_images: wrong values on a hidden batch: {hint}.")
-        if not is_float32:
+        if not bool(is_float32):
             return Verdict(False, "normalize_images: the values are right but the dtype is not float32 "
                                   "(Keras trains in float32; use .astype(np.float32)).")
+        if images_after.shape != images.shape or not np.array_equal(images_after, images):
+            return Verdict(False, "normalize_images: it changed its input array in place; work on a copy "
+                                  "(images.astype(np.float32) makes one).")
     return Verdict(True, "normalize_images is correct on every hidden batch.")
 
 
+DEFAULT_NUM_CLASSES = 10  # one_hot's documented default (the notebook's signature)
+# Always among the hidden label vectors (num_classes None: the call leaves it to the default).
+# Each line names the mistake it catches.
+# Non-square cases come first, so that a transposed answer is told so by its shape.
+ONE_HOT_EDGE_CASES: list[tuple[list[int], int | None]] = [
+    ([4, 4, 4], 5),                 # one label only: a rank among the labels seen (np.unique) gives column 0
+    ([0, 2, 2, 5], 7),              # classes 1, 3, 4, 6 absent: columns from num_classes, not max + 1
+    ([6, 1, 0, 3], 7),              # unsorted, the last class present: off-by-one labels fall off the edge
+    ([2, 0, 1], 3),                 # the grade cell's visible call: column k stands for label k
+    ([3, 3], None),                 # the visible default: 10 columns without num_classes
+]
+
+
 def _make_one_hot_cases(rng: np.random.Generator) -> Cases:
-    """Label vectors for several class counts; some never use the last class."""
-    return [
+    """The fixed cases above, then random label vectors; some never use the top classes."""
+    cases = [{"labels": np.asarray(labels, dtype=np.int64)} | ({} if k is None else {"num_classes": k})
+             for labels, k in ONE_HOT_EDGE_CASES]
+    return cases + [
         {"labels": rng.integers(0, 10, size=50), "num_classes": 10},
         {"labels": rng.integers(0, 4, size=12), "num_classes": 7},  # the top classes never appear
-        {"labels": np.array([4, 4, 4]), "num_classes": 5},
         {"labels": rng.integers(0, 17, size=30), "num_classes": 17},
     ]
 
 
 def _judge_one_hot(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
-        labels, num_classes = np.asarray(case["labels"]), int(case["num_classes"])
-        output, is_float32 = _split("one_hot", result)
+        labels = np.asarray(case["labels"])
+        num_classes = int(case.get("num_classes", DEFAULT_NUM_CLASSES))
+        output, is_float32 = _split("one_hot", result, 2)
         expected = one_hot_reference(labels, num_classes)
         if output.shape != expected.shape:
             if output.shape == expected.shape[::-1]:
                 hint = "one row per label and one column per class, not the transpose"
+            elif "num_classes" not in case and output.ndim == 2 and output.shape[0] == len(labels):
+                hint = f"without num_classes, one_hot should use its default of {DEFAULT_NUM_CLASSES} classes"
             elif output.ndim == 2 and output.shape[0] == len(labels):
                 hint = "use num_classes for the number of columns, not the largest label seen"
             else:
@@ -108,7 +142,7 @@ def _judge_one_hot(cases: Cases, results: list[CaseResult]) -> Verdict:
             else:
                 hint = "each row should hold exactly one 1 (at the label's column) and zeros elsewhere"
             return Verdict(False, f"one_hot: wrong values on hidden labels: {hint}.")
-        if not is_float32:
+        if not bool(is_float32):
             return Verdict(False, "one_hot: the values are right but the dtype is not float32 "
                                   "(Keras losses expect float32 targets; use dtype=np.float32).")
     return Verdict(True, "one_hot is correct on every hidden label vector.")

@@ -88,11 +88,38 @@ def confusion_matrix_reference(y_true: np.ndarray, y_pred: np.ndarray, num_class
 
 
 # --------------------------------------------------------------------------- cases
+# Hidden cases = the fixed ones below (always present, whatever COURSE_JUDGE_SECRET is: the
+# grade cells' visible asserts, then one line per classic mistake they catch) + random ones.
+# The grade cells pass every argument explicitly, so the functions' defaults are not judged.
+SHAPE_EDGE_CASES: list[tuple[int, int, int, str]] = [
+    (28, 5, 1, "valid"), (28, 5, 1, "same"), (13, 3, 2, "same"),  # the visible asserts
+    (7, 7, 1, "valid"),      # kernel = input: 1, the "+ 1" of VALID
+    (13, 2, 2, "valid"),     # (13 - 2) / 2 = 5.5: floor division, not a float
+    (224, 11, 4, "valid"),   # AlexNet's conv1: 54
+    (9, 1, 3, "valid"),      # kernel smaller than stride
+    (10, 3, 4, "same"),      # stride > kernel under SAME: ceil(10 / 4) = 3
+    (15, 2, 2, "same"),      # even kernel, stride 2: symmetric (K - 1) // 2 padding gives 7, not 8
+    (28, 4, 1, "same"),      # even kernel, stride 1: symmetric padding loses a pixel (27, not 28)
+    (14, 3, 3, "same"),      # 14 / 3 rounds up to 5 (floor gives 4)
+]
+CONV_PARAMS_EDGE_CASES: list[tuple[int, int, int, bool]] = [
+    (5, 1, 6, True), (5, 6, 16, True), (3, 64, 128, False),  # the visible asserts
+    (1, 32, 8, True),        # 1x1 kernel: the kernel area is not the channel count
+    (11, 3, 96, True),       # AlexNet's conv1: 34,944
+    (3, 16, 4, True),        # in_channels != filters: one bias per filter, not per input channel
+    (7, 5, 2, False),        # no bias, C_in != C_out
+]
+DENSE_PARAMS_EDGE_CASES: list[tuple[int, int, bool]] = [
+    (400, 120, True), (128, 10, False),  # the visible asserts
+    (84, 10, True),          # LeNet-5's output layer
+    (9216, 4096, True),      # AlexNet's fc6: 37,752,832
+    (10, 84, True),          # in_features < units: one bias per unit, not per input
+]
+
+
 def _shape_cases(rng: np.random.Generator) -> Cases:
-    """Edge cases (kernel = input, stride > kernel, odd sizes) and random layer configurations."""
-    fixed = [(28, 5, 1, "valid"), (28, 5, 1, "same"), (7, 7, 1, "valid"), (13, 2, 2, "valid"),
-             (13, 3, 2, "same"), (224, 11, 4, "valid"), (9, 1, 3, "valid"), (10, 3, 4, "same")]
-    cases = [{"input_size": n, "kernel_size": k, "stride": s, "padding": p} for n, k, s, p in fixed]
+    """SHAPE_EDGE_CASES, then 16 random layer configurations."""
+    cases = [{"input_size": n, "kernel_size": k, "stride": s, "padding": p} for n, k, s, p in SHAPE_EDGE_CASES]
     for _ in range(16):
         size = int(rng.integers(5, 65))
         kernel = int(rng.integers(1, min(size, 8) + 1))
@@ -102,8 +129,9 @@ def _shape_cases(rng: np.random.Generator) -> Cases:
 
 
 def _conv_params_cases(rng: np.random.Generator) -> Cases:
-    fixed = [(5, 1, 6, True), (5, 6, 16, True), (3, 64, 128, False), (1, 32, 8, True), (11, 3, 96, True)]
-    cases = [{"kernel_size": k, "in_channels": c, "filters": f, "use_bias": b} for k, c, f, b in fixed]
+    """CONV_PARAMS_EDGE_CASES, then 10 random layers."""
+    cases = [{"kernel_size": k, "in_channels": c, "filters": f, "use_bias": b}
+             for k, c, f, b in CONV_PARAMS_EDGE_CASES]
     for _ in range(10):
         cases.append({"kernel_size": int(rng.choice([1, 3, 5, 7])), "in_channels": int(rng.integers(1, 257)),
                       "filters": int(rng.integers(1, 257)), "use_bias": bool(rng.integers(0, 2))})
@@ -111,17 +139,28 @@ def _conv_params_cases(rng: np.random.Generator) -> Cases:
 
 
 def _dense_params_cases(rng: np.random.Generator) -> Cases:
-    fixed = [(400, 120, True), (84, 10, True), (9216, 4096, True), (128, 10, False)]
-    cases = [{"in_features": n, "units": u, "use_bias": b} for n, u, b in fixed]
+    """DENSE_PARAMS_EDGE_CASES, then 8 random layers."""
+    cases = [{"in_features": n, "units": u, "use_bias": b} for n, u, b in DENSE_PARAMS_EDGE_CASES]
     for _ in range(8):
         cases.append({"in_features": int(rng.integers(1, 5000)), "units": int(rng.integers(1, 1000)),
                       "use_bias": bool(rng.integers(0, 2))})
     return cases
 
 
+# (y_true, y_pred, num_classes); each catches the mistake named beside it.
+CONFUSION_EDGE_CASES: list[tuple[list[int], list[int], int]] = [
+    ([0, 0, 1, 2], [0, 1, 1, 1], 3),                   # the visible assert: rows are the truth
+    ([0, 0, 0, 1, 1, 2], [0, 0, 0, 1, 1, 2], 3),       # repeated pairs: matrix[t, p] += 1 counts them once
+    ([0, 1, 2, 0, 1, 2], [0, 0, 0, 1, 1, 1], 3),       # class 2 never predicted: its column stays 0
+    ([3, 3, 1, 0], [1, 3, 0, 0], 5),                   # classes 2 and 4 absent everywhere: 5x5, not 4x4 or 3x3
+    ([2, 0, 2, 0], [0, 2, 2, 2], 3),                   # labels {0, 2} only: indices are labels, not ranks
+]
+
+
 def _confusion_cases(rng: np.random.Generator) -> Cases:
-    """Random and skewed predictions; one case with a class that never occurs."""
-    cases = []
+    """CONFUSION_EDGE_CASES, then random and skewed predictions; one with a class that never occurs."""
+    cases = [{"y_true": np.asarray(t, dtype=np.int64), "y_pred": np.asarray(p, dtype=np.int64), "num_classes": k}
+             for t, p, k in CONFUSION_EDGE_CASES]
     for n, k in [(50, 3), (200, 10), (7, 4)]:
         y_true = rng.integers(0, k, size=n)
         y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, k, size=n))

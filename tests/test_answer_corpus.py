@@ -1,0 +1,213 @@
+"""Does every hidden function check give each corpus answer the verdict its header expects?
+
+``tests/answers/<NN_topic>/<entry>.py`` holds the functions one answer replaces:
+a right alternative a student might write (``# expect: pass``) or a plausible
+mistake (``# expect: fail <check_id> [<check_id> ...]``: those checks fail,
+every other check the entry touches passes). An entry is judged as a student's
+notebook would be: the solution notebook's own functions, overridden by the
+entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
+``judging.make_cases`` + ``course_utils.judge.call_case`` (and the sandbox's
+encoding) + the check's judge. Only checks whose submitted function reaches a
+name the entry defines are run. The sandbox is not involved.
+
+The grade cells' visible asserts are replayed on the same entry: where they
+fail, the hidden check must fail too (a student who calls ``judge.submit``
+by hand to skip a failing visible assert gains nothing), and a right answer
+must pass them.
+
+``judge_entry(..., checks=...)`` takes another list of checks, so the same
+corpus can be run against an older checks module (see the commit note).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import io
+import re
+import types
+from pathlib import Path
+from typing import Any, Callable, Iterable, NamedTuple
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import judging
+from course_utils import judge as notebook_judge
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERS = Path(__file__).resolve().parent / "answers"
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+EXPECT = re.compile(r"^# expect: (pass|fail((?: [a-z_0-9]+)+))\s*$", re.M)
+
+
+def _definitions(source: str, *, imports_only: bool = False) -> str:
+    """The top-level imports (and, unless ``imports_only``, defs and classes) of a cell."""
+    kinds = (ast.Import, ast.ImportFrom) if imports_only else (
+        ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    tree = ast.parse(source)
+    return "\n\n".join(ast.get_source_segment(source, node) for node in tree.body if isinstance(node, kinds))
+
+
+class GradeCell(NamedTuple):
+    """A grade cell's visible asserts and its hidden ``judge.submit`` part."""
+
+    visible: str
+    hidden: str
+
+
+def notebook_namespace(assignment: str) -> tuple[dict[str, Any], dict[str, GradeCell]]:
+    """The solution notebook's setup cell, imports and functions; its grade cells by check id."""
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    namespace: dict[str, Any] = {"__name__": f"corpus_{assignment}", "ASSIGNMENT": assignment}
+    grade_cells: dict[str, GradeCell] = {}
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code_cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            hidden = HIDDEN.search(cell.source)
+            if hidden:
+                grade_cells[meta["grade_id"].removeprefix("test_")] = GradeCell(
+                    cell.source[:hidden.start()], hidden.group(1))
+            continue
+        # the setup cell runs whole; a solution cell gives its functions, any other cell its imports
+        source = cell.source if index == 0 else _definitions(cell.source, imports_only=not meta.get("solution"))
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<{assignment}:{meta.get('grade_id', index)}>", "exec"), namespace)
+    return namespace, grade_cells
+
+
+def submitted_functions(namespace: dict[str, Any], grade_cells: dict[str, GradeCell]) -> dict[str, Callable[..., Any]]:
+    """Run the grade cells' hidden ``judge.submit`` calls with a judge that records what they hand over."""
+    handed: dict[str, Callable[..., Any]] = {}
+    namespace["judge"] = types.SimpleNamespace(
+        submit=lambda assignment, check, fn: handed.__setitem__(check, fn),
+        submit_artifact=lambda assignment, check: None)
+    for cell in grade_cells.values():
+        exec(cell.hidden, namespace)
+    return handed
+
+
+def visible_failure(namespace: dict[str, Any], cell: GradeCell) -> str | None:
+    """What the grade cell's visible asserts raise in ``namespace`` (None when they pass)."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(cell.visible, dict(namespace))
+    except Exception as exc:  # noqa: BLE001 - any failure stops the cell before judge.submit
+        return f"{type(exc).__name__}: {str(exc)[:300]}"
+    return None
+
+
+def _reached_names(fn: Callable[..., Any], namespace: dict[str, Any]) -> set[str]:
+    """Every global name ``fn`` can reach through the namespace's functions (nested code included)."""
+    seen: set[str] = set()
+    stack = [fn.__code__]
+    while stack:
+        code = stack.pop()
+        stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        for name in code.co_names:
+            if name in seen:
+                continue
+            seen.add(name)
+            value = namespace.get(name)
+            if isinstance(value, types.FunctionType):
+                stack.append(value.__code__)
+            elif isinstance(value, type):
+                stack += [f.__code__ for f in vars(value).values() if isinstance(f, types.FunctionType)]
+    return seen
+
+
+def judge_function(assignment: str, check: judging.FunctionCheck, fn: Callable[..., Any]) -> judging.Verdict:
+    """The real judge path: hidden cases, call_case, the sandbox's encoding, the check's judge."""
+    cases = check.make_cases(np.random.default_rng(judging.case_seed(assignment, check.id)))
+    flat = notebook_judge.encode_results([notebook_judge.call_case(fn, case) for case in cases])
+    results = notebook_judge.decode_results({key: np.asarray(value) for key, value in flat.items()})
+    return judging._safe_judge(check, cases, results)
+
+
+def expected_failures(path: Path) -> set[str]:
+    """The check ids an entry's ``# expect:`` header says must fail (empty for ``pass``)."""
+    match = EXPECT.search(path.read_text())
+    if match is None:
+        raise ValueError(f"{path} has no '# expect: pass' or '# expect: fail <check_id>' header")
+    return set((match.group(2) or "").split())
+
+
+class EntryResult(NamedTuple):
+    """Hidden verdicts, and the visible failures of the same grade cells, by check id."""
+
+    verdicts: dict[str, judging.Verdict]
+    visible_failures: dict[str, str]
+
+
+# Not replayed here: conv_speed's verdict and visible assert compare wall-clock timings, which
+# swing with machine load (tests/test_01_convolution_checks.py runs them in a quiet subprocess).
+VISIBLE_NOT_REPLAYED = NOT_JUDGED = {"conv_speed"}
+
+
+def judge_entry(assignment: str, path: Path, checks: Iterable[judging.Check] | None = None) -> EntryResult:
+    """Judge every function check that reaches a function the entry at ``path`` defines."""
+    namespace, grade_cells = notebook_namespace(assignment)
+    before = dict(namespace)
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    defined = {name for name, value in namespace.items() if before.get(name) is not value}
+    handed = submitted_functions(namespace, grade_cells)
+    checks = judging.load_checks(assignment) if checks is None else checks
+    reached = [check for check in checks if isinstance(check, judging.FunctionCheck) and check.id in handed
+               and check.id not in NOT_JUDGED and _reached_names(handed[check.id], namespace) & defined]
+    verdicts = {check.id: judge_function(assignment, check, handed[check.id]) for check in reached}
+    failures = {check.id: visible_failure(namespace, grade_cells[check.id]) for check in reached
+                if check.id not in VISIBLE_NOT_REPLAYED}
+    return EntryResult(verdicts, {check_id: message for check_id, message in failures.items() if message})
+
+
+@functools.lru_cache(maxsize=None)
+def judged(assignment: str, path: Path) -> EntryResult:
+    return judge_entry(assignment, path)
+
+
+def corpus(assignment: str) -> list[Path]:
+    return sorted((ANSWERS / assignment).glob("*.py"))
+
+
+WEEKS = ("00_setup", "01_convolution", "02_cnn_classification")
+ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
+           for assignment in WEEKS for path in corpus(assignment)]
+
+
+@pytest.mark.parametrize("assignment, path", ENTRIES)
+def test_entry_gets_the_expected_verdicts(assignment: str, path: Path):
+    """Does every right alternative pass, and does each mistake fail exactly the checks it names?"""
+    failing = expected_failures(path)
+    verdicts = judged(assignment, path).verdicts
+    assert failing <= set(verdicts), f"{path.name} names checks it does not reach: {failing - set(verdicts)}"
+    wrong = {check: v.message for check, v in verdicts.items() if v.passed == (check in failing)}
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("assignment, path", ENTRIES)
+def test_visible_asserts_are_redundant(assignment: str, path: Path):
+    """Does bypassing a failing visible assert (calling judge.submit by hand) gain nothing, and
+    does every right alternative pass the visible asserts too?"""
+    result = judged(assignment, path)
+    bypassed = {check: message for check, message in result.visible_failures.items()
+                if result.verdicts[check].passed}
+    assert not bypassed, f"visible asserts fail but the hidden check passes: {bypassed}"
+    if not expected_failures(path):
+        assert not result.visible_failures, result.visible_failures
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_every_grade_cell_is_failed_by_some_mistake(assignment: str):
+    """Does each function check's grade cell have a corpus mistake that fails its visible asserts
+    (so the redundancy test above is not vacuous), and one right answer and one mistake per check?"""
+    entries = corpus(assignment)
+    results = {path: judged(assignment, path) for path in entries}
+    function_checks = {c.id for c in judging.load_checks(assignment) if isinstance(c, judging.FunctionCheck)}
+    visibly_failed = set().union(*(set(r.visible_failures) for r in results.values()))
+    assert function_checks - VISIBLE_NOT_REPLAYED <= visibly_failed, function_checks - visibly_failed
+    failed = set().union(*(expected_failures(p) for p in entries))
+    passed = set().union(*(set(r.verdicts) for p, r in results.items() if not expected_failures(p)))
+    assert function_checks - NOT_JUDGED <= failed & passed, function_checks - (failed & passed)
