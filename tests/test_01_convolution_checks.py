@@ -152,7 +152,7 @@ def max_pool_fancy_index_assign(x, pool_size, stride, dout):
     """``dx[idx] += dout`` with fancy indices: overlapping windows' gradients overwrite instead of adding."""
     out, _ = checks.max_pool_reference(x, pool_size, stride)
     n, h_out, w_out, channels = out.shape
-    windows = checks.sliding_window_view(x, (pool_size, pool_size), axis=(1, 2))[:, ::stride, ::stride]
+    windows = sliding_window_view(x, (pool_size, pool_size), axis=(1, 2))[:, ::stride, ::stride]
     u, v = np.divmod(windows.reshape(n, h_out, w_out, channels, -1).argmax(-1), pool_size)
     rows = np.arange(h_out)[None, :, None, None] * stride + u
     cols = np.arange(w_out)[None, None, :, None] * stride + v

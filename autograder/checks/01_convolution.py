@@ -24,9 +24,9 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.checks import _convolution_cases as cases_
-from autograder.checks._convolution_reference import (  # noqa: F401 - re-exported for tests and tools
-    ConvCache, avg_pool_reference, conv_backward_reference, conv_forward_reference, im2col_reference,
-    max_pool_reference, output_size, padding_amounts, receptive_field_reference, sliding_window_view, tf_conv,
+from autograder.checks._convolution_reference import (  # noqa: F401 - the backward and padding: for tests
+    avg_pool_reference, conv_backward_reference, conv_forward_reference, max_pool_reference, padding_amounts,
+    receptive_field_reference, tf_conv,
 )
 from autograder.judging import Cases, FunctionCheck, Verdict
 from course_utils.checks import scaled_error
