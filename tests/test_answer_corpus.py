@@ -26,6 +26,7 @@ import contextlib
 import functools
 import io
 import re
+import traceback
 import types
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
@@ -90,14 +91,28 @@ def submitted_functions(namespace: dict[str, Any], grade_cells: dict[str, GradeC
     return handed
 
 
-def visible_failure(namespace: dict[str, Any], cell: GradeCell) -> str | None:
-    """What the grade cell's visible asserts raise in ``namespace`` (None when they pass)."""
+def visible_failure(namespace: dict[str, Any], check_id: str, cell: GradeCell) -> tuple[int, str] | None:
+    """(line, message) of what the grade cell's visible asserts raise in ``namespace``, or None."""
+    filename = f"<visible {check_id}>"
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(cell.visible, dict(namespace))
+            exec(compile(cell.visible, filename, "exec"), dict(namespace))
     except Exception as exc:  # noqa: BLE001 - any failure stops the cell before judge.submit
-        return f"{type(exc).__name__}: {str(exc)[:300]}"
+        line = next(f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename)
+        return line, f"{type(exc).__name__}: {str(exc)[:300]}"
     return None
+
+
+def assertive_statements(source: str) -> list[tuple[int, int]]:
+    """(first, last) lines of the top-level statements of a visible part that can fail an answer:
+    an ``assert`` or a ``check_*`` call (``check_implemented`` only fails an unfinished one)."""
+    spans = []
+    for node in ast.parse(source).body:
+        calls = [getattr(c.func, "id", getattr(c.func, "attr", "")) for c in ast.walk(node) if isinstance(c, ast.Call)]
+        if any(isinstance(n, ast.Assert) for n in ast.walk(node)) or any(
+                name.startswith("check_") and name != "check_implemented" for name in calls):
+            spans.append((node.lineno, node.end_lineno))
+    return spans
 
 
 def _reached_names(fn: Callable[..., Any], namespace: dict[str, Any]) -> set[str]:
@@ -136,10 +151,10 @@ def expected_failures(path: Path) -> set[str]:
 
 
 class EntryResult(NamedTuple):
-    """Hidden verdicts, and the visible failures of the same grade cells, by check id."""
+    """Hidden verdicts, and the visible failures (line, message) of the same grade cells, by check id."""
 
     verdicts: dict[str, judging.Verdict]
-    visible_failures: dict[str, str]
+    visible_failures: dict[str, tuple[int, str]]
 
 
 # Not replayed here: conv_speed's verdict and visible assert compare wall-clock timings, which
@@ -158,7 +173,7 @@ def judge_entry(assignment: str, path: Path, checks: Iterable[judging.Check] | N
     reached = [check for check in checks if isinstance(check, judging.FunctionCheck) and check.id in handed
                and check.id not in NOT_JUDGED and _reached_names(handed[check.id], namespace) & defined]
     verdicts = {check.id: judge_function(assignment, check, handed[check.id]) for check in reached}
-    failures = {check.id: visible_failure(namespace, grade_cells[check.id]) for check in reached
+    failures = {check.id: visible_failure(namespace, check.id, grade_cells[check.id]) for check in reached
                 if check.id not in VISIBLE_NOT_REPLAYED}
     return EntryResult(verdicts, {check_id: message for check_id, message in failures.items() if message})
 
@@ -200,14 +215,19 @@ def test_visible_asserts_are_redundant(assignment: str, path: Path):
 
 
 @pytest.mark.parametrize("assignment", WEEKS)
-def test_every_grade_cell_is_failed_by_some_mistake(assignment: str):
-    """Does each function check's grade cell have a corpus mistake that fails its visible asserts
-    (so the redundancy test above is not vacuous), and one right answer and one mistake per check?"""
+def test_every_visible_assert_is_failed_by_some_mistake(assignment: str):
+    """Is every visible assert of a function check's grade cell failed by some corpus mistake (so the
+    redundancy test above covers each one), and has each check a right answer and a mistake?"""
     entries = corpus(assignment)
     results = {path: judged(assignment, path) for path in entries}
+    _, grade_cells = notebook_namespace(assignment)
     function_checks = {c.id for c in judging.load_checks(assignment) if isinstance(c, judging.FunctionCheck)}
-    visibly_failed = set().union(*(set(r.visible_failures) for r in results.values()))
-    assert function_checks - VISIBLE_NOT_REPLAYED <= visibly_failed, function_checks - visibly_failed
+    uncovered = []
+    for check_id in sorted(function_checks - VISIBLE_NOT_REPLAYED):
+        failed_lines = {r.visible_failures[check_id][0] for r in results.values() if check_id in r.visible_failures}
+        uncovered += [f"{check_id}: line {first}" for first, last in assertive_statements(grade_cells[check_id].visible)
+                      if not any(first <= line <= last for line in failed_lines)]
+    assert not uncovered, f"visible asserts no corpus entry fails: {uncovered}"
     failed = set().union(*(expected_failures(p) for p in entries))
     passed = set().union(*(set(r.verdicts) for p, r in results.items() if not expected_failures(p)))
     assert function_checks - NOT_JUDGED <= failed & passed, function_checks - (failed & passed)
