@@ -40,8 +40,10 @@ def copy_untrusted(root: Path, relative: str, target: Path, max_bytes: int) -> N
 
     Every component below ``root`` is checked with ``lstat`` (no symlinks) and
     the file is opened with ``O_NOFOLLOW``, so a link planted by student code
-    can never make the grader read its own files. Raises FileNotFoundError or
-    UntrustedFileError.
+    can never make the grader read its own files. Anything but a regular file
+    (a folder, a FIFO, a device) is refused before it is opened, and the open
+    uses ``O_NONBLOCK``, so a FIFO swapped in after the check cannot make the
+    grader wait for a writer. Raises FileNotFoundError or UntrustedFileError.
     """
     root = Path(root)
     parts = Path(relative).parts
@@ -53,7 +55,9 @@ def copy_untrusted(root: Path, relative: str, target: Path, max_bytes: int) -> N
         mode = os.lstat(current).st_mode  # FileNotFoundError when missing
         if stat.S_ISLNK(mode):
             raise UntrustedFileError(f"{relative} is a link, not a file")
-    descriptor = os.open(current, os.O_RDONLY | os.O_NOFOLLOW)
+    if not stat.S_ISREG(mode):
+        raise UntrustedFileError(f"{relative} is not a regular file")
+    descriptor = os.open(current, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(descriptor, "rb") as source:
         info = os.fstat(source.fileno())
         if not stat.S_ISREG(info.st_mode):

@@ -1,7 +1,8 @@
 """The grader's side of the out-of-process judge (see ``course_utils.judge``).
 
 A *function check* makes hidden cases (in the grader), the student's function
-is called on them inside the sandbox, and only plain arrays come back; the
+is called on them in a fresh sandboxed process outside the student's kernel
+(:mod:`autograder.function_judge`), and only plain arrays come back; the
 verdict is computed here, by reference code the sandbox never sees.
 An *artifact check* loads a file the student saved (``.keras`` with
 ``safe_mode=True``, ``.npz`` without pickle) in a fresh process that never ran
@@ -23,6 +24,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
+from autograder import function_harness
 from course_utils import judge as notebook_judge
 from course_utils.judge import CaseResult
 
@@ -149,18 +151,6 @@ def make_cases(assignment: str, check: FunctionCheck) -> Cases:
     return check.make_cases(np.random.default_rng(case_seed(assignment, check.id)))
 
 
-def write_inputs(assignment: str, judge_dir: Path) -> list[str]:
-    """Write every function check's hidden inputs under ``judge_dir/inputs``; return ids."""
-    inputs = judge_dir / "inputs"
-    inputs.mkdir(parents=True, exist_ok=True)
-    written = []
-    for check in load_checks(assignment):
-        if isinstance(check, FunctionCheck):
-            np.savez(inputs / f"{check.id}.npz", **notebook_judge.encode_cases(make_cases(assignment, check)))
-            written.append(check.id)
-    return written
-
-
 def judge_function_outputs(assignment: str, check: FunctionCheck, outputs_file: Path) -> Verdict:
     """Judge what the sandbox wrote for ``check`` (a missing file means never submitted)."""
     if not outputs_file.exists():
@@ -225,16 +215,21 @@ def _safe_judge(check: FunctionCheck, cases: Cases, results: list[CaseResult]) -
 
 
 def run_function_check_inline(assignment: str, check_id: str, fn: Callable[..., Any]) -> Verdict:
-    """Instructor mode: call ``fn`` on the hidden cases here and judge at once.
+    """Call ``fn`` on the hidden cases in *this* process and judge at once (tests, tools).
 
-    Outputs go through the same encoding as in the sandbox, so the source
-    notebook is judged exactly as a student's would be.
+    It is measured as the grader's harness measures it (seconds, dtypes, line
+    events: ``function_harness.run_cases``) and its results go through the same
+    encoding, but not isolated: notebooks use ``judge.submit``, which is.
     """
     check = get_check(assignment, check_id)
     if not isinstance(check, FunctionCheck):
         raise TypeError(f"{check_id} is an artifact check; use judge.submit_artifact().")
     cases = make_cases(assignment, check)
-    flat = notebook_judge.encode_results([notebook_judge.call_case(fn, case) for case in cases])
+    measured = function_harness.run_cases(fn, cases)
+    problem = function_harness.refusal(measured)
+    if problem is not None:
+        return Verdict(False, f"{check.id}: {problem}")
+    flat = notebook_judge.encode_results(measured)
     results = notebook_judge.decode_results({k: np.asarray(v) for k, v in flat.items()})
     return _safe_judge(check, cases, results)
 

@@ -1,32 +1,46 @@
 """The notebook's side of the out-of-process judge.
 
 Why: nbgrader's in-kernel tests run inside the student's own process, where the
-student's code can patch ``numpy``, return objects whose ``__eq__`` always says
-True, or rewrite the check functions. So the course's hidden tests never decide
-anything in the kernel. A hidden test cell only *hands over* a student function::
+student's code can patch ``numpy`` or ``timeit``, return objects whose ``__eq__``
+always says True, or rewrite the check functions. So nothing measured or claimed
+in the kernel decides a grade. A hidden test cell only *hands over* a student
+function::
 
     judge.submit("01_convolution", "conv_forward",
                  lambda x, w, b, stride, pad: conv_forward(x, w, b, stride, pad)[0])
 
-What ``submit`` does depends on who runs the notebook:
+``submit`` serialises the function *by value* with ``cloudpickle`` (the code of
+the notebook's functions, the globals they use; modules by name) to
+``<judge dir>/functions/<check>.pkl``. The grader then calls it on the hidden
+inputs in a fresh sandboxed process that never ran the notebook
+(``autograder.function_judge``): the hidden inputs never enter the kernel, and
+the time, the dtypes and the lines of Python the function executes are measured
+there. A function that cannot be pickled leaves ``<check>.error.txt`` instead,
+a plain message the grader shows.
 
-- **grader** (``COURSE_JUDGE_DIR`` is set inside the sandbox): call the function on
-  every hidden case found in ``$COURSE_JUDGE_DIR/inputs/<check>.npz`` and write
-  its outputs, as plain float arrays, to ``$COURSE_JUDGE_DIR/outputs/<check>.npz``.
-  The verdict is computed later by the grader, in a process that never ran
-  student code.
-- **instructor** (the ``autograder`` package is importable, not grading): run the
-  hidden check right away and raise ``AssertionError`` when it fails, so
-  ``course validate`` sees the source notebook pass.
-- **student**: released notebooks contain no hidden tests, so nothing calls it.
+Who runs the notebook decides the judge dir:
 
-The case and result encoding below is shared by both sides; it is plain
-``.npz`` (loaded with ``allow_pickle=False``), never pickle.
+- **grader** (``COURSE_JUDGE_DIR`` is set inside the sandbox): that folder; the
+  verdict is computed after the notebook ran.
+- **instructor** (the ``autograder`` package is installed, not grading): a
+  temporary folder, judged at once by ``python -m autograder.function_judge``
+  (the same isolated path, in a subprocess: ``course_utils`` never imports
+  ``autograder``); a failed check raises ``AssertionError``, so
+  ``course validate`` sees the source notebook pass or fail.
+- **student** (no grader installed): nothing happens.
+
+The case and result encoding below is shared by the grader and its harness; it
+is plain ``.npz`` (loaded with ``allow_pickle=False``), never pickle.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -36,8 +50,13 @@ from typing import Any, Callable
 import numpy as np
 
 JUDGE_DIR_ENV = "COURSE_JUDGE_DIR"
+SANDBOX_JUDGE_DIR = ".judge"  # the judge dir inside a graded folder
+FUNCTIONS_DIR = "functions"
+ERROR_SUFFIX = ".error.txt"
 _SEP = "__"
 MAX_ERROR_CHARS = 500
+MAX_DTYPE_CHARS = 32
+_GRADER_TIMEOUT = 1200.0  # seconds; the grader bounds its own sandboxed run below this
 
 
 @dataclass(frozen=True)
@@ -46,13 +65,24 @@ class CaseResult:
 
     outputs: the returned arrays (a single return value becomes a 1-tuple),
         converted with ``np.asarray(..., dtype=float)``; None when it raised.
-    error: ``"ExceptionType: message"`` when the call raised, else None.
-    seconds: wall-clock time of the call, measured around it.
+    error: ``"ExceptionType: message"`` when the call raised (or the grader's
+        harness refused the call as tampering), else None.
+    seconds: wall-clock time of the call and of the conversion of its outputs,
+        measured by whoever called it (the grader's harness when grading).
+    dtypes: per output, ``np.asarray(value).dtype.name`` of the value as
+        returned, before the float conversion (``"float32"``, ``"int64"``,
+        ``"bool"``, ...); None when unknown (it raised, or an old results file).
+    line_events: Python ``line`` events executed in the student's code during
+        the call (code outside the standard library, site-packages and the
+        course's own modules), counted by the grader's harness with
+        ``sys.settrace``; None when not counted.
     """
 
     outputs: tuple[np.ndarray, ...] | None
     error: str | None
     seconds: float
+    dtypes: tuple[str, ...] | None = None
+    line_events: int | None = None
 
 
 def encode_cases(cases: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -78,33 +108,49 @@ def decode_cases(flat: Any) -> list[dict[str, Any]]:
     return cases
 
 
-def call_case(fn: Callable[..., Any], case: dict[str, Any]) -> CaseResult:
-    """Call ``fn(**case)`` on copies of the inputs and capture outputs or the error."""
+def call_case(fn: Callable[..., Any], case: dict[str, Any], *,
+              clock: Callable[[], float] = time.perf_counter) -> CaseResult:
+    """Call ``fn(**case)`` on copies of the inputs and capture outputs or the error.
+
+    ``clock`` times the call and the conversion of what it returned (an object's
+    ``__array__`` is student code too); the grader's harness passes its own.
+    """
     arguments = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.items()}
-    start = time.perf_counter()
+    start = clock()
     try:
         returned = fn(**arguments)
-        seconds = time.perf_counter() - start
         values = returned if isinstance(returned, tuple) else (returned,)
-        outputs = tuple(np.array(np.asarray(v, dtype=float)) for v in values)
-        return CaseResult(outputs=outputs, error=None, seconds=seconds)
+        arrays = tuple(np.asarray(v) for v in values)
+        outputs = tuple(np.array(a, dtype=float) for a in arrays)
+        return CaseResult(outputs=outputs, error=None, seconds=clock() - start,
+                          dtypes=tuple(a.dtype.name for a in arrays))
     except Exception as exc:  # noqa: BLE001 - any student error becomes data
-        seconds = time.perf_counter() - start
+        seconds = clock() - start
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return CaseResult(outputs=None, error=message[:MAX_ERROR_CHARS], seconds=seconds)
 
 
 def encode_results(results: list[CaseResult]) -> dict[str, np.ndarray]:
-    """Flatten results into npz-ready arrays (``c0__o0``, ``c0__error``, ``c0__seconds``)."""
+    """Flatten results into npz-ready arrays.
+
+    Per case ``i``: ``ci__seconds``; ``ci__line_events`` (int) when counted;
+    then either ``ci__error`` (str) or ``ci__n_outputs``, ``ci__o0``... (float
+    arrays) and ``ci__dtypes`` (a str array, one entry per output) when known.
+    """
     flat: dict[str, np.ndarray] = {"n_cases": np.asarray(len(results))}
     for i, result in enumerate(results):
-        flat[f"c{i}{_SEP}seconds"] = np.asarray(float(result.seconds))
+        prefix = f"c{i}{_SEP}"
+        flat[prefix + "seconds"] = np.asarray(float(result.seconds))
+        if result.line_events is not None:
+            flat[prefix + "line_events"] = np.asarray(int(result.line_events), dtype=np.int64)
         if result.error is not None:
-            flat[f"c{i}{_SEP}error"] = np.asarray(str(result.error))
+            flat[prefix + "error"] = np.asarray(str(result.error))
             continue
-        flat[f"c{i}{_SEP}n_outputs"] = np.asarray(len(result.outputs or ()))
+        flat[prefix + "n_outputs"] = np.asarray(len(result.outputs or ()))
         for j, output in enumerate(result.outputs or ()):
-            flat[f"c{i}{_SEP}o{j}"] = np.asarray(output, dtype=float)
+            flat[f"{prefix}o{j}"] = np.asarray(output, dtype=float)
+        if result.dtypes is not None:
+            flat[prefix + "dtypes"] = np.asarray([str(d) for d in result.dtypes], dtype=str)
     return flat
 
 
@@ -115,14 +161,25 @@ def decode_results(flat: Any) -> list[CaseResult]:
         for i in range(int(flat["n_cases"])):
             prefix = f"c{i}{_SEP}"
             seconds = float(flat[prefix + "seconds"])
+            line_events = int(flat[prefix + "line_events"]) if prefix + "line_events" in flat else None
+            if line_events is not None and line_events < 0:
+                raise ValueError(f"case {i}: negative line count")
             if prefix + "error" in flat:
-                results.append(CaseResult(None, str(flat[prefix + "error"])[:MAX_ERROR_CHARS], seconds))
+                error = str(flat[prefix + "error"])[:MAX_ERROR_CHARS]
+                results.append(CaseResult(None, error, seconds, line_events=line_events))
                 continue
             n_outputs = int(flat[prefix + "n_outputs"])
             outputs = tuple(np.asarray(flat[f"{prefix}o{j}"], dtype=float) for j in range(n_outputs))
-            results.append(CaseResult(outputs, None, seconds))
+            dtypes = None
+            if prefix + "dtypes" in flat:
+                names = np.asarray(flat[prefix + "dtypes"])
+                if names.shape != (n_outputs,) or names.dtype.kind != "U":
+                    raise ValueError(f"case {i}: {names.shape[0] if names.ndim else 0} dtypes "
+                                     f"for {n_outputs} outputs")
+                dtypes = tuple(str(name)[:MAX_DTYPE_CHARS] for name in names)
+            results.append(CaseResult(outputs, None, seconds, dtypes=dtypes, line_events=line_events))
         return results
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"malformed judge results: {exc}") from exc
 
 
@@ -131,28 +188,90 @@ def _judge_dir() -> Path | None:
     return Path(value) if value else None
 
 
+def _pickle_by_value_local_modules() -> None:
+    """Pickle the student's own ``.py`` helpers (beside the notebook) by value.
+
+    cloudpickle pickles functions of importable modules by name; the grader's
+    process cannot import a student's ``helpers.py``, so its code must travel.
+    """
+    import cloudpickle
+
+    here = Path.cwd().resolve()
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if not origin or name.split(".")[0] in ("course_utils", "autograder", "__main__"):
+            continue
+        path = Path(origin).resolve()
+        if here in path.parents and Path(sys.prefix).resolve() not in path.parents:
+            try:
+                cloudpickle.register_pickle_by_value(module)
+            except ValueError:
+                continue  # a submodule whose package is already registered
+
+
+def write_function(judge_dir: Path, check: str, fn: Callable[..., Any]) -> Path:
+    """Write ``fn`` to ``judge_dir/functions/<check>.pkl`` (cloudpickle, by value).
+
+    When it cannot be pickled, write ``<check>.error.txt`` instead: a plain
+    message for the student (at most ``MAX_ERROR_CHARS``). Returns the path written.
+    """
+    import cloudpickle
+
+    folder = Path(judge_dir) / FUNCTIONS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target, error_file = folder / f"{check}.pkl", folder / f"{check}{ERROR_SUFFIX}"
+    for stale in (target, error_file):
+        stale.unlink(missing_ok=True)
+    try:
+        _pickle_by_value_local_modules()
+        payload = cloudpickle.dumps(fn)
+    except Exception as exc:  # noqa: BLE001 - e.g. a closure over an open file
+        message = (f"your function could not be handed to the grader: {type(exc).__name__}: "
+                   f"{str(exc)[:160]}; it must not close over open files, generators, locks, "
+                   "threads or other live objects (use only its arguments, numbers, arrays, "
+                   "modules and your own functions)")
+        error_file.write_text(message[:MAX_ERROR_CHARS], encoding="utf-8")
+        return error_file
+    partial = folder / f".{check}.pkl.part"
+    partial.write_bytes(payload)
+    partial.replace(target)
+    return target
+
+
+def _grader_installed() -> bool:
+    return importlib.util.find_spec("autograder") is not None
+
+
+def _ask_grader(module: str, *arguments: str) -> dict[str, Any]:
+    """Run ``python -m <module> <arguments>`` (instructor mode); return its JSON verdict.
+
+    A subprocess, not an import: the grader stays a separate program for the
+    notebook, and its verdict is computed in processes the notebook never touched.
+    """
+    command = [sys.executable, "-m", module, *arguments]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=_GRADER_TIMEOUT, env=env,
+                          check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"the grader ({module}) failed: {done.stderr.strip()[-500:]}")
+    return json.loads(lines[-1])
+
+
 def submit(assignment: str, check: str, fn: Callable[..., Any]) -> None:
     """Hand ``fn`` to the hidden check ``check`` of ``assignment`` (see module doc)."""
     if not callable(fn):
         raise TypeError(f"judge.submit({check!r}) needs a function, got {type(fn).__name__}.")
     judge_dir = _judge_dir()
     if judge_dir is not None:
-        inputs = judge_dir / "inputs" / f"{check}.npz"
-        if not inputs.exists():
-            return  # this grading run does not ask for that check
-        with np.load(inputs, allow_pickle=False) as flat:
-            cases = decode_cases(flat)
-        results = [call_case(fn, case) for case in cases]
-        out_dir = judge_dir / "outputs"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(out_dir / f"{check}.npz", **encode_results(results))
+        write_function(judge_dir, check, fn)
         return
-    try:
-        from autograder.judging import run_function_check_inline
-    except ImportError:
+    if not _grader_installed():
         return  # a student's machine: the grader is not installed here
-    verdict = run_function_check_inline(assignment, check, fn)
-    assert verdict.passed, verdict.message
+    with tempfile.TemporaryDirectory(prefix="course-judge-") as folder:
+        write_function(Path(folder) / SANDBOX_JUDGE_DIR, check, fn)
+        verdict = _ask_grader("autograder.function_judge", assignment, check, folder)
+    assert verdict["passed"], verdict["message"]
 
 
 def submit_artifact(assignment: str, check: str) -> None:
@@ -160,13 +279,12 @@ def submit_artifact(assignment: str, check: str) -> None:
 
     Grading: nothing happens here; the grader loads the artifact itself, in a
     clean process, after the notebook ran. Instructor: the check runs now, in a
-    fresh process, and a failure raises ``AssertionError``.
+    fresh process (``python -m autograder.judging``), and a failure raises
+    ``AssertionError``.
     """
-    if _judge_dir() is not None:
+    if _judge_dir() is not None or not _grader_installed():
         return
-    try:
-        from autograder.judging import run_artifact_check_inline
-    except ImportError:
-        return
-    verdict = run_artifact_check_inline(assignment, check, Path.cwd())
-    assert verdict.passed, verdict.message
+    from course_utils.runtime import profile
+
+    verdict = _ask_grader("autograder.judging", assignment, check, str(Path.cwd().resolve()), profile())
+    assert verdict["passed"], verdict["message"]

@@ -116,19 +116,57 @@ def test_malformed_results_are_a_value_error(flat):
         decode_results(flat)
 
 
-def test_submit_in_a_judge_dir_runs_only_requested_checks(tmp_path, monkeypatch):
-    """With COURSE_JUDGE_DIR set, is a check without inputs skipped, and one with inputs answered?"""
+def test_submit_in_a_judge_dir_hands_over_a_pickle_and_reads_no_inputs(tmp_path, monkeypatch):
+    """With COURSE_JUDGE_DIR set, is the function pickled by value, and no hidden input read or answered?"""
+    import pickle
+
     monkeypatch.setenv(judge.JUDGE_DIR_ENV, str(tmp_path))
-    judge.submit("00_setup", "not_requested", lambda x: x)
-    assert not (tmp_path / "outputs").exists()
     (tmp_path / "inputs").mkdir()
-    np.savez(tmp_path / "inputs" / "double.npz", **encode_cases([{"x": np.arange(3.0)}, {"x": np.ones(2)}]))
+    np.savez(tmp_path / "inputs" / "double.npz", **encode_cases([{"x": np.arange(3.0)}]))
     judge.submit("00_setup", "double", lambda x: 2 * x)
-    with np.load(tmp_path / "outputs" / "double.npz", allow_pickle=False) as flat:
-        results = decode_results(flat)
-    np.testing.assert_array_equal(results[0].outputs[0], [0.0, 2.0, 4.0])
-    np.testing.assert_array_equal(results[1].outputs[0], [2.0, 2.0])
+    assert not (tmp_path / "outputs").exists()
+    handed = pickle.loads((tmp_path / judge.FUNCTIONS_DIR / "double.pkl").read_bytes())
+    np.testing.assert_array_equal(handed(np.arange(3.0)), [0.0, 2.0, 4.0])
     judge.submit_artifact("00_setup", "model")  # grading: artifacts are checked later, by the grader
+
+
+def test_an_unpicklable_function_leaves_a_plain_message(tmp_path, monkeypatch):
+    """Does a function closing over an open file leave a message naming the problem, and no pickle?"""
+    monkeypatch.setenv(judge.JUDGE_DIR_ENV, str(tmp_path))
+    with open(tmp_path / "data.txt", "w") as handle:
+        judge.submit("00_setup", "double", lambda x: handle.write(str(x)))
+    folder = tmp_path / judge.FUNCTIONS_DIR
+    assert not (folder / "double.pkl").exists()
+    message = (folder / f"double{judge.ERROR_SUFFIX}").read_text()
+    assert message.startswith("your function could not be handed to the grader: PicklingError")
+    assert "open files" in message and len(message) <= judge.MAX_ERROR_CHARS
+
+
+def test_dtypes_and_line_events_round_trip(tmp_path):
+    """Do the original dtypes and the line count cross the file boundary unchanged?"""
+    results = [CaseResult((np.zeros(2), np.ones(1)), None, 0.25, ("float32", "bool"), 17),
+               CaseResult(None, "ValueError: no", 0.1, None, 3)]
+    decoded = decode_results(through_file(encode_results(results), tmp_path))
+    assert decoded[0].dtypes == ("float32", "bool") and decoded[0].line_events == 17
+    assert decoded[1].line_events == 3 and decoded[1].dtypes is None
+
+
+def test_call_case_records_the_dtypes_as_returned():
+    """Are float32, float64, int and bool outputs named as returned, before the float conversion?"""
+    result = call_case(lambda x: (x.astype(np.float32), x, x.astype(int), x > 0), {"x": np.ones(2)})
+    assert result.dtypes == ("float32", "float64", "int64", "bool")
+    assert all(o.dtype == np.float64 for o in result.outputs) and result.line_events is None
+
+
+@pytest.mark.parametrize("extra", [{"c0__dtypes": np.asarray(["float32", "bool"])},
+                                   {"c0__dtypes": np.asarray([1.0])},
+                                   {"c0__line_events": np.asarray(-5)}])
+def test_malformed_dtypes_or_line_counts_are_a_value_error(extra):
+    """Is a dtype list of the wrong length or kind, or a negative line count, refused?"""
+    flat = {"n_cases": np.asarray(1), "c0__seconds": np.asarray(0.1), "c0__n_outputs": np.asarray(1),
+            "c0__o0": np.zeros(1), **extra}
+    with pytest.raises(ValueError, match="malformed judge results"):
+        decode_results(flat)
 
 
 def test_submit_rejects_a_non_function():

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from autograder import judging
+from autograder.function_judge import judge_function_isolated
 from autograder.judging import FunctionCheck, Verdict
+from autograder.sandbox import Limits
 from course_utils import judge
 
 ASSIGNMENT = "zz_fake"
@@ -80,13 +82,30 @@ def test_objects_that_lie_about_equality_gain_nothing(fake_checks):
 
 
 def test_grading_round_trip_through_files(fake_checks, tmp_path, monkeypatch):
-    """Do hidden inputs written by the grader, run by `submit`, come back judged?"""
-    assert judging.write_inputs(ASSIGNMENT, tmp_path) == ["double"]
-    monkeypatch.setenv(judge.JUDGE_DIR_ENV, str(tmp_path))
+    """Is a function handed over by `submit` judged by the isolated harness on the hidden inputs?"""
+    monkeypatch.setenv(judge.JUDGE_DIR_ENV, str(tmp_path / ".judge"))
     judge.submit(ASSIGNMENT, "double", lambda x, scale=2: scale * x)
-    outputs = tmp_path / "outputs" / "double.npz"
     check = judging.get_check(ASSIGNMENT, "double")
-    assert judging.judge_function_outputs(ASSIGNMENT, check, outputs).passed
+    assert judge_function_isolated(ASSIGNMENT, check, tmp_path, Limits(artifact_seconds=60)).passed
+    assert not (tmp_path / ".judge" / "inputs").exists()
+
+
+def test_inline_check_measures_like_the_harness(fake_checks):
+    """Does the in-process helper record dtypes and line events, as the sandboxed harness does?"""
+    seen = {}
+
+    def record(cases, results):
+        seen["results"] = results
+        return Verdict(True, "recorded")
+
+    check = fake_checks.CHECKS[0]
+    fake_checks.CHECKS[0] = FunctionCheck(check.id, check.points, check.description, check.make_cases, record)
+    def as_float32(x, scale=2):
+        return (scale * x).astype("float32")
+
+    assert judging.run_function_check_inline(ASSIGNMENT, "double", as_float32).passed
+    assert [r.dtypes for r in seen["results"]] == [("float32",), ("float32",)]
+    assert all(r.line_events == 1 for r in seen["results"])
 
 
 def test_missing_or_garbage_outputs_fail_clearly(fake_checks, tmp_path):

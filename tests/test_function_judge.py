@@ -1,0 +1,290 @@
+"""Questions about judging student functions outside the kernel (autograder.function_judge).
+
+A "kernel" here is a separate Python process that defines functions in its
+``__main__`` and calls ``judge.submit`` with ``COURSE_JUDGE_DIR`` set, as the
+sandboxed notebook does; the grader side then runs the real harness in the real
+sandbox. Checks come from a small module written to ``COURSE_CHECKS_PATH``
+whose judge reports what the harness measured (dtypes, line events, seconds).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder import function_judge, judging
+from autograder.sandbox import GiB, Limits
+
+ASSIGNMENT = "zz_functions"
+LIMITS = Limits(artifact_seconds=60, artifact_memory_bytes=3 * GiB)
+CHECKS_SOURCE = '''
+import json
+import numpy as np
+from autograder.judging import FunctionCheck, Verdict
+
+
+def _report(cases, results):
+    """Pass, with what the harness measured as the message (JSON)."""
+    return Verdict(True, json.dumps([{"dtypes": r.dtypes, "line_events": r.line_events,
+                                      "seconds": r.seconds, "shape": list(r.outputs[0].shape)}
+                                     for r in results]))
+
+
+def _double(cases, results):
+    right = all(np.allclose(r.outputs[0], 2 * c["x"]) for c, r in zip(cases, results))
+    return Verdict(right, "double: right" if right else "double: wrong values")
+
+
+def _conv_cases(rng):
+    """Outputs 8x8 and 32x32, same channels (3) and filters (4)."""
+    return [{"x": rng.normal(size=(2, size + 2, size + 2, 3)), "w": rng.normal(size=(3, 3, 3, 4))}
+            for size in (8, 32)]
+
+
+CHECKS = [FunctionCheck("double", 1, "doubles", lambda rng: [{"x": rng.normal(size=(3, 2))}], _double),
+          FunctionCheck("probe", 1, "reports", lambda rng: [{"x": rng.normal(size=4)}], _report)]
+CHECKS += [FunctionCheck(name, 1, "a toy conv", _conv_cases, _report)
+           for name in ("conv_a", "conv_b", "conv_c", "conv_d")]
+'''
+CONVS = '''
+import numpy as np
+
+def conv_loop(x, w):
+    """x: (N, H, W, C), w: (KH, KW, C, F) -> (N, H - KH + 1, W - KW + 1, F), a loop over positions."""
+    n, height, width, channels = x.shape
+    kh, kw, _, filters = w.shape
+    out = np.zeros((n, height - kh + 1, width - kw + 1, filters))
+    for i in range(height - kh + 1):
+        for j in range(width - kw + 1):
+            out[:, i, j, :] = np.tensordot(x[:, i:i + kh, j:j + kw, :], w, axes=3)
+    return out
+
+def conv_vectorised(x, w):
+    """The same, with no Python loop."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, w.shape[:2], axis=(1, 2))
+    return np.einsum("nhwcij,ijcf->nhwf", windows, w)
+'''
+
+
+@pytest.fixture(autouse=True)
+def checks_path(tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("checks")
+    (folder / f"{ASSIGNMENT}.py").write_text(CHECKS_SOURCE)
+    monkeypatch.setenv(judging.CHECKS_PATH_ENV, str(folder))
+
+
+def kernel(folder: Path, code: str, *, grading: bool = True, convs: bool = False) -> subprocess.CompletedProcess:
+    """Run ``code`` as a notebook kernel would: in ``folder``, its functions in ``__main__``.
+
+    convs: define ``conv_loop`` and ``conv_vectorised`` first.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("COURSE_JUDGE_DIR", None)
+    if grading:
+        env["COURSE_JUDGE_DIR"] = str(folder / ".judge")
+    prelude = "import numpy as np\nfrom course_utils import judge\n" + (CONVS if convs else "")
+    cell = folder / "kernel_cell.py"
+    cell.write_text(prelude + textwrap.dedent(code))
+    done = subprocess.run([sys.executable, str(cell)], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0 or not grading, done.stderr
+    return done
+
+
+def judged(folder: Path, *check_ids: str) -> dict[str, judging.Verdict]:
+    checks = [judging.get_check(ASSIGNMENT, check_id) for check_id in check_ids]
+    return function_judge.judge_functions_isolated(ASSIGNMENT, checks, folder, LIMITS)
+
+
+def measured(verdict: judging.Verdict) -> list[dict]:
+    assert verdict.passed, verdict.message
+    return json.loads(verdict.message)
+
+
+def test_a_function_pickled_in_another_process_is_judged(tmp_path, monkeypatch):
+    """Is a kernel's function judged right or wrong, in one harness process for all checks?"""
+    done = kernel(tmp_path / "s", """
+        def double(x):
+            return 2 * x
+        judge.submit("zz_functions", "double", double)
+        judge.submit("zz_functions", "probe", lambda x: x + 1)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "s" / ".judge" / "inputs").exists()
+    runs = []
+    original = function_judge.Sandbox.run
+    monkeypatch.setattr(function_judge.Sandbox, "run", lambda self, *a, **k: runs.append(1) or original(self, *a, **k))
+    verdicts = judged(tmp_path / "s", "double", "probe", "conv_a")
+    assert verdicts["double"].passed and verdicts["probe"].passed
+    assert not verdicts["conv_a"].passed and "never handed" in verdicts["conv_a"].message
+    assert len(runs) == 1
+    wrong = kernel(tmp_path / "w", 'judge.submit("zz_functions", "double", lambda x: x + 2)')
+    assert wrong.returncode == 0 and not judged(tmp_path / "w", "double")["double"].passed
+
+
+def test_a_patched_clock_in_the_kernel_does_not_change_the_seconds(tmp_path):
+    """Do patched time.perf_counter and timeit in the kernel leave the harness's seconds true?"""
+    kernel(tmp_path, """
+        import time, timeit
+        time.perf_counter = lambda: 0.0
+        timeit.default_timer = lambda: 0.0
+        def slow(x):
+            time.sleep(0.3)
+            return x
+        judge.submit("zz_functions", "probe", slow)
+    """)
+    [case] = measured(judged(tmp_path, "probe")["probe"])
+    assert case["seconds"] >= 0.3
+
+
+def test_dtypes_are_recorded_as_returned(tmp_path):
+    """Are a float32 and a float64 output named truthfully, with no flag from the kernel?"""
+    kernel(tmp_path, 'judge.submit("zz_functions", "probe", lambda x: (x.astype(np.float32), x, x > 0))')
+    [case] = measured(judged(tmp_path, "probe")["probe"])
+    assert case["dtypes"] == ["float32", "float64", "bool"]
+
+
+def test_line_events_grow_with_a_loop_and_stay_flat_when_vectorised(tmp_path):
+    """Does a loop over output positions count ~positions lines, and a vectorised conv a constant?"""
+    kernel(tmp_path, convs=True, code="""
+        judge.submit("zz_functions", "conv_a", conv_loop)
+        judge.submit("zz_functions", "conv_b", conv_vectorised)
+    """)
+    verdicts = judged(tmp_path, "conv_a", "conv_b")
+    loop, vectorised = measured(verdicts["conv_a"]), measured(verdicts["conv_b"])
+    assert [c["shape"] for c in loop] == [[2, 8, 8, 4], [2, 32, 32, 4]] == [c["shape"] for c in vectorised]
+    small, large = (c["line_events"] for c in loop)
+    assert small >= 8 * 8 and large >= 32 * 32 and large > 10 * small
+    assert vectorised[0]["line_events"] == vectorised[1]["line_events"] < 10
+
+
+def test_replacing_settrace_while_unpickling_changes_nothing(tmp_path):
+    """Is a pickle whose unpickling replaces sys.settrace/gettrace with no-ops still counted?"""
+    kernel(tmp_path, convs=True, code="""
+        class Patch:
+            def __reduce__(self):
+                return (exec, ("import sys; sys.settrace = lambda *a: None; sys.gettrace = lambda: None",))
+        patch = Patch()
+        def sneaky(x, w):
+            patch
+            return conv_loop(x, w)
+        judge.submit("zz_functions", "conv_a", sneaky)
+        judge.submit("zz_functions", "conv_b", conv_loop)
+    """)
+    verdicts = judged(tmp_path, "conv_a", "conv_b")
+    sneaky, honest = measured(verdicts["conv_a"]), measured(verdicts["conv_b"])
+    for mine, theirs in zip(sneaky, honest):  # sneaky runs two lines of its own, then conv_loop
+        assert mine["line_events"] == theirs["line_events"] + 2
+
+
+def test_code_claiming_a_library_file_is_still_counted(tmp_path):
+    """Is a hand-made pickle whose loop's code says it lives in numpy's own file still counted?"""
+    kernel(tmp_path, convs=True, code="""
+        import marshal
+        class Spoof:
+            code = marshal.dumps(conv_loop.__code__.replace(co_filename=np.__file__))
+            def __call__(self, x, w):
+                raise RuntimeError("only the unpickled function is called")
+            def __reduce__(self):
+                build = ("__import__('types').FunctionType(__import__('marshal').loads(%r), "
+                         "{'np': __import__('numpy'), '__builtins__': __builtins__})" % self.code)
+                return (eval, (build,))
+        judge.submit("zz_functions", "conv_a", Spoof())
+    """)
+    small, large = (c["line_events"] for c in measured(judged(tmp_path, "conv_a")["conv_a"]))
+    assert small >= 8 * 8 and large >= 32 * 32
+
+
+@pytest.mark.parametrize("trick", [
+    "sys.settrace(None)",
+    "tracer = sys.gettrace(); sys.settrace(None); out = conv_loop(x, w); sys.settrace(tracer)",
+    "frame = sys._getframe(); frame.f_trace_lines = False; out = conv_loop(x, w); frame.f_trace_lines = True",
+])
+def test_switching_the_counter_off_during_the_call_is_refused(tmp_path, trick):
+    """Is a function that turns tracing off (and maybe on again) refused as tampering?"""
+    kernel(tmp_path, convs=True, code=f"""
+        import sys
+        def sneaky(x, w):
+            out = None
+            {trick}
+            return conv_loop(x, w) if out is None else out
+        judge.submit("zz_functions", "conv_a", sneaky)
+    """)
+    verdict = judged(tmp_path, "conv_a")["conv_a"]
+    assert not verdict.passed and "not accepted" in verdict.message
+
+
+def test_lines_run_in_a_thread_are_counted(tmp_path):
+    """Does moving the loop into a threading.Thread still count its lines?"""
+    kernel(tmp_path, convs=True, code="""
+        import threading
+        def threaded(x, w):
+            box = []
+            worker = threading.Thread(target=lambda: box.append(conv_loop(x, w)))
+            worker.start()
+            worker.join()
+            return box[0]
+        judge.submit("zz_functions", "conv_a", threaded)
+    """)
+    small, large = (c["line_events"] for c in measured(judged(tmp_path, "conv_a")["conv_a"]))
+    assert large >= 32 * 32 and large > 10 * small
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "symlink"])
+def test_a_pickle_that_is_not_a_plain_file_is_a_plain_zero(tmp_path, kind):
+    """Does a FIFO, folder or link in place of the pickle give zero with a reason, without hanging?"""
+    folder = tmp_path / "s"
+    kernel(folder, 'judge.submit("zz_functions", "double", lambda x: 2 * x)')
+    pickle_path = folder / ".judge" / "functions" / "double.pkl"
+    elsewhere = tmp_path / "real.pkl"
+    pickle_path.rename(elsewhere)
+    {"fifo": lambda: os.mkfifo(pickle_path), "directory": pickle_path.mkdir,
+     "symlink": lambda: pickle_path.symlink_to(elsewhere)}[kind]()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        verdict = pool.submit(judged, folder, "double").result(timeout=60)["double"]
+    assert not verdict.passed and "refused" in verdict.message
+    assert ("link" if kind == "symlink" else "not a regular file") in verdict.message
+    assert "Traceback" not in verdict.message
+
+
+def test_an_unpicklable_function_gets_a_plain_message(tmp_path):
+    """Is a function closing over an open file told why it could not be handed over?"""
+    done = kernel(tmp_path, """
+        log = open("log.txt", "w")
+        judge.submit("zz_functions", "double", lambda x: log.write(str(x)) and 2 * x)
+    """)
+    assert done.returncode == 0, done.stderr
+    verdict = judged(tmp_path, "double")["double"]
+    assert not verdict.passed
+    assert "could not be handed to the grader" in verdict.message and "open files" in verdict.message
+
+
+def test_a_function_that_cannot_be_loaded_is_a_zero_naming_only_the_error_type(tmp_path):
+    """Does a pickle that fails to load give zero, without the text (it ran beside hidden inputs)?"""
+    kernel(tmp_path, """
+        class Broken:
+            def __call__(self, x):
+                return x
+            def __reduce__(self):
+                return (int, ("secret text",))
+        judge.submit("zz_functions", "double", Broken())
+    """)
+    verdict = judged(tmp_path, "double")["double"]
+    assert not verdict.passed and "could not load your function (ValueError)" in verdict.message
+    assert "secret text" not in verdict.message
+
+
+def test_the_instructor_run_uses_the_same_isolated_path(tmp_path):
+    """Without a judge dir, does judge.submit pass a right function and raise on a wrong one?"""
+    right = kernel(tmp_path / "r", 'judge.submit("zz_functions", "double", lambda x: 2 * x)', grading=False)
+    assert right.returncode == 0, right.stderr
+    wrong = kernel(tmp_path / "w", 'judge.submit("zz_functions", "double", lambda x: x)', grading=False)
+    assert wrong.returncode != 0 and "AssertionError: double: wrong values" in wrong.stderr
