@@ -6,7 +6,10 @@ processes together held 6.8 GiB), and ``RLIMIT_NPROC`` counts per *user*, so
 one submission's fork loop starved every other one run as that user. A cgroup
 bounds the real memory (resident pages, tmpfs included) and the number of
 tasks of everything the run starts, and records what happened (OOM kills,
-refused forks, peak memory) where the student's code cannot write.
+refused forks, peak memory) where the student's code cannot write. Where the
+``cpu`` controller is there too, each run is one equal share of the CPU
+whatever its number of processes, so a notebook that forks many busy children
+slows only itself, not the classmates graded beside it.
 
 Both cgroup versions are handled: v1 (``memory`` and ``pids`` hierarchies,
 as on these grading machines, where root may write them) and v2 (one unified
@@ -58,7 +61,8 @@ def _v1_parents() -> dict[str, Path] | None:
     mounts, own = _mount_points(), _own_paths()
     if "memory" not in mounts or "pids" not in mounts:
         return None
-    return {name: mounts[name] / own.get(name, "/").lstrip("/") for name in ("memory", "pids")}
+    names = ("memory", "pids", "cpu") if "cpu" in mounts else ("memory", "pids")
+    return {name: mounts[name] / own.get(name, "/").lstrip("/") for name in names}
 
 
 def _v2_parent() -> Path | None:
@@ -171,6 +175,9 @@ def create(memory_bytes: int, processes: int) -> RunGroup | None:
             for directory in (memory, pids):
                 directory.mkdir()
                 made.append(directory)
+            if "cpu" in parents and os.access(parents["cpu"], os.W_OK):
+                (parents["cpu"] / name).mkdir()  # default cpu.shares: one equal share per run
+                made.append(parents["cpu"] / name)
             _write(memory / "memory.limit_in_bytes", memory_bytes)
             if (memory / "memory.memsw.limit_in_bytes").exists():
                 _write(memory / "memory.memsw.limit_in_bytes", memory_bytes)

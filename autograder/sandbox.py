@@ -19,7 +19,7 @@ Per run, whatever the mode (each part falls back, and says so, where the host
 lacks it; :attr:`SandboxRun.isolation` lists what was in force):
 
 - **its own user**: as root, every run gets a uid of its own from a reserved
-  range (:data:`UID_BASE`, one slot per run held by a lock file), with no
+  range (:mod:`autograder.uids`, one slot per run held by a lock file), with no
   capabilities and ``no_new_privs``; two submissions graded at once can
   neither signal nor read each other, nor share a per-user process count;
 - **its own cgroup** (:mod:`autograder.cgroups`): real memory (resident pages
@@ -41,7 +41,6 @@ client stays outside (:mod:`autograder.notebook_runner`).
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import json
 import os
@@ -55,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import cgroups, seccomp, workfolder
+from autograder.uids import UidSlot
 
 SANDBOX_HOME = "/home/student"
 SANDBOX_WORK = "/home/student/work"
@@ -65,8 +65,6 @@ MiB = 1024**2
 _TAIL_BYTES = 64 * 1024
 _WATCH_SECONDS = 2.0
 _SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
-# The uids sandboxed runs get, one per run at a time (none in /etc/passwd).
-UID_BASE, UID_SLOTS = 210_000, 4096
 
 
 @dataclass(frozen=True)
@@ -185,33 +183,6 @@ def _inside(path: Path, roots: list[str]) -> bool:
     return any(str(path) == r or str(path).startswith(r.rstrip("/") + "/") for r in roots)
 
 
-class _UidSlot:
-    """A uid of its own for one run: slot ``n`` of :data:`UID_BASE` + n, held by an flock.
-
-    The lock lives as long as this object (or the process): two runs, even in
-    different worker processes, never hold the same uid at once.
-    """
-
-    def __init__(self) -> None:
-        folder = Path(tempfile.gettempdir()) / "course-sandbox-uids"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        for slot in range(UID_SLOTS):
-            descriptor = os.open(folder / f"{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(descriptor)
-                continue
-            self.uid, self._descriptor = UID_BASE + slot, descriptor
-            return
-        raise RuntimeError(f"all {UID_SLOTS} sandbox uids are in use")
-
-    def release(self) -> None:
-        if self._descriptor >= 0:
-            os.close(self._descriptor)
-            self._descriptor = -1
-
-
 class Sandbox:
     """One isolated run around a host work folder.
 
@@ -232,7 +203,7 @@ class Sandbox:
         self.unprivileged = (self.mode == "bwrap" and os.geteuid() == 0
                              and shutil.which("setpriv") is not None)
         self.group: cgroups.RunGroup | None = None
-        self._slot: _UidSlot | None = None
+        self._slot: UidSlot | None = None
         self.uid: int | None = None
 
     @property
@@ -261,7 +232,7 @@ class Sandbox:
     def open(self, limits: Limits, memory_bytes: int) -> None:
         """Claim this run's uid, make its cgroup, hand the work folder over."""
         if self.unprivileged and self._slot is None:
-            self._slot = _UidSlot()
+            self._slot = UidSlot()
             self.uid = self._slot.uid
             _hand_over(self.host_work, self.uid)
         if self.group is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cgroups, sandbox
+from autograder import cgroups, sandbox, uids
 from autograder.sandbox import Limits, Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -177,7 +177,7 @@ def test_sandbox_user_is_unprivileged(tmp_path):
             "except OSError:\n    print('refused')\nopen('mine.txt', 'w').write('ok')")
     run = run_python(tmp_path, code, mode="bwrap")
     uid, answer = run.stdout.split()
-    assert int(uid) >= sandbox.UID_BASE and answer == "refused", run.stderr
+    assert int(uid) >= uids.UID_BASE and answer == "refused", run.stderr
     assert (tmp_path / "mine.txt").read_text() == "ok"
 
 
