@@ -41,6 +41,7 @@ from typing import Any, Callable, Sequence
 from autograder import scheduler as scheduling
 from autograder.gradebook import GradebookWriter, default_url, grade_cells_of
 from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.workfolder import release_mounts_under
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
 # What operating systems, Jupyter, archivers and version control leave in a class folder:
@@ -372,6 +373,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                 if on_result is not None:
                     on_result(result)
     finally:
+        release_mounts_under(work_root)  # a worker that died may have left its tmpfs work folder
         shutil.rmtree(work_root, ignore_errors=True)
     warnings = [w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",

@@ -7,7 +7,7 @@ and machine boundaries (process pool, Dask workers).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -52,6 +52,7 @@ class SubmissionResult:
     figures: list[str] = field(default_factory=list)    # PNG files (paths) taken from the executed notebook
     executed_notebook: str | None = None   # path of the executed copy, kept for feedback
     notes: list[str] = field(default_factory=list)      # restored cells, skipped files, cut output
+    peak_memory_bytes: int | None = None   # the run's highest real memory use (its cgroup), when known
 
     @property
     def score(self) -> float:
@@ -71,4 +72,5 @@ class SubmissionResult:
         data = json.loads(text)
         data["outcome"] = Outcome(data["outcome"])
         data["tests"] = [ItemResult(**t) for t in data["tests"]]
-        return cls(**data)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

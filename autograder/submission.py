@@ -13,14 +13,18 @@ The steps, and who is trusted in each:
    changed point value is reset. Because points come only from the hidden
    checks below, an edited test cell gains nothing, so such edits do not zero
    the submission; they are listed in :attr:`SubmissionResult.notes`.
-2. **Prepare** a fresh folder with only this student's plain files (links,
-   ``.judge``, and copies of ``course_utils``/``autograder`` that would shadow
-   the real ones are left out) plus the restored notebook, and write the hidden
-   inputs of every function check to ``.judge/inputs`` (read-only inside).
-3. **Run** the notebook inside :class:`autograder.sandbox.Sandbox` with
-   ``autograder/sandbox_runner.py`` (nbclient, every cell runs). The sandbox sees
-   the student folder, ``course_utils`` and the datasets: never the repository,
-   ``solutions/``, ``autograder/`` or the gradebook.
+2. **Prepare** a fresh work folder (:class:`autograder.workfolder.WorkFolder`:
+   a tmpfs whose bound starts *after* the shipped files) with only this
+   student's plain files (links, ``.judge``, and copies of
+   ``course_utils``/``autograder`` that would shadow the real ones are left
+   out) plus the restored notebook.
+3. **Run** the notebook: nbclient here, in the grader, and only the kernel
+   inside :class:`autograder.sandbox.Sandbox`
+   (:func:`autograder.notebook_runner.run_notebook`), so that the status and
+   the executed notebook are the grader's own observation
+   (:mod:`autograder.outcomes`). The sandbox sees the student folder,
+   ``course_utils`` and the datasets: never the repository, ``solutions/``,
+   ``autograder/`` or the gradebook.
 4. **Judge** (grader process, and a fresh sandboxed process per artifact):
    every grade cell ``test_<id>`` earns ``points × verdict.score_fraction`` of
    its hidden check ``<id>``. In-kernel pass/fail never gives points; a test
@@ -29,11 +33,13 @@ The steps, and who is trusted in each:
    size caps, ``allow_pickle=False``, JSON only).
 
 Zero outcomes (all items score 0, the reason in plain words): TIMEOUT (wall
-clock, a cell, or CPU time), OUTPUT_LIMIT (the folder grew past the disk
-bound; mere chatter is cut and noted instead), OUT_OF_MEMORY (``MemoryError``/TF
-``ResourceExhaustedError`` in a cell, or a kernel that died of it),
-KERNEL_DIED (never a pass), MISSING_NOTEBOOK, INVALID_NOTEBOOK, TAMPERING (the
-hidden inputs or the executed notebook were altered), GRADER_ERROR (ours).
+clock, a cell, or CPU time), OUTPUT_LIMIT (the folder reached its disk bound;
+mere chatter is cut and noted instead), OUT_OF_MEMORY (the cgroup's OOM
+killer, or ``MemoryError``/TF ``ResourceExhaustedError`` in a cell),
+KERNEL_DIED (never a pass), MISSING_NOTEBOOK, INVALID_NOTEBOOK, GRADER_ERROR
+(ours, worded by the grader alone). The hidden inputs never enter the
+sandbox the notebook runs in, so there is nothing there to tamper with; a
+check whose handed-over function was tampered with is refused by its harness.
 """
 
 from __future__ import annotations
@@ -42,19 +48,15 @@ import atexit
 import base64
 import binascii
 import copy
-import hashlib
-import json
 import logging
 import os
 import shutil
-import signal
 import stat
 import sys
 import tempfile
 import threading
 import time
 import traceback
-import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,23 +66,20 @@ from nbformat import NotebookNode
 from nbformat.v4.nbbase import random_cell_id
 
 import course_utils
-from autograder import judging, sandbox_runner
-from autograder.artifacts import UntrustedFileError, copy_untrusted, judge_artifact_isolated
+from autograder import function_judge, judging, notebook_runner
+from autograder.artifacts import judge_artifact_isolated
 from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.notebook_runner import NotebookRun
+from autograder.outcomes import Observed, RunVerdict, classify, errors
 from autograder.sandbox import Limits, Sandbox
+from autograder.workfolder import WorkFolder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-EXECUTED_NAME = ".executed.ipynb"
 JUDGE_DIR = ".judge"
 # Top-level names never copied from a submission: the judge's folder (fresh each
 # run) and packages that would shadow the course's own inside the kernel.
-_SKIP_TOP = {JUDGE_DIR, "course_utils", "autograder", EXECUTED_NAME}
+_SKIP_TOP = {JUDGE_DIR, "course_utils", "autograder", notebook_runner.KERNEL_DIR}
 _SKIP_ANYWHERE = {"__pycache__", ".ipynb_checkpoints"}
-_MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError", "OutOfMemoryError"}
-# In the kernel's stderr when it died for lack of memory; under RLIMIT_AS a thread
-# stack cannot be mapped either, so TensorFlow aborts on pthread_create (EAGAIN).
-_MEMORY_HINTS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "Resource exhausted",
-                 "OOM when allocating", "pthread_create() failed")
 _MAX_FIGURES, _MAX_FIGURE_BYTES = 40, 5 * 1024**2
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _log = logging.getLogger(__name__)
@@ -246,7 +245,7 @@ def _copy_submission(source: Path, target: Path, limits: Limits, notebook_name: 
     """Copy the student's plain files (no links, no specials) up to ``limits.submission_bytes``."""
     notes: list[str] = []
     budget = limits.submission_bytes
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
 
     def walk(src: Path, dst: Path, top: bool) -> None:
         nonlocal budget
@@ -274,146 +273,75 @@ def _copy_submission(source: Path, target: Path, limits: Limits, notebook_name: 
     return notes
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.npz"))}
-
-
 # ------------------------------------------------------------------ run
 
 @dataclass(frozen=True)
-class RunVerdict:
-    outcome: Outcome
-    reason: str = ""
+class Execution:
+    """A finished run: the notebook as executed, how it ended, and how it was isolated."""
+
+    run: NotebookRun
+    verdict: RunVerdict
+    isolation: list[str]
+    peak_memory: int | None
 
 
-def _execute(sandbox_dir: Path, notebook_name: str, profile: str, limits: Limits):
-    """Run the notebook in the sandbox; return (SandboxRun, runner report or None)."""
+def _shadowing(folder: Path) -> tuple[str, ...]:
+    """Top-level modules the student shipped (``json.py``, ``numpy/``): they can stop a kernel."""
+    names = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+            names.append(entry.name)
+        elif entry.is_dir(follow_symlinks=False) and (Path(entry.path) / "__init__.py").is_file():
+            names.append(entry.name + "/")
+    return tuple(names)
+
+
+def _execute(work: WorkFolder, restored: NotebookNode, profile: str, limits: Limits) -> Execution:
+    """Run the restored notebook with its kernel in a sandbox around ``work``."""
     from course_utils import data
 
-    box = Sandbox(sandbox_dir)
-    utils_dir = box.bind_readonly(Path(course_utils.__file__).parent, "/opt/course/course_utils")
-    runner = box.bind_readonly(Path(sandbox_runner.__file__), "/opt/grader/sandbox_runner.py")
-    box.bind_readonly(sandbox_dir / JUDGE_DIR / "inputs", f"{box.work}/{JUDGE_DIR}/inputs")
-    env = {"PYTHONPATH": str(Path(utils_dir).parent), "NBGRADER_EXECUTION": "autograde",
-           "COURSE_JUDGE_DIR": f"{box.work}/{JUDGE_DIR}", "COURSE_PROFILE": profile,
-           "COURSE_DATA_DOWNLOAD": "0", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1"}
-    if data.data_dir().is_dir():
-        env["COURSE_DATA_DIR"] = box.bind_readonly(data.data_dir(), "/opt/course-data")
-    argv = [sys.executable, runner, f"{box.work}/{notebook_name}", f"{box.work}/{EXECUTED_NAME}",
-            str(int(limits.cell_seconds)), str(int(limits.output_bytes))]
-    run = box.run(argv, env=env, limits=limits, wall_seconds=limits.wall_seconds,
-                  memory_bytes=limits.memory_bytes)
-    report = None
-    for line in reversed(run.stdout.splitlines()):
-        if line.startswith(sandbox_runner.REPORT_MARKER):
-            try:
-                report = json.loads(line[len(sandbox_runner.REPORT_MARKER):])
-            except ValueError:
-                report = None
-            report = report if isinstance(report, dict) else None
-            break
-    return run, report
-
-
-def _errors(nb: NotebookNode) -> list[tuple[int, str | None, str, str]]:
-    """``(cell index, grade_id, ename, evalue)`` of every error output."""
-    found = []
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []) or []:
-            if output.get("output_type") == "error":
-                found.append((index, _grade_meta(cell).get("grade_id"),
-                              str(output.get("ename", ""))[:200], str(output.get("evalue", ""))[:500]))
-    return found
-
-
-def _classify(run, report: dict | None, executed: NotebookNode | None, limits: Limits) -> RunVerdict:
-    """Decide the outcome of the run from what the grader saw (report data only takes points away)."""
-    memory_hint = any(h in run.stderr for h in _MEMORY_HINTS)
-    if run.disk_exceeded:
-        return RunVerdict(Outcome.OUTPUT_LIMIT, f"The notebook wrote more than "
-                                                f"{limits.disk_bytes / 2**20:.0f} MiB or {limits.disk_entries} "
-                                                "files into its folder; the run was stopped.")
-    if run.timed_out:
-        return RunVerdict(Outcome.TIMEOUT, f"The notebook did not finish within the "
-                                           f"{limits.wall_seconds:.0f} s allowed for the whole run.")
-    if run.returncode is not None and run.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
-        return RunVerdict(Outcome.TIMEOUT, f"The notebook used more than {limits.cpu_limit()} s of CPU time.")
-    status = (report or {}).get("status")
-    kernel_exit = (report or {}).get("kernel_exit")
-    cell = (report or {}).get("cell")
-    where = f" (cell {cell})" if isinstance(cell, int) else ""
-    if status == "cell_timeout":
-        return RunVerdict(Outcome.TIMEOUT, f"A cell{where} ran longer than the {limits.cell_seconds} s "
-                                           "allowed per cell (an endless loop, or training at grading time?).")
-    if kernel_exit == -signal.SIGXCPU:
-        return RunVerdict(Outcome.TIMEOUT, f"The kernel used more than {limits.cpu_limit()} s of CPU time.")
-    if executed is not None and any(ename in _MEMORY_ERRORS for _, _, ename, _ in _errors(executed)):
-        return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook ran out of memory (the limit is "
-                                                 f"{limits.memory_bytes / 2**30:.1f} GiB).")
-    if status == "kernel_died" or report is None:
-        if memory_hint:
-            return RunVerdict(Outcome.OUT_OF_MEMORY, f"The kernel died running out of memory{where} "
-                                                     f"(the limit is {limits.memory_bytes / 2**30:.1f} GiB, "
-                                                     f"{limits.processes} threads).")
-        how = f" (exit code {kernel_exit})" if isinstance(kernel_exit, int) else ""
-        return RunVerdict(Outcome.KERNEL_DIED, f"The Python kernel died{where}{how}; a notebook whose "
-                                               "kernel dies gets no points.")
-    if status != "completed":
-        return RunVerdict(Outcome.GRADER_ERROR, "The grader could not run the notebook: "
-                                                f"{str((report or {}).get('detail', ''))[:300]}")
-    if executed is None:
-        return RunVerdict(Outcome.TAMPERING, "The executed notebook was removed or altered during the run.")
-    return RunVerdict(Outcome.GRADED)
-
-
-def _read_executed(sandbox_dir: Path, scratch: Path, limits: Limits) -> tuple[NotebookNode | None, str]:
-    target = scratch / "executed.ipynb"
+    box = Sandbox(work.path)
     try:
-        copy_untrusted(sandbox_dir, EXECUTED_NAME, target, limits.notebook_bytes)
-        return nbformat.reads(target.read_text(encoding="utf-8"), as_version=4), ""
-    except FileNotFoundError:
-        return None, "missing"
-    except UntrustedFileError as exc:
-        return None, str(exc)
-    except Exception as exc:  # noqa: BLE001 - untrusted JSON
-        return None, f"unreadable ({type(exc).__name__})"
+        utils_dir = box.bind_readonly(Path(course_utils.__file__).parent, "/opt/course/course_utils")
+        env = {"PYTHONPATH": str(Path(utils_dir).parent), "NBGRADER_EXECUTION": "autograde",
+               "COURSE_JUDGE_DIR": box.inside(work.path / JUDGE_DIR), "COURSE_PROFILE": profile,
+               "COURSE_DATA_DOWNLOAD": "0", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONSAFEPATH": "1"}  # the launcher is never imported from the student's folder
+        if data.data_dir().is_dir():
+            env["COURSE_DATA_DIR"] = box.bind_readonly(data.data_dir(), "/opt/course-data")
+        run = notebook_runner.run_notebook(restored, box, env=env, limits=limits, python=sys.executable)
+        group = box.group
+        observed = Observed(oom_kills=group.oom_kills() if group else 0,
+                            forks_refused=group.forks_refused() if group else 0,
+                            folder_full=work.full(), memory_bounded_by_cgroup=group is not None,
+                            shadowing=_shadowing(work.path))
+        verdict = classify(run.status, run.cell, run.kernel_exit, run.stderr, run.executed, observed, limits)
+        isolation = box.describe() + [work.describe()]
+        return Execution(run, verdict, isolation, group.peak_memory() if group else None)
+    finally:
+        box.close()
 
 
 # ------------------------------------------------------------------ judge
 
-def _npz_within(path: Path, max_bytes: int) -> bool:
-    """True when the .npz's arrays, unpacked, stay under ``max_bytes`` (no zip bombs)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sum(info.file_size for info in archive.infolist()) <= max_bytes
-    except (zipfile.BadZipFile, OSError):
-        return True  # np.load reports the damage itself
-
-
-def _judge_function(ref: Reference, check: judging.FunctionCheck, sandbox_dir: Path,
-                    scratch: Path, limits: Limits, cell_error: str | None) -> judging.Verdict:
-    copied = scratch / "outputs" / f"{check.id}.npz"
-    try:
-        copy_untrusted(sandbox_dir, f"{JUDGE_DIR}/outputs/{check.id}.npz", copied, limits.results_bytes)
-    except FileNotFoundError:
-        if cell_error:
-            return judging.Verdict(False, f"{check.id}: the visible checks of this test failed, so the "
-                                          f"hidden check never ran ({cell_error}).")
-        return judging.judge_function_outputs(ref.assignment, check, scratch / "absent.npz")
-    except UntrustedFileError as exc:
-        return judging.Verdict(False, f"{check.id}: the results file was refused ({exc}).")
-    if not _npz_within(copied, limits.results_bytes):
-        return judging.Verdict(False, f"{check.id}: the results are larger than the grader accepts.")
-    return judging.judge_function_outputs(ref.assignment, check, copied)
+def _judge_functions(ref: Reference, sandbox_dir: Path, limits: Limits,
+                     cell_errors: dict[str, str]) -> dict[str, judging.Verdict]:
+    """Every function check's verdict, from one fresh sandboxed harness process that calls
+    the functions the notebook handed over on the hidden inputs (autograder.function_judge)."""
+    items = [item for item in ref.items if isinstance(item.check, judging.FunctionCheck)]
+    errors_by_check = {item.check.id: cell_errors[item.grade_id] for item in items if item.grade_id in cell_errors}
+    return function_judge.judge_functions_isolated(ref.assignment, [item.check for item in items], sandbox_dir,
+                                                   limits, cell_errors=errors_by_check)
 
 
 def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, executed: NotebookNode | None,
                  profile: str, limits: Limits) -> list[ItemResult]:
     cell_errors: dict[str, str] = {}
-    for _, grade_id, ename, evalue in _errors(executed) if executed is not None else []:
+    for _, grade_id, ename, evalue in errors(executed) if executed is not None else []:
         if grade_id and grade_id not in cell_errors:
             cell_errors[grade_id] = f"{ename}: {evalue}".strip(": ")[:400]
     results = []
+    functions = _judge_functions(ref, sandbox_dir, limits, cell_errors)
     for item in ref.items:
         check = item.check
         if check is None:
@@ -424,7 +352,7 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, executed: Not
             verdict = judge_artifact_isolated(ref.assignment, check, sandbox_dir, profile=profile, limits=limits)
             kind = "artifact"
         else:
-            verdict = _judge_function(ref, check, sandbox_dir, scratch, limits, cell_errors.get(item.grade_id))
+            verdict = functions[check.id]
             kind = "function"
         results.append(ItemResult(item.grade_id, item.points,
                                   round(item.points * verdict.score_fraction, 6), verdict.message, kind=kind))
@@ -441,9 +369,15 @@ def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
 # ------------------------------------------------------------------ outputs for feedback
 
 def _figures(executed: NotebookNode, folder: Path) -> list[str]:
-    """Write the PNG images of the executed notebook to ``folder``; return their paths."""
+    """Write the PNG images of the executed notebook to ``folder``; return their paths.
+
+    Grade cells are left out: they run the instructor's hidden tests, whose
+    pictures are not the student's to see.
+    """
     paths: list[str] = []
     for index, cell in enumerate(executed.cells):
+        if _grade_meta(cell).get("grade") and not _grade_meta(cell).get("solution"):
+            continue
         for number, output in enumerate(cell.get("outputs", []) or []):
             encoded = (output.get("data") or {}).get("image/png") if isinstance(output, dict) else None
             if not isinstance(encoded, str) or len(paths) >= _MAX_FIGURES:
@@ -550,33 +484,33 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
     except Exception as exc:  # noqa: BLE001 - nbgrader's ValidationError and friends
         return zero(Outcome.INVALID_NOTEBOOK, "The notebook's nbgrader cell metadata is damaged "
                                               f"({type(exc).__name__}); download a fresh copy and move your answers in.")
-    sandbox_dir = scratch / "sandbox"
-    notes += _copy_submission(submission_dir, sandbox_dir, limits, notebook_name)
-    nbformat.write(restored, str(sandbox_dir / notebook_name))
-    judging.write_inputs(assignment, sandbox_dir / JUDGE_DIR)
-    (sandbox_dir / JUDGE_DIR / "outputs").mkdir(exist_ok=True)
-    inputs_before = _digest(sandbox_dir / JUDGE_DIR / "inputs")
+    parent = str(keep.parent) if keep_outputs else None
+    with WorkFolder(limits.submission_bytes + limits.disk_bytes, 1 << 22, parent=parent) as work:
+        sandbox_dir = work.path
+        notes += _copy_submission(submission_dir, sandbox_dir, limits, notebook_name)
+        nbformat.write(restored, str(sandbox_dir / notebook_name))
+        function_judge.prepare(sandbox_dir)  # .judge/functions only: hidden inputs stay with the grader
+        work.seal(limits.disk_bytes, limits.disk_entries)
 
-    run, report = _execute(sandbox_dir, notebook_name, profile, limits)
-    result.isolation = run.isolation + [
-        f"limits: {limits.wall_seconds:.0f} s wall clock, {limits.cell_seconds} s per cell, "
-        f"{limits.memory_bytes / 2**30:.1f} GiB memory, {limits.cpu_limit()} s CPU, "
-        f"{limits.output_bytes / 2**20:.1f} MiB output"]
-    executed, _ = _read_executed(sandbox_dir, scratch, limits)
-    if report and report.get("output_truncated"):
-        notes.append(f"The notebook printed more than {limits.output_bytes / 2**20:.1f} MiB; "
-                     "the rest of its output was dropped.")
-    result.notes = notes
-    verdict = _classify(run, report, executed, limits)
-    if verdict.outcome is Outcome.GRADED and _digest(sandbox_dir / JUDGE_DIR / "inputs") != inputs_before:
-        verdict = RunVerdict(Outcome.TAMPERING, "The grader's hidden inputs were modified during the run.")
-    if executed is not None and keep_outputs:
-        keep.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(keep / "figures", ignore_errors=True)
-        result.figures = _figures(executed, keep / "figures")
-        path = keep / notebook_name
-        nbformat.write(feedback_notebook(executed), str(path))
-        result.executed_notebook = str(path)
-    if verdict.outcome is not Outcome.GRADED:
-        return zero(verdict.outcome, verdict.reason)
-    result.tests = _judge_items(ref, sandbox_dir, scratch, executed, profile, limits)
+        execution = _execute(work, restored, profile, limits)
+        run, verdict = execution.run, execution.verdict
+        result.peak_memory_bytes = execution.peak_memory
+        peak = (f", peak {execution.peak_memory / 2**30:.2f} GiB used" if execution.peak_memory else "")
+        result.isolation = execution.isolation + [
+            f"limits: {limits.wall_seconds:.0f} s wall clock, {limits.cell_seconds} s per cell, "
+            f"{limits.memory_bytes / 2**30:.1f} GiB memory{peak}, {limits.processes} processes and threads, "
+            f"{limits.cpu_limit()} s CPU, {limits.output_bytes / 2**20:.1f} MiB output"]
+        if run.output_truncated:
+            notes.append(f"The notebook printed more than {limits.output_bytes / 2**20:.1f} MiB; "
+                         "the rest of its output was dropped.")
+        result.notes = notes
+        if keep_outputs:
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(keep / "figures", ignore_errors=True)
+            result.figures = _figures(run.executed, keep / "figures")
+            path = keep / notebook_name
+            nbformat.write(feedback_notebook(run.executed), str(path))
+            result.executed_notebook = str(path)
+        if verdict.outcome is not Outcome.GRADED:
+            return zero(verdict.outcome, verdict.reason)
+        result.tests = _judge_items(ref, sandbox_dir, scratch, run.executed, profile, limits)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import sandbox, submission
+from autograder import outcomes, sandbox, submission
 from autograder.results import Outcome
 from autograder.sandbox import Limits
 
@@ -119,14 +119,22 @@ def test_memory_hog_is_out_of_memory_with_zero(tmp_path):
 
 
 def test_kernel_aborted_by_tensorflow_for_lack_of_memory_is_out_of_memory():
-    """When TensorFlow aborts the kernel because no thread stack fits in the memory bound
-    (what a 2 GiB limit does to a TF notebook), is the outcome OUT_OF_MEMORY?"""
-    run = sandbox.SandboxRun(returncode=0, stdout="", timed_out=False, seconds=9.0, stderr=(
-        "F0000 env.cc:84] Check failed: ret == 0 (11 vs. 0) Thread tf_data_worker creation via "
-        "pthread_create() failed.\n*** Check failure stack trace: ***"))
-    report = {"status": "kernel_died", "cell": 5, "kernel_exit": -6, "output_truncated": False}
-    verdict = submission._classify(run, report, None, LIMITS)
-    assert verdict.outcome is Outcome.OUT_OF_MEMORY and "cell 5" in verdict.reason
+    """Where no cgroup counts OOM kills, when TensorFlow aborts the kernel because no thread
+    stack fits in the address-space bound, is the outcome OUT_OF_MEMORY, naming the exercise?"""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Exercise 2.1 — LeNet-5"),
+                                         nbformat.v4.new_code_cell("import tensorflow")])
+    stderr = ("F0000 env.cc:84] Check failed: ret == 0 (11 vs. 0) Thread tf_data_worker creation via "
+              "pthread_create() failed.\n*** Check failure stack trace: ***")
+    verdict = outcomes.classify("kernel_died", 1, -6, stderr, nb, outcomes.Observed(), LIMITS)
+    assert verdict.outcome is Outcome.OUT_OF_MEMORY and "Exercise 2.1" in verdict.reason
+
+
+def test_an_oom_kill_seen_by_the_cgroup_is_out_of_memory_whatever_the_kernel_printed():
+    """Is the cgroup's OOM count (which the student cannot write) what names a memory zero?"""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    verdict = outcomes.classify("kernel_died", 0, -9, "all is well", nb,
+                                outcomes.Observed(oom_kills=1, memory_bounded_by_cgroup=True), LIMITS)
+    assert verdict.outcome is Outcome.OUT_OF_MEMORY and "all its processes together" in verdict.reason
 
 
 def test_dead_kernel_never_passes(tmp_path):
@@ -264,17 +272,25 @@ def test_output_flood_is_cut_and_noted(tmp_path):
 
 
 @pytest.mark.skipif(not sandbox._probe("unshare"), reason="unshare does not work here")
-def test_weaker_isolation_still_grades_detects_tampering_and_says_so(tmp_path, monkeypatch):
-    """Without bubblewrap (unshare only), is the weaker isolation reported, and is a
-    submission that rewrites the grader's hidden inputs caught?"""
+def test_weaker_isolation_still_grades_keeps_hidden_inputs_out_and_says_so(tmp_path, monkeypatch):
+    """Without bubblewrap (unshare only), is the weaker isolation reported, are the hidden inputs
+    nowhere in the notebook's folder, and does garbage written over the handed-over functions
+    earn nothing (a plain message, not a grader error)?"""
     monkeypatch.setenv(sandbox.MODE_ENV, "unshare")
-    rewrite = ("import os\nfor name in os.listdir(os.environ['COURSE_JUDGE_DIR'] + '/inputs'):\n"
-               "    open(os.environ['COURSE_JUDGE_DIR'] + '/inputs/' + name, 'ab').write(b'!')")
-    answers = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\n" + rewrite)
-    result = grade(make_submission(tmp_path / "rewriter", answers), tmp_path)
+    probe = ("import os\nprint('judge dir holds', sorted(os.listdir(os.environ['COURSE_JUDGE_DIR'])))\n"
+             "for base, dirs, files in os.walk('.'):\n"
+             "    assert not [f for f in files if f.endswith('.npz') and 'input' in base], base")
+    answers = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\n" + probe)
+    nb = make_submission(tmp_path / "rewriter", answers)
+    notebook = nbformat.read(nb / f"{ASSIGNMENT}.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import glob\nfor path in glob.glob('.judge/functions/*.pkl'):\n    open(path, 'wb').write(b'garbage')"))
+    nbformat.write(notebook, str(nb / f"{ASSIGNMENT}.ipynb"))
+    result = grade(nb, tmp_path)
     assert any(line.startswith("NOT isolated: the filesystem") for line in result.isolation)
-    assert result.outcome is Outcome.TAMPERING and result.score == 0
-    assert "hidden inputs were modified" in result.reason
+    assert result.outcome is Outcome.GRADED, result.reason
+    assert scores(result)["test_add_one"] == 0 and scores(result)["test_scale"] == 0
+    assert all(t.message for t in result.tests if t.score == 0)
 
 
 def test_filling_the_disk_is_an_output_limit_zero(tmp_path):

@@ -1,0 +1,182 @@
+"""Run a notebook whose *kernel* is sandboxed while its *client* stays with the grader.
+
+Why: when the whole runner (nbclient and the kernel) lived in the sandbox, the
+status line it printed and the executed notebook it wrote could be forged by
+the student's kernel, which could also kill its parent: an endless loop plus a
+forged "completed" report scored full marks. Here nbclient runs in the
+grader's process; only ``ipykernel`` runs inside
+:class:`autograder.sandbox.Sandbox`, started by :mod:`autograder.sandbox_jail`.
+They talk over ZeroMQ *Unix sockets* (``transport="ipc"``) in a folder of the
+work tree (the sandbox has no network, not even the grader's loopback). So:
+
+- the run's status (completed, a cell over its time, a dead kernel, the wall
+  clock) is what the grader itself observed;
+- the executed notebook is built here, from the kernel's messages (whose
+  *content* is the student's, as the outputs of any notebook are);
+- no message larger than :data:`MAX_MESSAGE_BYTES` is accepted, and outputs
+  beyond ``limits.output_bytes`` are dropped (nbgrader-style note in the cell).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import zmq
+import zmq.asyncio
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from traitlets import List, Unicode
+
+from autograder.sandbox import Limits, Sandbox
+
+MAX_MESSAGE_BYTES = 64 * 2**20
+KERNEL_DIR = ".kernel"
+_STARTUP_SECONDS = 120
+
+
+class JailedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command is the sandbox's jail (see module doc)."""
+
+    jail_command = List(Unicode())
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return [*self.jail_command, self.connection_file]
+
+
+class LimitedClient(NotebookClient):
+    """nbclient that keeps at most ``output_limit`` bytes of cell outputs in total."""
+
+    def __init__(self, nb: Any, output_limit: int, **kwargs: Any) -> None:
+        super().__init__(nb, **kwargs)
+        self.output_limit = output_limit
+        self.output_bytes = 0
+        self.output_truncated = False
+        self.current_cell: int | None = None
+
+    async def async_execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
+        self.current_cell = cell_index
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+        self.output_bytes += len(json.dumps(msg.get("content", {}), default=str))
+        if self.output_bytes > self.output_limit:
+            if not self.output_truncated:
+                self.output_truncated = True
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"\n[grader: output limit of {self.output_limit} bytes reached; "
+                         "further output was dropped]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+@dataclass
+class NotebookRun:
+    """What the grader saw of one run.
+
+    status: "completed" | "cell_timeout" | "kernel_died" | "wall_timeout" | "runner_error".
+    cell: index of the cell running when the run stopped (None when completed).
+    executed: the notebook with the outputs received (complete or partial).
+    stderr: the last 64 KiB the kernel wrote to its standard error.
+    """
+
+    status: str
+    cell: int | None
+    executed: NotebookNode
+    output_truncated: bool
+    kernel_exit: int | None
+    stderr: str
+    seconds: float
+    detail: str = ""
+
+
+def _quiet() -> logging.Logger:
+    log = logging.getLogger("autograder.notebook_runner.nbclient")
+    log.setLevel(logging.CRITICAL)
+    return log
+
+
+async def _execute(client: LimitedClient, wall_seconds: float, stderr: Any) -> tuple[str, int | None]:
+    """Run every cell; return (status, the kernel process's exit code or None)."""
+    # The wall clock is a separate wait, so that a cancelled run is never mistaken
+    # for one that failed by itself (nbclient's clean-up may raise on cancellation).
+    task = asyncio.ensure_future(client.async_execute(stdout=stderr, stderr=stderr))
+    done, _ = await asyncio.wait({task}, timeout=wall_seconds)
+    if not done:
+        status = "wall_timeout"
+        task.cancel()
+        await asyncio.wait({task}, timeout=10)
+    else:
+        error = task.exception()
+        status = ("completed" if error is None else "cell_timeout" if isinstance(error, CellTimeoutError)
+                  else "kernel_died" if isinstance(error, DeadKernelError) else "runner_error")
+        if status == "runner_error":
+            raise error
+    km = client.km
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    exit_code = process.poll() if process is not None else None
+    if km is not None:
+        try:
+            await asyncio.wait_for(km.shutdown_kernel(now=True), timeout=10)
+        except Exception:  # noqa: BLE001 - already dead, or killed by the caller
+            pass
+    return status, exit_code
+
+
+def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits: Limits,
+                 python: str) -> NotebookRun:
+    """Execute every cell of ``nb`` with a kernel inside ``box`` (``allow_errors``).
+
+    box: a sandbox around the work folder; the notebook's folder is its work folder.
+    env: the kernel's whole environment (nothing else is inherited).
+    python: the interpreter that runs ``ipykernel`` inside.
+    """
+    start = time.monotonic()
+    kernel_dir = box.host_work / KERNEL_DIR
+    kernel_dir.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as private:
+        private_dir = Path(private)
+        command = box.write_spec(
+            private_dir / "spec.json",
+            [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            env=env, limits=limits, memory_bytes=limits.memory_bytes,
+            kernel={"ipc_inside": box.inside(kernel_dir / "k"),
+                    "connection_host": str(kernel_dir / "connection.json"),
+                    "connection_inside": box.inside(kernel_dir / "connection.json")})
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        km = JailedKernelManager(transport="ipc", ip=str(kernel_dir / "k"), context=context,
+                                 connection_file=str(private_dir / "connection.json"),
+                                 jail_command=command, cache_ports=False)
+        client = LimitedClient(nb, limits.output_bytes, km=km, timeout=limits.cell_seconds,
+                               startup_timeout=_STARTUP_SECONDS, allow_errors=True,
+                               record_timing=False, shutdown_kernel="immediate", log=_quiet(),
+                               resources={"metadata": {"path": str(box.host_work)}})
+        stderr_path = private_dir / "stderr"
+        detail, kernel_exit = "", None
+        with open(stderr_path, "wb") as stderr:
+            try:
+                status, kernel_exit = asyncio.run(_execute(client, limits.wall_seconds, stderr))
+            except Exception as exc:  # noqa: BLE001 - e.g. the kernel never started
+                status, detail = "runner_error", f"{type(exc).__name__}: {str(exc)[:300]}"
+            finally:
+                box.kill_all()
+                context.destroy(linger=0)
+        with open(stderr_path, "rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 64 * 1024))
+            tail = handle.read().decode("utf-8", errors="replace")
+    return NotebookRun(status=status, cell=client.current_cell if status != "completed" else None,
+                       executed=client.nb, output_truncated=client.output_truncated,
+                       kernel_exit=kernel_exit, stderr=tail, seconds=time.monotonic() - start,
+                       detail=detail)
