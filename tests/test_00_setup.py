@@ -3,7 +3,7 @@ and does the real week-0 notebook pass `course validate`?
 
 The check tests go through the same path as an instructor's grade cell
 (``run_function_check_inline``: hidden cases, the judge encoding, the verdict),
-with the ``(output, is_float32)`` wrapper the notebook's grade cells use.
+wrapped as the notebook's grade cells wrap them.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ checks_00 = importlib.import_module("autograder.checks.00_setup")
 def as_submitted(check_id, fn):
     """Wrap a candidate the way the grade cells hand it to the judge (normalize_images: input too)."""
     if check_id == "normalize_images":
-        return lambda images: ((out := fn(images)), np.asarray(out).dtype == np.float32, images)
-    return lambda labels, **options: ((out := fn(labels, **options)), np.asarray(out).dtype == np.float32)
+        return lambda images: (fn(images), images)
+    return lambda labels, **options: fn(labels, **options)
 
 
 def verdict(check_id, fn):

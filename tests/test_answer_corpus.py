@@ -6,8 +6,9 @@ mistake (``# expect: fail <check_id> [<check_id> ...]``: those checks fail,
 every other check the entry touches passes). An entry is judged as a student's
 notebook would be: the solution notebook's own functions, overridden by the
 entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
-``judging.make_cases`` + ``course_utils.judge.call_case`` (and the sandbox's
-encoding) + the check's judge. Only checks whose submitted function reaches a
+``judging.make_cases`` + ``function_harness.run_cases`` (the grader's
+``call_case`` with its dtypes and line counts) + the sandbox's encoding + the
+check's judge. Only checks whose submitted function reaches a
 name the entry defines are run. The sandbox is not involved.
 
 The grade cells' visible asserts are replayed on the same entry: where they
@@ -35,7 +36,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import judging
+from autograder import function_harness, judging
 from course_utils import judge as notebook_judge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,9 +136,14 @@ def _reached_names(fn: Callable[..., Any], namespace: dict[str, Any]) -> set[str
 
 
 def judge_function(assignment: str, check: judging.FunctionCheck, fn: Callable[..., Any]) -> judging.Verdict:
-    """The real judge path: hidden cases, call_case, the sandbox's encoding, the check's judge."""
+    """The real judge path: hidden cases, measured by the grader's harness (dtypes, line events),
+    the sandbox's encoding, the check's judge."""
     cases = check.make_cases(np.random.default_rng(judging.case_seed(assignment, check.id)))
-    flat = notebook_judge.encode_results([notebook_judge.call_case(fn, case) for case in cases])
+    measured = function_harness.run_cases(fn, cases)
+    problem = function_harness.refusal(measured)
+    if problem is not None:
+        return judging.Verdict(False, f"{check.id}: {problem}")
+    flat = notebook_judge.encode_results(measured)
     results = notebook_judge.decode_results({key: np.asarray(value) for key, value in flat.items()})
     return judging._safe_judge(check, cases, results)
 
@@ -157,11 +163,6 @@ class EntryResult(NamedTuple):
     visible_failures: dict[str, tuple[int, str]]
 
 
-# Not replayed here: conv_speed's verdict and visible assert compare wall-clock timings, which
-# swing with machine load (tests/test_01_convolution_checks.py runs them in a quiet subprocess).
-VISIBLE_NOT_REPLAYED = NOT_JUDGED = {"conv_speed"}
-
-
 def judge_entry(assignment: str, path: Path, checks: Iterable[judging.Check] | None = None) -> EntryResult:
     """Judge every function check that reaches a function the entry at ``path`` defines."""
     namespace, grade_cells = notebook_namespace(assignment)
@@ -171,10 +172,9 @@ def judge_entry(assignment: str, path: Path, checks: Iterable[judging.Check] | N
     handed = submitted_functions(namespace, grade_cells)
     checks = judging.load_checks(assignment) if checks is None else checks
     reached = [check for check in checks if isinstance(check, judging.FunctionCheck) and check.id in handed
-               and check.id not in NOT_JUDGED and _reached_names(handed[check.id], namespace) & defined]
+               and _reached_names(handed[check.id], namespace) & defined]
     verdicts = {check.id: judge_function(assignment, check, handed[check.id]) for check in reached}
-    failures = {check.id: visible_failure(namespace, check.id, grade_cells[check.id]) for check in reached
-                if check.id not in VISIBLE_NOT_REPLAYED}
+    failures = {check.id: visible_failure(namespace, check.id, grade_cells[check.id]) for check in reached}
     return EntryResult(verdicts, {check_id: message for check_id, message in failures.items() if message})
 
 
@@ -223,11 +223,11 @@ def test_every_visible_assert_is_failed_by_some_mistake(assignment: str):
     _, grade_cells = notebook_namespace(assignment)
     function_checks = {c.id for c in judging.load_checks(assignment) if isinstance(c, judging.FunctionCheck)}
     uncovered = []
-    for check_id in sorted(function_checks - VISIBLE_NOT_REPLAYED):
+    for check_id in sorted(function_checks):
         failed_lines = {r.visible_failures[check_id][0] for r in results.values() if check_id in r.visible_failures}
         uncovered += [f"{check_id}: line {first}" for first, last in assertive_statements(grade_cells[check_id].visible)
                       if not any(first <= line <= last for line in failed_lines)]
     assert not uncovered, f"visible asserts no corpus entry fails: {uncovered}"
     failed = set().union(*(expected_failures(p) for p in entries))
     passed = set().union(*(set(r.verdicts) for p, r in results.items() if not expected_failures(p)))
-    assert function_checks - NOT_JUDGED <= failed & passed, function_checks - (failed & passed)
+    assert function_checks <= failed & passed, function_checks - (failed & passed)

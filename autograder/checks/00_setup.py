@@ -1,11 +1,10 @@
 """Hidden checks of 00_setup: scaling pixels and one-hot labels.
 
-The notebook's grade cells hand the student's function over wrapped so that it
-returns ``(output, is_float32)`` (normalize_images: ``(output, is_float32,
-images)``, the input as it is after the call, to see an in-place change): the
-judge protocol converts every output to float64 on its way out of the sandbox,
-so the dtype has to travel as a flag. one_hot's lambda passes ``num_classes``
-only when the case holds it, so the default is judged too.
+The dtype of each value as the student's function returned it arrives in
+``CaseResult.dtypes`` (the judge converts the values themselves to float64).
+normalize_images' grade cell hands back ``(output, images)``, the input as it is
+after the call, to see an in-place change; one_hot's passes ``num_classes`` only
+when the case holds it, so the default is judged too.
 
 Hidden cases always include the grade cells' visible inputs and the edge cases
 below; the secret only draws values and adds random cases.
@@ -60,17 +59,19 @@ def _make_normalize_cases(rng: np.random.Generator) -> Cases:
     return cases
 
 
-def _split(check_id: str, result: CaseResult, count: int) -> tuple[np.ndarray, ...]:
-    """The ``count`` values a grade cell's wrapper hands back (see the module docstring)."""
+def _split(check_id: str, result: CaseResult, count: int) -> tuple[tuple[np.ndarray, ...], str]:
+    """The ``count`` values a grade cell hands back, and the dtype of the first as returned."""
     if result.outputs is None or len(result.outputs) != count:
-        raise ValueError(f"{check_id}: expected {count} values from the grade cell's wrapper")
-    return result.outputs
+        raise ValueError(f"{check_id}: expected {count} value(s) from the grade cell")
+    if not result.dtypes:
+        raise ValueError(f"{check_id}: the grader did not record the dtype of the result")
+    return result.outputs, result.dtypes[0]
 
 
 def _judge_normalize(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
         images = case["images"]
-        output, is_float32, images_after = _split("normalize_images", result, 3)
+        (output, images_after), dtype = _split("normalize_images", result, 2)
         expected = normalize_reference(images)
         if output.shape != expected.shape:
             hint = ("add a channel axis when it is missing (images[..., np.newaxis])"
@@ -86,8 +87,8 @@ def _judge_normalize(cases: Cases, results: list[CaseResult]) -> Verdict:
             else:
                 hint = "every pixel p should become p / 255"
             return Verdict(False, f"normalize_images: wrong values on a hidden batch: {hint}.")
-        if not bool(is_float32):
-            return Verdict(False, "normalize_images: the values are right but the dtype is not float32 "
+        if dtype != "float32":
+            return Verdict(False, f"normalize_images: the values are right but the dtype is {dtype}, not float32 "
                                   "(Keras trains in float32; use .astype(np.float32)).")
         if images_after.shape != images.shape or not np.array_equal(images_after, images):
             return Verdict(False, "normalize_images: it changed its input array in place; work on a copy "
@@ -123,7 +124,7 @@ def _judge_one_hot(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
         labels = np.asarray(case["labels"])
         num_classes = int(case.get("num_classes", DEFAULT_NUM_CLASSES))
-        output, is_float32 = _split("one_hot", result, 2)
+        (output,), dtype = _split("one_hot", result, 1)
         expected = one_hot_reference(labels, num_classes)
         if output.shape != expected.shape:
             if output.shape == expected.shape[::-1]:
@@ -142,8 +143,8 @@ def _judge_one_hot(cases: Cases, results: list[CaseResult]) -> Verdict:
             else:
                 hint = "each row should hold exactly one 1 (at the label's column) and zeros elsewhere"
             return Verdict(False, f"one_hot: wrong values on hidden labels: {hint}.")
-        if not bool(is_float32):
-            return Verdict(False, "one_hot: the values are right but the dtype is not float32 "
+        if dtype != "float32":
+            return Verdict(False, f"one_hot: the values are right but the dtype is {dtype}, not float32 "
                                   "(Keras losses expect float32 targets; use dtype=np.float32).")
     return Verdict(True, "one_hot is correct on every hidden label vector.")
 

@@ -18,7 +18,6 @@ every entry, so exact zeros in the truth are held to the same bound as the rest.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -52,35 +51,29 @@ POOL_MAX_ERROR = 1e-10
 # The absolute term of the scale: the hidden inputs are unit normals, so 1.0 is
 # one input value; it only matters if a true output were all zero.
 SCALE_ATOL = 1.0
-# The issue's bar: vectorised at least 50x faster than the naive loop on a
-# 64x64x16 input. Measured on the 2-core course machine under load, best of
-# 20 runs: naive (one np.sum per output value) 300-800 ms; im2col or
-# sliding_window_view + one matrix product 0.7-0.9 ms (speed-up 400-1000x);
-# einsum without BLAS 5-10 ms (60-130x); a Python loop over output positions
-# with a tensordot inside 26-55 ms (10-30x, fails, as intended).
-MIN_SPEEDUP = 50.0
-# Against a naive loop slowed on purpose (time.sleep inflates the ratio):
-# the vectorised convolution must also stay within this factor of one
-# float64 matrix product with the same FLOPs, (H_out W_out, KH KW C) @
-# (KH KW C, F), timed in the same process. Measured: im2col 1.3-1.7x,
-# einsum 6-20x, loop over positions 35-105x, naive loop 600x and more.
-MAX_SLOWDOWN_VS_MATMUL = 100.0
-SPEED_SHAPE = (1, 64, 64, 16)  # the issue's 64x64x16 input
-SPEED_KERNEL = (3, 3, 16, 16)
+# conv_speed: Exercise 1.3 asks for no Python loop over output positions. The
+# grader does not time it (one submission measured 39x to 127x against a 50x bar
+# on the loaded 2-core machine); it counts the Python line events conv_forward
+# executes in the student's own code (CaseResult.line_events, counted by the
+# grader's harness, outside the kernel) on inputs with the same N, C, F and
+# kernel whose output grows from 8x8 to 32x32 positions (16x), and on the
+# notebook's 64x64x16 input (62x62, 60x). Measured (tests/answers/01_convolution,
+# growth = most lines / lines at 8x8): im2col, einsum, as_strided, FFT, keras.ops
+# and a loop over the 9 kernel offsets run the same 12-47 lines at every size
+# (growth 0.93-1.0); a loop over output rows grows 2.9x / 5.4x; np.vectorize and
+# np.apply_along_axis over a function of the student's 13x / 47x; the naive loop
+# 16x / 59x. The count is the same on every run, whatever the machine's load. Not
+# seen: a per-position loop that runs only library code (np.apply_along_axis(np.dot)).
+MAX_LINE_GROWTH = 2.0
+SPEED_SIZES = (10, 34, 64)             # H = W of x: 8x8, 32x32 and 62x62 output positions
+SPEED_CHANNELS = 16                    # C = F = 16, as the notebook's 64x64x16 input
+SPEED_KERNEL = (3, 3, SPEED_CHANNELS, SPEED_CHANNELS)
 
 
 def make_speed_cases(rng: np.random.Generator) -> Cases:
-    """The 64x64x16 timing input, plus a matrix product with the same FLOPs as its convolution."""
-    x = rng.normal(size=SPEED_SHAPE)
-    w = rng.normal(size=SPEED_KERNEL)
-    positions = (SPEED_SHAPE[1] - SPEED_KERNEL[0] + 1) * (SPEED_SHAPE[2] - SPEED_KERNEL[1] + 1)
-    patch = int(np.prod(SPEED_KERNEL[:3]))
-    return [{
-        "x": x, "w": w, "b": rng.normal(size=SPEED_KERNEL[3]),
-        "patches": rng.normal(size=(positions, patch)),
-        "kernel_matrix": rng.normal(size=(patch, SPEED_KERNEL[3])),
-    }]
-
+    """One image per size in SPEED_SIZES: x (1, H, H, 16), w (3, 3, 16, 16), b (16,) (stride 1, VALID)."""
+    w, b = rng.normal(size=SPEED_KERNEL), rng.normal(size=SPEED_CHANNELS)
+    return [{"x": rng.normal(size=(1, size, size, SPEED_CHANNELS)), "w": w, "b": b} for size in SPEED_SIZES]
 
 
 # --------------------------------------------------------------------------- judges
@@ -174,27 +167,26 @@ def judge_receptive_field(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 
 def judge_conv_speed(cases: Cases, results: list[CaseResult]) -> Verdict:
-    """Outputs: (naive seconds, vectorised seconds, matmul seconds, vectorised output)."""
-    (case,), (result,) = cases, results
-    if len(result.outputs) != 4:
-        return Verdict(False, f"conv_speed: expected 4 values (3 timings and the output), got {len(result.outputs)}.")
-    naive, vectorised, matmul = (float(np.ravel(t)[0]) for t in result.outputs[:3])
-    expected, _ = conv_forward_reference(case["x"], case["w"], case["b"], 1, "valid")
-    problem = _compare("conv_forward's output on the timing input", result.outputs[3], expected, CONV_MAX_ERROR)
-    if problem:
-        return Verdict(False, f"conv_speed: {problem}.")
-    if not (naive > 0 and vectorised > 0 and matmul > 0 and math.isfinite(naive + vectorised + matmul)):
-        return Verdict(False, "conv_speed: the timings are not positive numbers.")
-    speedup, slowdown = naive / vectorised, vectorised / matmul
-    measured = (f"naive {naive * 1e3:.1f} ms, vectorised {vectorised * 1e3:.2f} ms "
-                f"(speed-up {speedup:.0f}x), same-FLOP matrix product {matmul * 1e3:.2f} ms")
-    if speedup < MIN_SPEEDUP:
-        return Verdict(False, f"conv_speed: {measured}; the vectorised version must be at least "
-                              f"{MIN_SPEEDUP:.0f}x faster than the naive loop.")
-    if slowdown > MAX_SLOWDOWN_VS_MATMUL:
-        return Verdict(False, f"conv_speed: {measured}; the vectorised version is {slowdown:.0f}x slower than "
-                              f"one matrix product with the same work (at most {MAX_SLOWDOWN_VS_MATMUL:.0f}x).")
-    return Verdict(True, f"conv_speed: {measured}.")
+    """Right outputs, and line events that do not grow with the number of output positions."""
+    for index, (case, result) in enumerate(zip(cases, results)):
+        outputs = _outputs(result, 1)
+        if outputs is None:
+            return _fail("conv_speed", index, case, "expected one array (the output)")
+        expected, _ = conv_forward_reference(case["x"], case["w"], case["b"], 1, "valid")
+        problem = _compare("out", outputs[0], expected, CONV_MAX_ERROR)
+        if problem:
+            return _fail("conv_speed", index, case, problem)
+    lines = [result.line_events for result in results]
+    if any(count is None for count in lines):
+        return Verdict(False, "conv_speed: the grader could not count the lines of Python conv_forward runs.")
+    positions = [(case["x"].shape[1] - SPEED_KERNEL[0] + 1) ** 2 for case in cases]
+    measured = ", ".join(f"{count:,} lines for {p:,} output positions" for count, p in zip(lines, positions))
+    growth = max(lines[1:]) / max(lines[0], 1)
+    if not growth < MAX_LINE_GROWTH:
+        return Verdict(False, f"conv_speed: conv_forward ran {measured}: the Python it executes grows with "
+                              "the output (it loops over output positions). Gather every window once "
+                              "(im2col) and do one matrix product.")
+    return Verdict(True, f"conv_speed: conv_forward ran {measured}: no Python loop over output positions.")
 
 
 CHECKS = [
@@ -212,7 +204,7 @@ CHECKS = [
     ),
     FunctionCheck(
         id="conv_speed", points=2,
-        description="vectorised convolution at least 50x faster than the naive loop on 64x64x16",
+        description="vectorised convolution: right, and no Python loop over output positions",
         make_cases=make_speed_cases,
         judge=judge_conv_speed,
     ),
