@@ -90,19 +90,13 @@ def rel_error(x: Any, y: Any) -> float:
 
 
 def scaled_error(actual: Any, expected: Any, atol: float = 0.0) -> float:
-    """Largest difference as a share of the reference's largest magnitude.
+    """``max |actual - expected| / (max |expected| + atol)``: the error as a share of the largest true value.
 
-    ``max |actual - expected| / (max |expected| + atol)``: one scale for the
-    whole array, so an entry whose true value is 0 is held to the same
-    absolute bound as every other entry. ``rel_error`` divides entry by entry
-    instead, and where the truth is 0 its 1e-8 floor turns a 1e-7 bar into an
-    absolute 1e-15, which right answers computed in another order (an FFT, a
-    summed-area table) miss by rounding alone. ``atol`` (the small absolute
-    term) keeps the error finite when the reference is all zeros.
-
-    actual, expected: arrays of the same shape (any shape; scalars allowed).
-    Returns 0.0 for equal arrays, ``inf`` when only ``actual`` is non-zero and
-    ``expected`` and ``atol`` are both 0.
+    One scale for the whole array, so entries whose truth is 0 get the same
+    bound as the rest (``rel_error``'s 1e-8 floor makes a 1e-7 bar an absolute
+    1e-15 there, which an FFT or a summed-area table misses by rounding alone).
+    actual, expected: arrays of the same shape. 0.0 when equal; ``inf`` when
+    ``expected`` is all zero, ``atol`` is 0 and ``actual`` is not.
     """
     _tolerance_ok(atol, "atol")
     actual_arr = np.asarray(actual, dtype=np.float64)

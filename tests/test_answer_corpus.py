@@ -9,7 +9,8 @@ entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
 ``judging.make_cases`` + ``function_harness.run_cases`` (the grader's
 ``call_case`` with its dtypes and line counts) + the sandbox's encoding + the
 check's judge. Only checks whose submitted function reaches a
-name the entry defines are run. The sandbox is not involved.
+name the entry defines are run. The sandbox is not involved. Entries use the
+notebook's names (``np``, ``padding_amounts``, ``ConvCache``...) unqualified.
 
 The grade cells' visible asserts are replayed on the same entry: where they
 fail, the hidden check must fail too (a student who calls ``judge.submit``
