@@ -16,7 +16,7 @@ tamper_checks     patches the course's checks, NumPy and the judge; no work   ze
 always_equal      patches the checks and returns objects equal to anything    zero
 escape            reads the solutions, writes the gradebook, tries the net    zero, nothing reached
 tamper_cells      empties the grade cells and sets their points to 100        zero
-tamper_judge      rewrites the hidden inputs and forges the judge's outputs   zero
+tamper_judge      looks for hidden inputs, hands the judge forged functions   zero
 no_notebook       a folder without the notebook                               zero: missing notebook
 ================  ==========================================================  =====================
 
@@ -281,23 +281,14 @@ def _tamper_cells(ctx: Context) -> NotebookNode:
 
 def _tamper_judge(ctx: Context) -> NotebookNode:
     code = textwrap.dedent("""\
-        # Swap the grader's hidden inputs for easy ones and forge passing outputs.
-        import glob, os
-        import numpy as np
+        # Look for the grader's hidden inputs, and hand it forged functions instead of answers.
+        import glob, os, pickle
         judge_dir = os.environ.get("COURSE_JUDGE_DIR", ".judge")
-        for path in glob.glob(os.path.join(judge_dir, "inputs", "*.npz")):
-            try:
-                os.chmod(path, 0o666)
-                np.savez(path, n_cases=np.asarray(0))
-                print("rewrote", path)
-            except OSError as exc:
-                print("could not rewrite", path, type(exc).__name__)
-            check = os.path.basename(path)
-            try:
-                os.makedirs(os.path.join(judge_dir, "outputs"), exist_ok=True)
-                np.savez(os.path.join(judge_dir, "outputs", check), n_cases=np.asarray(0))
-            except OSError as exc:
-                print("could not forge", check, type(exc).__name__)
+        print("hidden inputs found:", glob.glob(os.path.join(judge_dir, "**", "*.npz"), recursive=True))
+        os.makedirs(os.path.join(judge_dir, "functions"), exist_ok=True)
+        for check in ("normalize_images", "one_hot", "conv_forward", "conv_speed"):
+            with open(os.path.join(judge_dir, "functions", check + ".pkl"), "wb") as handle:
+                pickle.dump(print, handle)   # a "function" that returns None for every case
         """)
     return _insert_before_first_answer(copy.deepcopy(ctx.released), code)
 
@@ -320,8 +311,7 @@ CLASS = [
     SyntheticStudent("always_equal", _always_equal, ZERO),
     SyntheticStudent("escape", _escape, ZERO),
     SyntheticStudent("tamper_cells", _tamper_cells, ZERO),
-    SyntheticStudent("tamper_judge", _tamper_judge,
-                     Expectation("zero", frozenset({Outcome.GRADED, Outcome.TAMPERING}))),
+    SyntheticStudent("tamper_judge", _tamper_judge, ZERO),
     SyntheticStudent("no_notebook", lambda ctx: None, Expectation("zero", frozenset({Outcome.MISSING_NOTEBOOK}))),
 ]
 SMALL_CLASS = ("solution", "blank", "partial")

@@ -84,6 +84,9 @@ def classify(status: str, cell: int | None, kernel_exit: int | None, stderr: str
     if observed.folder_full:
         return RunVerdict(Outcome.OUTPUT_LIMIT, f"The notebook wrote more than {limits.disk_bytes / 2**20:.0f} MiB "
                                                 f"or {limits.disk_entries} files into its folder{where}.")
+    if observed.oom_kills:  # first: a run that hung after a process was killed for memory ran out of memory
+        return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook used more than the {memory} of memory allowed "
+                                                 f"(all its processes together){where}.")
     if status == "wall_timeout":
         return RunVerdict(Outcome.TIMEOUT, f"The notebook did not finish within the {limits.wall_seconds:.0f} s "
                                            f"allowed for the whole run; it was still running{where}.")
@@ -92,9 +95,6 @@ def classify(status: str, cell: int | None, kernel_exit: int | None, stderr: str
                                            "per cell (an endless loop, or training at grading time?).")
     if kernel_exit in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
         return RunVerdict(Outcome.TIMEOUT, f"The kernel used more than {limits.cpu_limit()} s of CPU time{where}.")
-    if observed.oom_kills:
-        return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook used more than the {memory} of memory allowed "
-                                                 f"(all its processes together){where}.")
     if any(ename in MEMORY_ERRORS for _, _, ename, _ in errors(executed)):
         return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook ran out of memory (the limit is {memory}).")
     if status == "kernel_died":
