@@ -2,8 +2,8 @@
 
 The steps, and who is trusted in each:
 
-1. **Restore** (grader process): the submitted notebook is read as untrusted
-   JSON and sanitised with nbgrader's own autograde preprocessors
+1. **Restore** (grader process, :mod:`autograder.restoring`): the submitted
+   notebook is read as untrusted JSON and sanitised with nbgrader's own autograde preprocessors
    (``ClearOutput``, ``DeduplicateIds``, ``OverwriteKernelspec``,
    ``OverwriteCells(add_missing_cells=True)``, ``CheckCellMetadata``) against a
    private gradebook that holds the instructor's source cells, hidden tests
@@ -45,9 +45,6 @@ check whose handed-over function was tampered with is refused by its harness.
 from __future__ import annotations
 
 import atexit
-import base64
-import binascii
-import copy
 import logging
 import os
 import shutil
@@ -63,10 +60,10 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4.nbbase import random_cell_id
 
 import course_utils
-from autograder import function_judge, judging, notebook_runner
+from autograder import feedback_outputs, function_judge, judging, notebook_runner
+from autograder.restoring import restore
 from autograder.artifacts import judge_artifact_isolated
 from autograder.results import ItemResult, Outcome, SubmissionResult
 from autograder.notebook_runner import NotebookRun
@@ -80,8 +77,6 @@ JUDGE_DIR = ".judge"
 # run) and packages that would shadow the course's own inside the kernel.
 _SKIP_TOP = {JUDGE_DIR, "course_utils", "autograder", notebook_runner.KERNEL_DIR}
 _SKIP_ANYWHERE = {"__pycache__", ".ipynb_checkpoints"}
-_MAX_FIGURES, _MAX_FIGURE_BYTES = 40, 5 * 1024**2
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _log = logging.getLogger(__name__)
 
 
@@ -112,12 +107,6 @@ class AssignmentConfigError(RuntimeError):
 
 _references: dict[tuple, Reference] = {}
 _references_lock = threading.Lock()
-
-
-def _quiet_log() -> logging.Logger:
-    log = logging.getLogger("autograder.submission.nbgrader")
-    log.setLevel(logging.ERROR)
-    return log
 
 
 def _items(assignment: str, source: NotebookNode) -> tuple[GradeItem, ...]:
@@ -173,70 +162,6 @@ def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
         ref = Reference(assignment, assignment, db_url, released, source, _items(assignment, source))
         _references[key] = ref
         return ref
-
-
-# ------------------------------------------------------------------ restore
-
-def _grade_meta(cell: NotebookNode) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
-    cells: dict[str, NotebookNode] = {}
-    for cell in nb.cells:
-        grade_id = _grade_meta(cell).get("grade_id")
-        if grade_id and grade_id not in cells:
-            cells[grade_id] = cell
-    return cells
-
-
-def _edit_notes(submitted: NotebookNode, ref: Reference) -> list[str]:
-    """Plain-words list of locked/grade cells the student changed or deleted (before restoring).
-
-    A cell counts as unchanged when it matches the release or the instructor's
-    source (a submitted solution notebook still has its hidden tests).
-    """
-    by_id, originals = _by_grade_id(submitted), _by_grade_id(ref.source)
-    notes = []
-    for cell in ref.released.cells:
-        meta = _grade_meta(cell)
-        if not (meta.get("locked") or meta.get("grade")) or meta.get("solution"):
-            continue
-        grade_id = meta["grade_id"]
-        mine = by_id.get(grade_id)
-        if mine is None:
-            if meta.get("grade"):
-                notes.append(f"Cell {grade_id} was missing; the grader put the original back.")
-            continue
-        accepted = {cell.source.strip(), originals.get(grade_id, cell).source.strip()}
-        if str(mine.get("source", "")).strip() not in accepted:
-            notes.append(f"Cell {grade_id} is read-only but was edited; the grader restored the original.")
-        if meta.get("grade") and str(_grade_meta(mine).get("points")) != str(meta.get("points")):
-            notes.append(f"The points of {grade_id} were changed; the original value was restored.")
-    return notes
-
-
-def restore(nb: NotebookNode, ref: Reference) -> tuple[NotebookNode, list[str]]:
-    """nbgrader's autograde sanitising: put the instructor's cells and hidden tests back.
-
-    Returns the restored notebook and notes on what had to be restored.
-    Raises nbgrader's ``ValidationError`` when the nbgrader metadata is corrupt.
-    """
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        OverwriteCells, OverwriteKernelspec)
-
-    notes = _edit_notes(nb, ref)
-    resources = {"nbgrader": {"notebook": ref.notebook_id, "assignment": ref.assignment,
-                              "db_url": ref.db_url}}
-    log = _quiet_log()
-    steps = [ClearOutput(log=log), DeduplicateIds(log=log), OverwriteKernelspec(log=log),
-             OverwriteCells(log=log, add_missing_cells=True), CheckCellMetadata(log=log)]
-    nb = copy.deepcopy(nb)
-    for step in steps:
-        nb, resources = step.preprocess(nb, resources)
-    for cell in nb.cells:  # cells nbgrader re-added have no id yet
-        cell.setdefault("id", random_cell_id())
-    return nb, notes
 
 
 # ------------------------------------------------------------------ folder
@@ -366,56 +291,6 @@ def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
             for i in ref.items]
 
 
-# ------------------------------------------------------------------ outputs for feedback
-
-def _figures(executed: NotebookNode, folder: Path) -> list[str]:
-    """Write the PNG images of the executed notebook to ``folder``; return their paths.
-
-    Grade cells are left out: they run the instructor's hidden tests, whose
-    pictures are not the student's to see.
-    """
-    paths: list[str] = []
-    for index, cell in enumerate(executed.cells):
-        if _grade_meta(cell).get("grade") and not _grade_meta(cell).get("solution"):
-            continue
-        for number, output in enumerate(cell.get("outputs", []) or []):
-            encoded = (output.get("data") or {}).get("image/png") if isinstance(output, dict) else None
-            if not isinstance(encoded, str) or len(paths) >= _MAX_FIGURES:
-                continue
-            if len(encoded) > _MAX_FIGURE_BYTES * 4 // 3 + 4:
-                continue
-            try:
-                raw = base64.b64decode(encoded, validate=False)
-            except (binascii.Error, ValueError):
-                continue
-            if not raw.startswith(_PNG_SIGNATURE):
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"cell{index:03d}_{number}.png"
-            path.write_bytes(raw)
-            paths.append(str(path))
-    return paths
-
-
-def feedback_notebook(executed: NotebookNode) -> NotebookNode:
-    """The executed notebook made safe to show: hidden tests cleared, grade-cell
-    tracebacks reduced to their last line, long outputs cut (nbgrader's LimitOutput)."""
-    from nbgrader.preprocessors import ClearHiddenTests, LimitOutput
-
-    nb = copy.deepcopy(executed)
-    resources: dict = {}
-    log = _quiet_log()
-    for step in (ClearHiddenTests(log=log), LimitOutput(log=log)):
-        nb, resources = step.preprocess(nb, resources)
-    for cell in nb.cells:
-        if not _grade_meta(cell).get("grade"):
-            continue
-        for output in cell.get("outputs", []) or []:
-            if output.get("output_type") == "error":
-                output["traceback"] = [f"{output.get('ename', '')}: {output.get('evalue', '')}"]
-    return nb
-
-
 # ------------------------------------------------------------------ entry point
 
 def _read_submitted(path: Path, limits: Limits) -> tuple[NotebookNode | None, Outcome | None, str]:
@@ -507,9 +382,9 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         if keep_outputs:
             keep.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(keep / "figures", ignore_errors=True)
-            result.figures = _figures(run.executed, keep / "figures")
+            result.figures = feedback_outputs.figures(run.executed, keep / "figures")
             path = keep / notebook_name
-            nbformat.write(feedback_notebook(run.executed), str(path))
+            nbformat.write(feedback_outputs.feedback_notebook(run.executed), str(path))
             result.executed_notebook = str(path)
         if verdict.outcome is not Outcome.GRADED:
             return zero(verdict.outcome, verdict.reason)
