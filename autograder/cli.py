@@ -88,13 +88,16 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from autograder import grading
+    from autograder.limits import default_limits
     from autograder.results import Outcome
-    from autograder.sandbox import Limits
 
     out, db = _out_and_db(args)
-    limits = Limits(**{k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
-                                         ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
+    limits = replace(default_limits(args.assignment), **{
+        k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
+                          ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
     from autograder.submission import AssignmentConfigError
 
     warning = grading.judge_secret_warning()
@@ -177,15 +180,23 @@ def _add_grading_commands(commands) -> None:
     collect.add_argument("--to", required=True, help="where to put DIR/<student>/ (then: course grade --submissions)")
     collect.set_defaults(handler=_collect)
 
-    grade = commands.add_parser("grade", help="grade a folder of submissions (DIR/<student>/NN_topic.ipynb)")
+    from autograder import limits as bounds
+
+    grade = commands.add_parser(
+        "grade", help="grade a folder of submissions (DIR/<student>/NN_topic.ipynb)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="default bounds per assignment (from its reference solution's measured peak, "
+               "autograder/limits.py; the flags override them):\n  "
+               + "\n  ".join(bounds.describe(name) for name in bounds.MEASURED))
     common(grade)
     grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
     grade.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")
-    grade.add_argument("--wall-seconds", type=float, help="wall clock per submission")
-    grade.add_argument("--cell-seconds", type=int, help="time per notebook cell")
-    grade.add_argument("--memory-gb", type=float, help="memory bound of a submission's processes")
+    grade.add_argument("--wall-seconds", type=float, help="wall clock per submission (default: see below)")
+    grade.add_argument("--cell-seconds", type=int, help="time per notebook cell (default: see below)")
+    grade.add_argument("--memory-gb", type=float, help="real memory of all a submission's processes together "
+                                                       "(default: see below)")
     grade.set_defaults(handler=_grade)
 
     feedback = commands.add_parser("feedback", help="re-render the feedback pages from the gradebook")

@@ -17,6 +17,9 @@ byte for byte with the checked-in release.
 5. Is the checked-in release in sync with a fresh generation?
 6. Does every test cell ``test_<id>`` have a hidden check ``<id>`` in
    ``autograder/checks/NN_topic.py`` with the same points, and vice versa?
+7. Graded as a TA would (``course grade``: real sandbox, the assignment's
+   default bounds), does the source, with the artifacts its own run saved, get
+   full marks, and the blank release zero?
 
 Every function takes a course ``root`` (default: this repository), so tests can
 work on temporary copies. No gradebook file is ever written in the course.
@@ -28,6 +31,7 @@ import copy
 import importlib.util
 import io
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -39,6 +43,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder import judging
 from autograder import notebooks as nbu
 from autograder.gradebook import use_in_process_alembic
 from autograder import validation
@@ -194,30 +199,71 @@ def _cell_timeout(config: Config) -> int:
     return int(timeout) if timeout else DEFAULT_CELL_TIMEOUT
 
 
-def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int) -> nbu.Execution:
-    """Execute ``nb`` with a temporary copy of ``folder`` as working directory."""
+def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int, keep: Path | None = None) -> nbu.Execution:
+    """Execute ``nb`` with a temporary copy of ``folder`` (or ``keep``, left in place) as working directory."""
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
-        work = Path(tmp) / folder.name
+        work = keep or Path(tmp) / folder.name
         shutil.copytree(folder, work)
         return nbu.execute(nb, work, timeout=timeout)
 
 
+def _graded_result(assignment: str, root: Path, solved: Path, blank: Path) -> validation.CheckResult:
+    """Check (7): grade the source's executed copy and the blank release through the real sandbox."""
+    from autograder import limits as default_bounds
+    from autograder.submission import grade_submission
+
+    bounds = default_bounds.default_limits(assignment)
+    solution, empty = [grade_submission(assignment, folder, student=name, course_root=root, limits=bounds)
+                       for name, folder in (("solution", solved), ("blank", blank))]
+    text = f"{bounds.memory_bytes / 2**30:.1f} GiB, {bounds.wall_seconds:.0f} s"
+    return validation.check_graded_end_to_end(assignment, solution, empty, text)
+
+
+@contextmanager
+def _own_checks_on_path(root: Path) -> Iterator[None]:
+    """A course other than this repository keeps its checks in ``<root>/autograder/checks``:
+    put them on ``COURSE_CHECKS_PATH`` (the kernel's judge and the grader both look there)."""
+    own_checks, previous = root / "autograder" / "checks", os.environ.get(judging.CHECKS_PATH_ENV)
+    if root == REPO_ROOT or not own_checks.is_dir():
+        yield
+        return
+    os.environ[judging.CHECKS_PATH_ENV] = os.pathsep.join(filter(None, [str(own_checks), previous]))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(judging.CHECKS_PATH_ENV, None)
+        else:
+            os.environ[judging.CHECKS_PATH_ENV] = previous
+
+
 def validate(assignment: str, root: Path | str | None = None) -> ValidationReport:
-    """Run the six checks of the module docstring on ``assignment``; never raises on a finding."""
+    """Run the seven checks of the module docstring on ``assignment``; never raises on a finding."""
+    root = _root(root)
+    with _own_checks_on_path(root):
+        return _validate(assignment, root)
+
+
+def _validate(assignment: str, root: Path) -> ValidationReport:
     from course_utils.runtime import profile
 
-    root = _root(root)
     source_folder = _source_folder(assignment, root)
     config = load_config(root)
     paths = sorted(source_folder.glob("*.ipynb"))
     sources = [(f"{SOURCE_DIR}/{assignment}/{p.name}", nbu.read(p)) for p in paths]
     report = ValidationReport(assignment, profile())
     report.results.append(validation.check_clean_sources(paths))
-    for name, nb in sources:
-        execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config))
-        report.results.append(validation.check_source_runs(name, execution))
-    report.results += _release_results(assignment, root, sources, config)
-    report.results.append(_contract_result(assignment, root, sources))
+    with tempfile.TemporaryDirectory(prefix="course-validate-solved-") as solved_tmp:
+        solved = Path(solved_tmp) / assignment
+        for name, nb in sources:
+            keep = solved if Path(name).stem == assignment else None
+            execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config), keep)
+            report.results.append(validation.check_source_runs(name, execution))
+        report.results += _release_results(assignment, root, sources, config)
+        report.results.append(_contract_result(assignment, root, sources))
+        released = root / RELEASE_DIR / assignment
+        if solved.is_dir() and released.is_dir() and report.ok:
+            report.results.append(_graded_result(assignment, root, solved, released))
     return report
 
 

@@ -17,6 +17,7 @@ from typing import Sequence
 from nbformat import NotebookNode
 
 from autograder import notebooks as nbu
+from autograder.results import Outcome, SubmissionResult
 
 MAX_PROBLEMS_SHOWN = 12
 
@@ -138,6 +139,26 @@ def check_blank_fails(name: str, execution: nbu.Execution) -> CheckResult:
         "student's function (visible asserts and the hidden judge.submit) so the stub's "
         "NotImplementedError fails it.",
     )
+
+
+def check_graded_end_to_end(assignment: str, solution: SubmissionResult, blank: SubmissionResult,
+                            limits_text: str) -> CheckResult:
+    """(7) Graded by ``course grade`` (real sandbox, default bounds): the source with the
+    artifacts its run saved gets full marks, the blank release gets zero on every item."""
+    problems = []
+    if solution.outcome is not Outcome.GRADED:
+        problems.append(f"the source got {solution.outcome.value}: {solution.reason}")
+    else:
+        problems += [f"the source lost points on {t.id}: {t.message}" for t in solution.tests
+                     if t.kind != "manual" and t.score < t.points]
+    problems += [f"the blank release earned {t.score:g} on {t.id}: {t.message}"
+                 for t in blank.tests if t.score > 0]
+    return CheckResult(
+        f"graded end to end (sandbox, default bounds {limits_text}): source full marks, blank zero",
+        tuple(problems),
+        "a source that loses points under `course grade` but passes in Jupyter needs more memory or "
+        "time (autograder/limits.py, with the measured peak) or a check that reads what the notebook "
+        "really saves; a blank that earns points has a check that accepts no answer.")
 
 
 def check_no_leaks(sources: Sequence[tuple[str, NotebookNode]],

@@ -31,7 +31,8 @@ SOLUTION = '''def add(a, b):
 TEST_ADD = '''"""Check that add() sums two numbers."""
 assert add(1, 2) == 3, "add(1, 2) should be 3"
 ### BEGIN HIDDEN TESTS
-assert add(20, 22) == 42, "hidden sum"
+from course_utils import judge
+judge.submit("99_fixture", "add", add)
 ### END HIDDEN TESTS'''
 
 CHECKS = '''from autograder.judging import FunctionCheck, Verdict
@@ -39,7 +40,7 @@ CHECKS = '''from autograder.judging import FunctionCheck, Verdict
 CHECKS = [
     FunctionCheck("add", 2, "adds two numbers",
                   make_cases=lambda rng: [{"a": 1, "b": 2}],
-                  judge=lambda cases, results: Verdict(True, "ok")),
+                  judge=lambda cases, results: Verdict(results[0].outputs[0].item() == 3, "sums")),
 ]
 '''
 
@@ -138,7 +139,7 @@ def test_generate_with_a_gradebook_records_hidden_tests_there(tmp_path):
     assert (generated / f"{NAME}.ipynb").read_bytes() == released(root).read_bytes()
     with Gradebook(db_url) as gradebook:
         cell = gradebook.find_source_cell("test_add", NAME, NAME)
-        assert "assert add(20, 22) == 42" in cell.source
+        assert 'judge.submit("99_fixture", "add", add)' in cell.source
         assert gradebook.find_grade_cell("test_add", NAME, NAME).max_score == 2
 
 
@@ -149,11 +150,12 @@ def test_release_of_unknown_assignment_names_the_known_ones(tmp_path):
 
 
 def test_validate_passes_on_a_correct_course(tmp_path):
-    """Does a correct source with an in-sync release pass all six checks?"""
+    """Does a correct source with an in-sync release pass all seven checks (the last one grades
+    the source and the blank through the real sandbox)?"""
     report = release.validate(NAME, make_course(tmp_path))
     assert report.ok, report.render()
-    assert len(report.results) == 6
-    assert report.render().count("✓") == 6
+    assert len(report.results) == 7
+    assert report.render().count("✓") == 7
 
 
 def _leak_in_another_cell(nb):
@@ -190,7 +192,8 @@ FREE_CHECKS = CHECKS.replace("]\n", '    FunctionCheck("free", 1, "", lambda rng
         (_orphan_test_cell, CHECKS, "hidden check with the same points", "has no hidden check 'orphan'"),
         (None, CHECKS.replace('"add", 2', '"add", 3'), "hidden check with the same points",
          "worth 2 points but check 'add' is worth 3"),
-        (None, CHECKS.replace('"add", 2', '"plus", 2'), "hidden check with the same points",
+        (None, CHECKS.replace("]\n", '    FunctionCheck("plus", 2, "", lambda rng: [], lambda c, r: Verdict(True, "")),\n]\n'),
+         "hidden check with the same points",
          "check 'plus' in autograder/checks/99_fixture.py has no test cell test_plus"),
     ],
     ids=["leaked-solution", "passes-on-blank", "outputs-not-cleared", "source-fails",
@@ -223,11 +226,11 @@ def test_validate_reports_a_hand_edited_release_that_leaks_hidden_tests(tmp_path
     """Does pasting a hidden test into the checked-in release fail both leak and sync checks?"""
     root = make_course(tmp_path)
     data = json.loads(released(root).read_text())
-    data["cells"][2]["source"].append('\nassert add(20, 22) == 42, "hidden sum"')
+    data["cells"][2]["source"].append('\njudge.submit("99_fixture", "add", add)')
     released(root).write_text(json.dumps(data, indent=1))
     report = release.validate(NAME, root)
     assert not result(report, "no solution").ok
-    assert "hidden sum" in result(report, "no solution").problems[0]
+    assert "judge.submit" in result(report, "no solution").problems[0]
     assert not result(report, "in sync").ok
 
 
