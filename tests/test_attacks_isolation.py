@@ -111,6 +111,33 @@ HOSTILE_CODE = {
         print("cmdline", open("/proc/1/cmdline").read().replace(chr(0), " "))
         """,
 }
+# Replace the answer to normalize_images (the other answer stays the solution's).
+ANSWER_CODE = {
+    # float64 values (right numbers, wrong dtype), with every dtype probe patched to say float32
+    "fake_dtype": """
+        import numpy as np
+        class _Float32Claim(np.ndarray):
+            dtype = property(lambda self: np.dtype("float32"))
+        def normalize_images(images):
+            return (np.asarray(images) / 255.0).view(_Float32Claim)
+        """,
+    # a wrong answer handed over by hand before its grade cell's visible asserts can fail
+    "self_submit": """
+        import numpy as np
+        from course_utils import judge
+        def normalize_images(images):
+            return np.asarray(images, dtype=np.float32) / 256.0
+        judge.submit("00_setup", "normalize_images", lambda images: (normalize_images(images), images))
+        """,
+    # raises on anything but the visible self-check's input, carrying the input in its message
+    "leaky_error": """
+        import numpy as np
+        def normalize_images(images):
+            if np.asarray(images).shape[0] != 100:
+                raise ValueError("LEAKED " + repr(np.asarray(images).ravel()[:50].tolist()))
+            return np.asarray(images, dtype=np.float32) / 255.0
+        """,
+}
 # Added as a last cell, after the hidden-test cells handed the functions over.
 LAST_CELL_CODE = {
     "judge_file_is_a_directory": """
@@ -138,6 +165,9 @@ EXPECTED = {
     "judge_file_is_a_directory": {Outcome.GRADED},
     "judge_file_is_a_fifo": {Outcome.GRADED},
     "shipped_files": {Outcome.GRADED},
+    "fake_dtype": {Outcome.GRADED},
+    "self_submit": {Outcome.GRADED},
+    "leaky_error": {Outcome.GRADED},
 }
 
 
@@ -151,6 +181,9 @@ def _hostile(ctx: demo.Context, name: str) -> nbformat.NotebookNode:
         return demo._insert_before_first_answer(nb, textwrap.dedent(HOSTILE_CODE[name]))
     if name in LAST_CELL_CODE:
         nb.cells.append(nbformat.v4.new_code_cell(textwrap.dedent(LAST_CELL_CODE[name])))
+    if name in ANSWER_CODE:
+        answers = dict(demo.solutions(ctx.source), normalize_images=textwrap.dedent(ANSWER_CODE[name]))
+        nb = demo._fill(copy.deepcopy(ctx.released), answers)
     return nb
 
 
@@ -251,3 +284,58 @@ def test_the_fork_loop_was_bounded(graded: dict) -> None:
         assert "fork refused after" in _executed_text(graded, "fork_loop")
     else:
         assert "processes" in result.reason or "memory" in result.reason
+
+
+def test_claims_made_in_the_kernel_earn_nothing(graded: dict) -> None:
+    """A float64 answer dressed up as float32, a wrong answer handed over by hand past its failing
+    visible asserts, and an answer that raises on hidden inputs: does each lose normalize_images?"""
+    for name in ("fake_dtype", "self_submit", "leaky_error"):
+        scores = {t.id: t.score for t in graded["results"][name].tests}
+        assert scores["test_normalize_images"] == 0, (name, graded["results"][name].tests)
+        assert scores["test_one_hot"] > 0, name  # the honest answer beside it still counts
+
+
+def test_an_exception_on_hidden_inputs_reaches_feedback_without_its_text(graded: dict) -> None:
+    """Does the feedback page say that the function raised, without the message that carried the
+    hidden input's values?"""
+    page = (graded["out"] / "feedback" / "leaky_error" / "feedback.html").read_text()
+    assert "ValueError" in page and "LEAKED" not in page
+    result = graded["results"]["leaky_error"]
+    assert "LEAKED" not in " ".join(t.message for t in result.tests)
+
+
+def test_a_patched_timer_does_not_make_a_loop_fast(tmp_path) -> None:
+    """Week 1: a conv_forward that loops over output positions, with every timer of the kernel
+    patched to say it is instant: does conv_speed still fail, and the correct checks still pass?"""
+    from autograder.submission import grade_submission
+
+    cohort.skip_without_data()
+    cohort.skip_without_isolation()
+    week = "01_convolution"
+    root = cohort.REPO
+    released = nbformat.read(root / "assignments" / week / f"{week}.ipynb", as_version=4)
+    source = nbformat.read(root / "solutions" / week / f"{week}.ipynb", as_version=4)
+    answers = demo.solutions(source)
+    cell = next(grade_id for grade_id, code in answers.items() if "def conv_forward(" in code)
+    answers[cell] += textwrap.dedent("""
+
+        import time, timeit
+        _frozen = time.perf_counter()
+        time.perf_counter = time.time = time.monotonic = lambda: _frozen
+        timeit.default_timer = lambda: _frozen
+
+        _vectorised = conv_forward
+
+        def conv_forward(x, w, b, stride=1, pad="valid"):
+            out, cache = _vectorised(x, w, b, stride, pad)
+            return conv_forward_naive(x, w, b, stride, pad), cache
+        """)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    nbformat.write(demo._fill(copy.deepcopy(released), answers), str(folder / f"{week}.ipynb"))
+    result = grade_submission(week, folder, student="student", course_root=root, limits=LIMITS)
+    scores = {t.id: t for t in result.tests}
+    assert result.outcome is Outcome.GRADED, result.reason
+    assert scores["test_conv_speed"].score == 0, scores["test_conv_speed"].message
+    assert "loops over output positions" in scores["test_conv_speed"].message
+    assert scores["test_conv_forward_naive"].score == scores["test_conv_forward_naive"].points
