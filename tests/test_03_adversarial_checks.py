@@ -10,6 +10,8 @@ arrays, and the attack functions hand back ``(x_adv, x)``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +27,7 @@ tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 checks_03 = importlib.import_module("autograder.checks.03_adversarial")
 ASSIGNMENT = "03_adversarial"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------- how the grade cells wrap attacks
@@ -235,11 +238,22 @@ def universal_per_image(model, x, y, eps):
     return checks_03.fgsm_reference(model, x, y, eps) - np.asarray(x)
 
 
+def universal_one_image_fgsm(model, x, y, eps):
+    """The FGSM perturbation of the first image alone, offered as the universal one (issue 10)."""
+    return checks_03.fgsm_reference(model, x[:1], y[:1], eps)[0] - np.asarray(x[0])
+
+
+def universal_one_image_iterative(model, x, y, eps):
+    """40 iterative steps on the first image alone: stronger on it, still not universal."""
+    return checks_03.iterative_reference(model, x[:1], y[:1], eps, 0.01, 40)[0] - np.asarray(x[0])
+
+
 @pytest.mark.parametrize(
     "mistake, expected",
     [(universal_noise, "bar: at least"), (universal_unprojected, "exceeds eps"),
-     (universal_per_image, "shared by all images")],
-    ids=["random-noise", "not-projected", "per-image"],
+     (universal_per_image, "shared by all images"), (universal_one_image_fgsm, "bar: at least"),
+     (universal_one_image_iterative, "bar: at least")],
+    ids=["random-noise", "not-projected", "per-image", "one-image-fgsm", "one-image-iterative"],
 )
 def test_universal_perturbation_rejects(mistake, expected):
     result = verdict_universal(mistake)
@@ -269,6 +283,59 @@ def test_hidden_cnn_is_the_same_in_every_call():
     first, second = checks_03.hidden_cnn_weights(), checks_03.hidden_cnn_weights()
     assert first.keys() == second.keys()
     assert all(np.array_equal(first[name], second[name]) for name in first)
+
+
+# --------------------------------------------------------------------------- robust_cnn bars vs training variants
+BARS_RESULTS = ROOT / "benchmarks" / "results" / "adversarial_bars_smoke.json"
+
+
+def bars_benchmark():
+    """benchmarks/adversarial_bars.py as a module: the notebook's own training code and the variants."""
+    spec = importlib.util.spec_from_file_location("adversarial_bars", ROOT / "benchmarks" / "adversarial_bars.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_robust_bars_separate_the_recorded_smoke_distributions():
+    """Do the current bars, applied to the 20 recorded seeds, reject every clean-only
+    fine-tuning and accept both right ways of adversarial training in >= 19 of 20?"""
+    import json
+
+    rows = json.loads(BARS_RESULTS.read_text())["robust"]
+    assert len(rows) >= 20
+
+    def passes(variant):
+        return sum(checks_03.robust_verdict(row["check"][variant], "smoke").passed for row in rows)
+
+    assert passes("undefended") == 0 and passes("clean") <= 1
+    assert passes("adversarial") >= 19 and passes("adversarial_only") >= 19
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1])
+def test_robust_cnn_rejects_clean_only_fine_tuning(seed, tmp_path, monkeypatch):
+    """The notebook's training code (smoke) with SEED = seed: fine-tuning the undefended CNN on
+    clean images only fails the artifact check, the notebook's adversarial training passes it
+    (~30 s a seed on 2 cores)."""
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    bars_benchmark().train_variants(seed, "smoke", workdir=tmp_path, only=("clean",))
+    clean = checks_03.judge_robust_cnn(tmp_path / "clean.keras", "smoke")
+    assert not clean.passed and f"at eps = {checks_03.ROBUST_EPS:g}" in clean.message, clean.message
+    adversarial = checks_03.judge_robust_cnn(tmp_path / "robust_cnn.keras", "smoke")
+    assert adversarial.passed, adversarial.message
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="not separable from the artifact in the smoke profile: after 32 steps the "
+                   "precomputed FGSM examples are nearly the model's own, and the precomputed model is as robust "
+                   "at every eps (benchmarks/results/adversarial_bars_smoke.json); needs a check of "
+                   "adversarial_train_step itself")
+def test_robust_cnn_rejects_fgsm_examples_precomputed_once(tmp_path, monkeypatch):
+    """Known limit, kept visible: a strict xfail that fails the day the check can tell."""
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    bars_benchmark().train_variants(0, "smoke", workdir=tmp_path, only=("precomputed",))
+    assert not checks_03.judge_robust_cnn(tmp_path / "precomputed.keras", "smoke").passed
 
 
 @pytest.mark.slow

@@ -24,7 +24,8 @@ weights as named arrays and the notebook's grade cell rebuilds them with
 Each grade cell's lambda also returns the ``x`` it passed in, after the call, so
 the judge sees whether the student's function wrote into its input.
 The artifact check loads ``robust_cnn.keras`` in a fresh process and attacks it
-with the reference FGSM below.
+with the reference FGSM of ``_adversarial_reference``
+(at eps = 0.1 and 0.25; see the artifact bars).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks._adversarial_reference import (  # noqa: F401 - tests and benchmarks use them from here
+    fgsm_reference, iterative_reference, linear_input_gradient, linear_iterative_reference, robustness,
+    universal_reference)
 from autograder.judging import ArtifactCheck, Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
@@ -87,130 +91,78 @@ MAX_MISMATCH = 0.005
 #     (both fall to 10-16 %): max pooling and ReLUs on a black background.
 #   targeted, eps = 0.25, alpha = 0.01, 40 steps: success 82.4-85.2 % -> >= 65 % (-17 points);
 #     the untargeted attack lands on the target 10.8-13.4 % of the time.
-#   universal, eps = 0.25, 10 epochs of batches of 100 over 1,000 images: fooling
-#     rate 32.2-53.3 % on the 1,000 held-out images -> >= 20 % (-12 points); it
-#     depends much on the 1,000 images drawn. Random sign noise of the same size
-#     fools 6-12 %.
+#   universal, eps = 0.25, 10 epochs of batches of 100 over 1,000 images: fooling rate on
+#     the 1,000 held-out images (universal_fooling), over the hidden cases of seeds 0-19,
+#     benchmarks/results/adversarial_bars_smoke.json ("universal"; the hidden CNN is the
+#     same in both profiles), min / median / max:
+#       reference universal perturbation (= the notebook's)   33.0 / 50.4 / 56.0 %  (20 seeds)
+#       one image's FGSM perturbation (x_adv - x)              5.1 / 10.1 / 15.1 %  (40 images)
+#       one image's iterative perturbation (40 steps of 0.01)  6.6 / 15.5 / 21.0 %  (40 images)
+#     -> >= 27 %: 6 points below the reference's minimum (a 1,000-image estimate near 30 %
+#     has a standard deviation of 1.4 points), 12 above the best single-image FGSM
+#     perturbation and 6 above the best iterative one. adversarial_hidden_cnn.json (other
+#     cases, 3 seeds) gave 32.2-53.3 %; random sign noise of the same size fools 6-12 %.
+#     The former bar of 20 % let single-image perturbations through.
 FGSM_EPS, FGSM_MAX_ACCURACY = 0.25, 0.30
 ITERATIVE_EPS, ITERATIVE_ALPHA, ITERATIVE_STEPS, ITERATIVE_MAX_ACCURACY = 0.1, 0.01, 20, 0.64
 TARGETED_EPS, TARGETED_ALPHA, TARGETED_STEPS, TARGETED_MIN_SUCCESS = 0.25, 0.01, 40, 0.65
-UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.20
+UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.27
 
 # --------------------------------------------------------------------------- artifact bars
-# robust_cnn.keras: clean accuracy and accuracy under the reference FGSM at
-# eps = 0.1, on the MNIST test split (full: 10,000 images; smoke: the first 500).
-# Measured with the notebook's own code (benchmarks/adversarial_reference.py,
-# benchmarks/results/adversarial_reference_{full,smoke}.json, 2-core CPU):
-#                                   clean     FGSM eps = 0.1
-#   undefended CNN, full (5 epochs)  98.77 %   81.6 %
-#   adversarially trained, full      98.81 %   95.4 %   (2 epochs of FGSM eps = 0.15)
-#   undefended CNN, smoke            90.0 %    68.0 %
-#   adversarially trained, smoke     91.4 %    77.6 %   (1 epoch on 2,000 images)
-# Clean bar: the issue's 97 % (full; margin 1.8 points); smoke 70 % (margin 21).
-# FGSM bar: the undefended reference's accuracy plus ROBUST_MARGIN; the reference
-# robust model clears it by 5.4 points (full, 10,000 images) and 6.6 (smoke,
-# 500 images, where one image is 0.2 points). The smoke margin is small because
-# one epoch on 2,000 images buys little robustness: a labelled, lower bar.
-# Why a recorded number and not an undefended model trained in the check: the
-# check runs in a fresh sandboxed process per student, so a reference trained
-# there would cost its training time (2 min in full) for every submission; the
-# recorded figure comes from the very model the notebook trains, reproducible
-# with the benchmark script.
+# robust_cnn.keras is measured by robust_measurements (clean accuracy, accuracy under the
+# reference FGSM) on the MNIST test split: full, all 10,000 images; smoke, the first 2,000
+# (formerly 500: one image was 0.2 points). Three bars, all must hold:
+#   clean accuracy >= CLEAN_BARS: the issue's 97 % (full; the reference keeps 98.81 %,
+#     benchmarks/results/adversarial_reference_full.json); smoke 70 % (every fine-tuned
+#     smoke model below keeps >= 88.0 %).
+#   FGSM at eps = 0.1 (the budget the notebook defends and states) >= undefended
+#     reference + ROBUST_MARGIN: full 89.6 % (reference 95.4 %, undefended 81.6 %),
+#     smoke 71 %. Not decisive on its own (see below), kept because the notebook states it.
+#   FGSM at eps = 0.25 (ROBUST_EPS) >= ROBUST_MIN_ACCURACY: the decisive bar against
+#     fine-tuning on clean images only. Smoke, measured by benchmarks/adversarial_bars.py
+#     (benchmarks/results/adversarial_bars_smoke.json, seeds 0-19, the notebook's own
+#     code with SEED = the seed, each variant fine-tuned from the same undefended CNN by
+#     the notebook's loop), min / median / max over 20 seeds:
+#                                   clean               FGSM 0.1             FGSM 0.25
+#     undefended (not fine-tuned)   82.7 / 87.8 / 89.9   60.0 / 63.5 / 66.4   7.3 / 12.7 / 16.9
+#     clean-only fine-tuning        88.0 / 90.6 / 91.5   62.6 / 68.9 / 72.2   7.4 / 12.5 / 16.6
+#     adversarial (the notebook's)  90.0 / 90.9 / 92.4   74.6 / 76.3 / 78.7  25.9 / 32.2 / 38.3
+#     adversarial examples only     88.9 / 90.6 / 92.3   74.8 / 76.9 / 79.4  32.1 / 37.8 / 42.2
+#     FGSM precomputed once         89.9 / 91.2 / 92.7   74.4 / 76.8 / 78.4  28.5 / 35.5 / 40.6
+#     -> smoke >= 21 %: 4.4 points above the best clean-only model, 4.9 below the worst
+#     adversarially trained one (a 2,000-image estimate near 21 % has a standard deviation
+#     of 0.9 points); clean-only fails 20 of 20 seeds, both right variants pass 20 of 20.
+#     (The former check, FGSM 0.1 on 500 images >= 71 %, passed clean-only in 10 of 20.)
+#     Full, argued from fewer seeds (a seed costs 7-12 min here): seeds 0 and 1 of
+#     benchmarks/results/adversarial_bars_full.json and the notebook's own seed 1234
+#     (adversarial_reference_full.json), on all 10,000 test images, min-max:
+#                                   clean          FGSM 0.1       FGSM 0.25
+#     undefended (0, 1, 1234)       98.6-98.8 %    80.9-82.8 %     9.8-13.5 %
+#     clean-only fine-tuning (0, 1) 98.8-99.1 %    83.8-84.3 %    13.0-16.3 %
+#     FGSM precomputed once (0, 1)  98.6-98.8 %    67.4-68.6 %     1.5-4.1 %
+#     adversarial (0, 1, 1234)      98.8-98.9 %    95.2-95.7 %    74.5-78.0 %
+#     -> full >= 45 %, half-way between clean-only and adversarial: 29 points from each
+#     (a 10,000-image estimate has a standard deviation of 0.5 points, seed to seed the
+#     values above moved 3 points); the eps = 0.1 bar (89.6 %) also rejects both wrong
+#     variants, by 5.3 and 21 points. In the full profile, 938 steps make examples
+#     computed once stale: the model trained on them is worse than the undefended one
+#     under its own FGSM.
+#   FGSM examples computed once before training cannot be told from the artifact in the
+#     smoke profile (in the full profile, seeds 0 and 1, they fail both FGSM bars, above):
+#     after one epoch on 2,000 images (32 steps) the model has moved so little that its
+#     own FGSM examples and those of its starting point are nearly the same, and the
+#     precomputed model is as robust at every budget measured (per seed, against the
+#     notebook's: -0.6 to +1.8 points at eps 0.1, +0.1 to +4.2 at 0.2, +0.7 to +4.7 at
+#     0.25). Catching it in smoke needs a check of adversarial_train_step itself, which
+#     the notebook does not submit.
 ARTIFACT_EPS = 0.1
 CLEAN_BARS = {"full": 0.97, "smoke": 0.70}
 UNDEFENDED_FGSM_ACCURACY = {"full": 0.816, "smoke": 0.68}
 ROBUST_MARGIN = {"full": 0.08, "smoke": 0.03}
-SMOKE_TEST_EXAMPLES = 500
+ROBUST_EPS = 0.25
+ROBUST_MIN_ACCURACY = {"full": 0.45, "smoke": 0.21}
+ROBUST_EVAL_IMAGES_SMOKE = 2_000  # the first MNIST test images (full: all 10,000)
 EVAL_BATCH_SIZE = 500
-
-
-# --------------------------------------------------------------------------- reference attacks
-def _loss(model: Any, x: Any, labels: Any, from_logits: bool = True) -> Any:
-    """Per-example cross-entropy of ``model`` on ``x`` for integer ``labels`` (a TF vector)."""
-    import keras
-
-    return keras.losses.sparse_categorical_crossentropy(labels, model(x, training=False),
-                                                        from_logits=from_logits)
-
-
-def _input_gradient(model: Any, x: Any, labels: Any, from_logits: bool = True) -> Any:
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = _loss(model, x, labels, from_logits)
-    return tape.gradient(loss, x)
-
-
-def fgsm_reference(model: Any, x: Any, y: Any, eps: float, *, from_logits: bool = True) -> np.ndarray:
-    """``clip(x + eps * sign(grad_x CE(model(x), y)), 0, 1)``; x: (N, 28, 28, 1) in [0, 1]."""
-    import tensorflow as tf
-
-    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
-    gradient = _input_gradient(model, x, tf.convert_to_tensor(np.asarray(y)), from_logits)
-    return np.asarray(tf.clip_by_value(x + eps * tf.sign(gradient), 0.0, 1.0))
-
-
-def iterative_reference(model: Any, x: Any, labels: Any, eps: float, alpha: float, steps: int, *,
-                        targeted: bool = False) -> np.ndarray:
-    """Iterative FGSM (Kurakin et al. 2017): ``steps`` sign steps of size ``alpha``,
-    each projected onto the eps-ball around ``x`` and onto [0, 1]. ``targeted``: descend
-    the loss of the target ``labels`` instead of ascending the loss of the true ones."""
-    import tensorflow as tf
-
-    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
-    labels = tf.convert_to_tensor(np.asarray(labels))
-    direction = -1.0 if targeted else 1.0
-    adversarial = x
-    for _ in range(int(steps)):
-        gradient = _input_gradient(model, adversarial, labels)
-        adversarial = adversarial + direction * alpha * tf.sign(gradient)
-        adversarial = tf.clip_by_value(tf.clip_by_value(adversarial, x - eps, x + eps), 0.0, 1.0)
-    return np.asarray(adversarial)
-
-
-def universal_reference(model: Any, x: Any, y: Any, eps: float, *, step_size: float = 0.01,
-                        epochs: int = 10, batch_size: int = 100) -> np.ndarray:
-    """One ``delta (28, 28, 1)`` with ``|delta|_inf <= eps``: sign-gradient ascent on the
-    mean loss of ``clip(x + delta)`` over batches of ``x``, projected after each step."""
-    import tensorflow as tf
-
-    x = np.asarray(x, dtype=np.float32)
-    y = np.asarray(y)
-    delta = tf.zeros(x.shape[1:], dtype=tf.float32)
-    for _ in range(epochs):
-        for start in range(0, len(x), batch_size):
-            batch = tf.convert_to_tensor(x[start:start + batch_size])
-            with tf.GradientTape() as tape:
-                tape.watch(delta)
-                perturbed = tf.clip_by_value(batch + delta, 0.0, 1.0)
-                loss = tf.reduce_mean(_loss(model, perturbed, y[start:start + batch_size]))
-            delta = tf.clip_by_value(delta + step_size * tf.sign(tape.gradient(loss, delta)), -eps, eps)
-    return np.asarray(delta)
-
-
-def linear_input_gradient(kernel: np.ndarray, bias: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """d CE(softmax(flatten(x) @ kernel + bias), y) / dx per example, in float64; x: (N, 28, 28, 1)."""
-    flat = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    logits = flat @ np.asarray(kernel, dtype=np.float64) + np.asarray(bias, dtype=np.float64)
-    logits -= logits.max(axis=1, keepdims=True)
-    residual = np.exp(logits)
-    residual /= residual.sum(axis=1, keepdims=True)
-    residual[np.arange(len(x)), np.asarray(y, dtype=np.int64)] -= 1.0
-    return (residual @ np.asarray(kernel, dtype=np.float64).T).reshape(np.shape(x))
-
-
-def linear_iterative_reference(kernel: np.ndarray, bias: np.ndarray, x: np.ndarray, labels: np.ndarray,
-                               eps: float, alpha: float, steps: int, *, targeted: bool = False) -> np.ndarray:
-    """:func:`iterative_reference` on a linear softmax model, in float64 NumPy."""
-    x = np.asarray(x, dtype=np.float64)
-    direction = -1.0 if targeted else 1.0
-    adversarial = x.copy()
-    for _ in range(int(steps)):
-        gradient = linear_input_gradient(kernel, bias, adversarial, labels)
-        adversarial = np.clip(np.clip(adversarial + direction * alpha * np.sign(gradient), x - eps, x + eps),
-                              0.0, 1.0)
-    return adversarial
 
 
 # --------------------------------------------------------------------------- hidden data and model
@@ -357,6 +309,14 @@ def _make_universal_cases(rng: np.random.Generator) -> Cases:
 def held_out_images() -> np.ndarray:
     """The MNIST test images on which a universal perturbation's fooling rate is measured."""
     return _mnist("test")[0][HELD_OUT]
+
+
+def universal_fooling(model: Any, delta: np.ndarray) -> float:
+    """What the universal check measures (the benchmark records the same): the share of the
+    held-out images whose prediction by ``model`` changes when ``delta`` is added."""
+    from course_utils import metrics
+
+    return metrics.fooling_rate(model, held_out_images(), np.asarray(delta, dtype=np.float32).reshape(IMAGE_SHAPE))
 
 
 # --------------------------------------------------------------------------- judging helpers
@@ -530,13 +490,12 @@ def _judge_universal(cases: Cases, results: list[CaseResult]) -> Verdict:
     if size > eps + ATOL:
         return Verdict(False, f"universal_perturbation: max |delta| = {size:.4g} exceeds eps = {eps:g}; "
                               "project delta onto the eps-ball (clip to [-eps, eps]) after every update.")
-    from course_utils import metrics, models
+    from course_utils import models
 
-    model = models.classifier_from_weights({k: case[k] for k in hidden_cnn_weights()})
-    rate = metrics.fooling_rate(model, held_out_images(), delta)
+    rate = universal_fooling(models.classifier_from_weights({k: case[k] for k in hidden_cnn_weights()}), delta)
     if rate < UNIVERSAL_MIN_FOOLING:
         return Verdict(False, f"universal_perturbation: your delta changes a hidden CNN's prediction on "
-                              f"{rate:.1%} of held-out images it never saw; the reference reaches about 45 % "
+                              f"{rate:.1%} of held-out images it never saw; the reference reaches 33-56 % "
                               f"(bar: at least {UNIVERSAL_MIN_FOOLING:.0%}). Ascend the *mean* loss over "
                               "many batches with sign steps on delta, projecting after each step.")
     return Verdict(True, f"universal_perturbation: |delta| <= {eps:g} and it fools a hidden CNN on "
@@ -544,18 +503,54 @@ def _judge_universal(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 
 # --------------------------------------------------------------------------- artifact
-def _outputs_probabilities(scores: np.ndarray) -> bool:
-    """True when every row of ``scores`` looks like a probability vector (softmax output)."""
-    return bool(np.all(scores >= 0) and np.all(scores <= 1) and np.allclose(scores.sum(axis=1), 1, atol=1e-3))
+def robust_eval_data(profile: str) -> tuple[np.ndarray, np.ndarray]:
+    """The MNIST test images (and labels) on which robust_cnn.keras is measured."""
+    images, labels = _mnist("test")
+    if profile != "full":
+        return images[:ROBUST_EVAL_IMAGES_SMOKE], labels[:ROBUST_EVAL_IMAGES_SMOKE]
+    return images, labels
+
+
+def robust_measurements(model: Any, profile: str, *, extra_eps: tuple[float, ...] = ()) -> dict[str, float]:
+    """What the artifact check measures on ``model`` (benchmarks/adversarial_bars.py records
+    the same): clean accuracy and accuracy under the reference FGSM at ARTIFACT_EPS and
+    ROBUST_EPS (and ``extra_eps``, for the benchmark) on :func:`robust_eval_data`."""
+    import tensorflow as tf
+
+    images, labels = robust_eval_data(profile)
+    budgets = tuple(sorted({ARTIFACT_EPS, ROBUST_EPS, *extra_eps}))
+    with tf.device("/CPU:0"):
+        return robustness(model, images, labels, fgsm_eps=budgets, batch_size=EVAL_BATCH_SIZE)
+
+
+def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
+    """The artifact check's verdict on the numbers of :func:`robust_measurements`."""
+    label = f"[{profile} profile]"
+    clean, robust, strong = measured["clean"], measured[f"fgsm_{ARTIFACT_EPS:g}"], measured[f"fgsm_{ROBUST_EPS:g}"]
+    bar = CLEAN_BARS[profile]
+    if clean < bar:
+        return Verdict(False, f"robust_cnn: {label} clean test accuracy {clean:.2%} on "
+                              f"{len(robust_eval_data(profile)[1]):,} MNIST test images is below the bar of {bar:.0%}.")
+    undefended = UNDEFENDED_FGSM_ACCURACY[profile]
+    needed, needed_strong = round(undefended + ROBUST_MARGIN[profile], 3), ROBUST_MIN_ACCURACY[profile]
+    facts = (f"{label} clean {clean:.2%}, under FGSM at eps = {ARTIFACT_EPS:g} {robust:.2%} "
+             f"(undefended reference {undefended:.1%}), at eps = {ROBUST_EPS:g} {strong:.2%}")
+    advice = ("Fine-tune on FGSM examples of each batch made with the current weights "
+              "(adversarial_train_step), not on clean images only.")
+    if robust < needed:
+        return Verdict(False, f"robust_cnn: {facts}; an adversarially trained model must keep at least "
+                              f"{needed:.0%} at eps = {ARTIFACT_EPS:g}. {advice}")
+    if strong < needed_strong:
+        return Verdict(False, f"robust_cnn: {facts}; an adversarially trained model must keep at least "
+                              f"{needed_strong:.0%} at eps = {ROBUST_EPS:g} (more training on clean images "
+                              f"alone leaves about as little as the undefended CNN). {advice}")
+    return Verdict(True, f"robust_cnn: {facts}.")
 
 
 def judge_robust_cnn(path: Path, profile: str) -> Verdict:
-    """Load ``robust_cnn.keras`` safely; check contract, clean accuracy and FGSM accuracy at eps = 0.1."""
-    import tensorflow as tf
-
+    """Load ``robust_cnn.keras`` safely; check its contract, then :func:`robust_verdict`."""
     from course_utils import metrics, training
 
-    label = f"[{profile} profile]"
     try:
         model = training.load_artifact(path, compile=False)
     except training.ArtifactError as exc:
@@ -565,38 +560,18 @@ def judge_robust_cnn(path: Path, profile: str) -> Verdict:
         shapes = [tuple(i.shape) for i in inputs]
         return Verdict(False, f"robust_cnn: the model must take one input of shape (None, 28, 28, 1), "
                               f"it takes {shapes}.")
-    images, labels = _mnist("test")
-    if profile != "full":
-        images, labels = images[:SMOKE_TEST_EXAMPLES], labels[:SMOKE_TEST_EXAMPLES]
-    with tf.device("/CPU:0"):
-        scores = np.asarray(model(images[:2], training=False))
-        if scores.shape != (2, NUM_CLASSES):
-            return Verdict(False, f"robust_cnn: for 2 images the model returned shape {scores.shape}; "
-                                  "it must return (2, 10) logits.")
-        clean = metrics.accuracy(model, images, labels, batch_size=EVAL_BATCH_SIZE)
-        bar = CLEAN_BARS[profile]
-        if clean < bar:
-            hint = ""
-            if metrics.accuracy(model, images * 255.0, labels) >= bar:
-                hint = (" It does reach the bar on raw pixels in [0, 255]: in this assignment models take "
-                        "pixels scaled to [0, 1] (no Rescaling layer).")
-            return Verdict(False, f"robust_cnn: {label} clean test accuracy {clean:.2%} on {len(labels):,} "
-                                  f"MNIST test images is below the bar of {bar:.0%}.{hint}")
-        from_logits = not _outputs_probabilities(np.asarray(model(images[:64], training=False)))
-        attacked = np.concatenate([
-            fgsm_reference(model, images[s:s + EVAL_BATCH_SIZE], labels[s:s + EVAL_BATCH_SIZE], ARTIFACT_EPS,
-                           from_logits=from_logits)
-            for s in range(0, len(images), EVAL_BATCH_SIZE)])
-        robust = metrics.accuracy(model, attacked, labels, batch_size=EVAL_BATCH_SIZE)
-    undefended = UNDEFENDED_FGSM_ACCURACY[profile]
-    needed = round(undefended + ROBUST_MARGIN[profile], 3)
-    facts = (f"{label} clean {clean:.2%}, under FGSM at eps = {ARTIFACT_EPS:g} {robust:.2%} "
-             f"(undefended reference {undefended:.1%})")
-    if robust < needed:
-        return Verdict(False, f"robust_cnn: {facts}; an adversarially trained model must keep at least "
-                              f"{needed:.0%}. Train on FGSM examples made at every step from the current "
-                              "model (not once before training).")
-    return Verdict(True, f"robust_cnn: {facts}.")
+    images, labels = robust_eval_data(profile)
+    scores = np.asarray(model(images[:2], training=False))
+    if scores.shape != (2, NUM_CLASSES):
+        return Verdict(False, f"robust_cnn: for 2 images the model returned shape {scores.shape}; "
+                              "it must return (2, 10) logits.")
+    verdict = robust_verdict(robust_measurements(model, profile), profile)
+    bar = CLEAN_BARS[profile]
+    if not verdict.passed and "clean test accuracy" in verdict.message and metrics.accuracy(
+            model, images * 255.0, labels) >= bar:
+        return Verdict(False, verdict.message + " It does reach the bar on raw pixels in [0, 255]: in this "
+                                                "assignment models take pixels scaled to [0, 1] (no Rescaling layer).")
+    return verdict
 
 
 CHECKS = [
@@ -622,7 +597,7 @@ CHECKS = [
     ),
     ArtifactCheck(
         id="robust_cnn", points=4, path="robust_cnn.keras",
-        description="adversarially trained CNN: clean accuracy and accuracy under FGSM at eps = 0.1",
+        description="adversarially trained CNN: clean accuracy and accuracy under FGSM at eps = 0.1 and 0.25",
         judge=judge_robust_cnn,
     ),
 ]
