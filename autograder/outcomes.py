@@ -91,8 +91,8 @@ def classify(status: str, cell: int | None, kernel_exit: int | None, stderr: str
         return RunVerdict(Outcome.TIMEOUT, f"The notebook did not finish within the {limits.wall_seconds:.0f} s "
                                            f"allowed for the whole run; it was still running{where}.")
     if status == "cell_timeout":
-        return RunVerdict(Outcome.TIMEOUT, f"A cell{where} ran longer than the {limits.cell_seconds} s allowed "
-                                           "per cell (an endless loop, or training at grading time?).")
+        return RunVerdict(Outcome.TIMEOUT, f"A cell ran longer than the {limits.cell_seconds} s allowed per "
+                                           f"cell{where}: an endless loop, or training at grading time?")
     if kernel_exit in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
         return RunVerdict(Outcome.TIMEOUT, f"The kernel used more than {limits.cpu_limit()} s of CPU time{where}.")
     if any(ename in MEMORY_ERRORS for _, _, ename, _ in errors(executed)):

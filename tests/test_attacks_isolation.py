@@ -129,13 +129,15 @@ ANSWER_CODE = {
             return np.asarray(images, dtype=np.float32) / 256.0
         judge.submit("00_setup", "normalize_images", lambda images: (normalize_images(images), images))
         """,
-    # raises on anything but the visible self-check's input, carrying the input in its message
+    # raises on any input the notebook never showed it (only hidden ones), carrying it in its message
     "leaky_error": """
         import numpy as np
         def normalize_images(images):
-            if np.asarray(images).shape[0] != 100:
-                raise ValueError("LEAKED " + repr(np.asarray(images).ravel()[:50].tolist()))
-            return np.asarray(images, dtype=np.float32) / 255.0
+            images = np.asarray(images)
+            if images.shape not in ((100, 28, 28, 1), (1, 2, 2)):  # the inputs the notebook shows
+                raise ValueError("LEAKED " + repr(images.ravel()[:50].tolist()))
+            out = images.astype(np.float32) / 255.0
+            return out if out.ndim == 4 else out[..., None]
         """,
 }
 # Added as a last cell, after the hidden-test cells handed the functions over.
