@@ -86,7 +86,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 {% for figure in figures %}<img src="{{ figure }}" alt="figure from your notebook">
 {% endfor %}{% endif %}
 <h2>How it was graded</h2>
-<p class="note">Profile: {{ result.profile }}. Time: {{ "%.1f"|format(result.seconds) }} s.
+<p class="note">Profile: {{ result.profile }}. Time: {{ "%.1f"|format(result.seconds) }} s.{% if result.peak_memory_bytes %} Memory: {{ "%.2f"|format(result.peak_memory_bytes / 1073741824) }} GiB at the peak.{% endif %}
 Your notebook ran again from the top in an isolated copy; hidden tests were judged outside your notebook.</p>
 {% if result.isolation %}<ul class="note">{% for note in result.isolation %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 </body></html>

@@ -342,7 +342,7 @@ class Sandbox:
         """What this run isolates and what it does not, in plain words."""
         lines = []
         if self.mode == "bwrap":
-            user = (f"runs as a user of its own (uid {self.uid}), no capabilities" if self.uid is not None
+            user = ("runs as a user of its own (a uid no other run holds), no capabilities" if self.uid is not None
                     else "runs as root in a user namespace, no capabilities")
             lines += ["bubblewrap: network cut (own network namespace)",
                       "bubblewrap: private filesystem view (course repository, solutions, "

@@ -370,10 +370,9 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         execution = _execute(work, restored, profile, limits)
         run, verdict = execution.run, execution.verdict
         result.peak_memory_bytes = execution.peak_memory
-        peak = (f", peak {execution.peak_memory / 2**30:.2f} GiB used" if execution.peak_memory else "")
         result.isolation = execution.isolation + [
             f"limits: {limits.wall_seconds:.0f} s wall clock, {limits.cell_seconds} s per cell, "
-            f"{limits.memory_bytes / 2**30:.1f} GiB memory{peak}, {limits.processes} processes and threads, "
+            f"{limits.memory_bytes / 2**30:.1f} GiB memory, {limits.processes} processes and threads, "
             f"{limits.cpu_limit()} s CPU, {limits.output_bytes / 2**20:.1f} MiB output"]
         if run.output_truncated:
             notes.append(f"The notebook printed more than {limits.output_bytes / 2**20:.1f} MiB; "
