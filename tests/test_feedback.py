@@ -186,3 +186,23 @@ def test_an_unwritten_function_is_told_so() -> None:
     verdict = judging._safe_judge(leaky_check(), leaky_check().make_cases(None),
                                   [CaseResult(None, "NotImplementedError", 0.0)])
     assert "not attempted yet" in verdict.message
+
+
+def test_figures_of_grade_cells_never_reach_feedback(tmp_path):
+    """Is a picture drawn in a grade cell (the instructor's hidden tests run there) left out of the
+    figures handed back, while the student's own cells' pictures are kept?"""
+    import base64
+
+    import nbformat
+
+    from autograder import feedback_outputs
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 32).decode()
+    picture = nbformat.v4.new_output("display_data", data={"image/png": png})
+    mine = nbformat.v4.new_code_cell("plot()", outputs=[picture])
+    graded = nbformat.v4.new_code_cell("judge()", outputs=[picture],
+                                       metadata={"nbgrader": {"grade": True, "solution": False,
+                                                              "grade_id": "test_x", "points": 1}})
+    nb = nbformat.v4.new_notebook(cells=[mine, graded])
+    paths = feedback_outputs.figures(nb, tmp_path)
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["cell000_0.png"]
