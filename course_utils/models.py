@@ -21,7 +21,7 @@ Weights dictionaries use these names:
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -31,6 +31,7 @@ __all__ = [
     "build_small_cnn",
     "small_cnn_weights",
     "classifier_from_weights",
+    "run_train_steps",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -119,3 +120,35 @@ def classifier_from_weights(weights: Mapping[str, Any]) -> Any:
         model.get_layer(layer).set_weights([np.asarray(weights[f"{layer}_kernel"], dtype=np.float32),
                                             np.asarray(weights[f"{layer}_bias"], dtype=np.float32)])
     return model
+
+
+def run_train_steps(train_step: Callable[..., Any], weights: Mapping[str, Any], x: Any, y: Any, eps: float, *,
+                    learning_rate: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Call ``train_step(model, optimizer, x, y, eps)`` ``steps`` times on one batch.
+
+    Why: a hidden check of a training step cannot send a model or an optimizer into
+    the sandbox, only arrays. The model is rebuilt from ``weights`` (see
+    :func:`classifier_from_weights`) and trained with plain SGD, whose update the
+    grader can recompute exactly. x: ``(N, 28, 28, 1)`` float32 in [0, 1]; y: ``(N,)``
+    integer labels, both handed over as tensors, as a ``tf.data`` loop would.
+
+    Returns ``losses (steps,)``, the value each call returned, and the weights after
+    the last call as one float vector (``model.get_weights()`` flattened in order).
+    """
+    import keras
+    import tensorflow as tf
+
+    model = classifier_from_weights(weights)
+    optimizer = keras.optimizers.SGD(learning_rate)
+    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    y = tf.convert_to_tensor(np.asarray(y, dtype=np.int64))
+    losses = []
+    for _ in range(int(steps)):
+        loss = train_step(model, optimizer, x, y, eps)
+        if loss is None:
+            raise ValueError("the training step returned None: return the loss it minimised (a scalar).")
+        losses.append(np.asarray(loss, dtype=np.float64))
+    if any(loss.shape != () for loss in losses):
+        raise ValueError(f"the training step returned a loss of shape {losses[0].shape}: return one scalar, "
+                         "the mean over the batch (tf.reduce_mean).")
+    return np.stack(losses), np.concatenate([np.ravel(w) for w in model.get_weights()])
