@@ -199,7 +199,7 @@ def measure_robust(seed: int, profile: str, only: tuple[str, ...] | None = None)
         row["check"][name] = {k: round(v, 4) for k, v in checks.robust_measurements(
             model, profile, extra_eps=EXTRA_FGSM_EPS).items()}
         if profile != "full":
-            first_x, first_y = checks._mnist("test")[0][:500], checks._mnist("test")[1][:500]
+            first_x, first_y = checks.mnist("test")[0][:500], checks.mnist("test")[1][:500]
             former = checks.robustness(model, first_x, first_y, fgsm_eps=(0.1,))
             row["former_check"][name] = round(former["fgsm_0.1"], 4)
         verdict = checks.robust_verdict(row["check"][name], profile)

@@ -32,6 +32,8 @@ __all__ = [
     "small_cnn_weights",
     "classifier_from_weights",
     "run_train_steps",
+    "feature_extractor",
+    "value_and_input_gradient",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -132,8 +134,10 @@ def run_train_steps(train_step: Callable[..., Any], weights: Mapping[str, Any], 
     grader can recompute exactly. x: ``(N, 28, 28, 1)`` float32 in [0, 1]; y: ``(N,)``
     integer labels, both handed over as tensors, as a ``tf.data`` loop would.
 
-    Returns ``losses (steps,)``, the value each call returned, and the weights after
-    the last call as one float vector (``model.get_weights()`` flattened in order).
+    Returns ``losses (steps, ...)``, the value each call returned (``(steps,)`` for a
+    step that returns a scalar; ``None`` becomes NaN), and the weights after the last
+    call as one float vector (``model.get_weights()`` flattened in order). What the
+    values should be is the grader's to judge, so nothing is refused here.
     """
     import keras
     import tensorflow as tf
@@ -142,13 +146,47 @@ def run_train_steps(train_step: Callable[..., Any], weights: Mapping[str, Any], 
     optimizer = keras.optimizers.SGD(learning_rate)
     x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
     y = tf.convert_to_tensor(np.asarray(y, dtype=np.int64))
-    losses = []
-    for _ in range(int(steps)):
-        loss = train_step(model, optimizer, x, y, eps)
-        if loss is None:
-            raise ValueError("the training step returned None: return the loss it minimised (a scalar).")
-        losses.append(np.asarray(loss, dtype=np.float64))
-    if any(loss.shape != () for loss in losses):
-        raise ValueError(f"the training step returned a loss of shape {losses[0].shape}: return one scalar, "
-                         "the mean over the batch (tf.reduce_mean).")
+    losses = [np.asarray(train_step(model, optimizer, x, y, eps), dtype=np.float64) for _ in range(int(steps))]
     return np.stack(losses), np.concatenate([np.ravel(w) for w in model.get_weights()])
+
+
+def feature_extractor(model: Any, layer: str) -> Any:
+    """A ``keras.Model`` from ``model``'s input to the output of its layer named ``layer``.
+
+    Why: visualising what a network has learned (activation maximisation, inverting
+    a representation) optimises an image against an *intermediate* layer, and the
+    grader can only name that layer, not send a model cut at it. For the small CNN
+    the names are ``conv1`` (N, 26, 26, F1), ``pool1`` (N, 13, 13, F1), ``conv2``
+    (N, 11, 11, F2), ``pool2`` (N, 5, 5, F2), ``flatten`` and ``logits`` (N, K).
+    Raises ``ValueError`` naming the layers there are when ``layer`` is not one of them.
+    """
+    import keras
+
+    names = [item.name for item in model.layers]
+    if layer not in names:
+        raise ValueError(f"the model has no layer named {layer!r}; its layers are {names}.")
+    return keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_to_{layer}")
+
+
+def value_and_input_gradient(function: Callable[[Any], Any], x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``function(x)`` and the gradient of its sum with respect to ``x``, both as float arrays.
+
+    Why: a hidden check of a loss function judges its value *and* its gradient
+    (an objective computed outside TensorFlow, e.g. with ``.numpy()``, has none),
+    and a gradient tape cannot cross into the sandbox. x: ``(N, H, W, C)``;
+    ``function`` returns ``(N,)`` values (or a scalar). Returns ``(values, gradient)``
+    with the gradient of the shape of ``x``; a gradient of None (the value does
+    not depend on ``x`` through TensorFlow) raises ``ValueError``.
+    """
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        values = function(x)
+        total = tf.reduce_sum(tf.cast(values, tf.float32))
+    gradient = tape.gradient(total, x)
+    if gradient is None:
+        raise ValueError("the value does not depend on x through TensorFlow operations, so it has no "
+                         "gradient: compute it with tf / keras.ops, without .numpy() or NumPy functions.")
+    return np.asarray(values, dtype=np.float64), np.asarray(gradient, dtype=np.float64)

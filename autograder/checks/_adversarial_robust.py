@@ -1,0 +1,143 @@
+"""The artifact check of 03_adversarial: ``robust_cnn.keras``, loaded in a fresh process,
+attacked with the reference FGSM, against bars measured over seeds (grader side only).
+
+Models take ``x: (N, 28, 28, 1)`` float32 in [0, 1] and return ``(N, 10)`` logits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.checks._adversarial_hidden import IMAGE_SHAPE, NUM_CLASSES, mnist
+from autograder.checks._adversarial_reference import robustness
+from autograder.judging import Verdict
+
+# --------------------------------------------------------------------------- artifact bars
+# robust_cnn.keras is measured by robust_measurements (clean accuracy, accuracy under the
+# reference FGSM) on the MNIST test split: full, all 10,000 images; smoke, the first 2,000
+# (formerly 500: one image was 0.2 points). Three bars, all must hold:
+#   clean accuracy >= CLEAN_BARS: the issue's 97 % (full; the reference keeps 98.81 %,
+#     benchmarks/results/adversarial_reference_full.json); smoke 70 % (every fine-tuned
+#     smoke model below keeps >= 88.0 %).
+#   FGSM at eps = 0.1 (the budget the notebook defends and states) >= undefended
+#     reference + ROBUST_MARGIN: full 89.6 % (reference 95.4 %, undefended 81.6 %),
+#     smoke 71 %. Not decisive on its own (see below), kept because the notebook states it.
+#   FGSM at eps = 0.25 (ROBUST_EPS) >= ROBUST_MIN_ACCURACY: the decisive bar against
+#     fine-tuning on clean images only. Smoke, measured by benchmarks/adversarial_bars.py
+#     (benchmarks/results/adversarial_bars_smoke.json, seeds 0-19, the notebook's own
+#     code with SEED = the seed, each variant fine-tuned from the same undefended CNN by
+#     the notebook's loop), min / median / max over 20 seeds:
+#                                   clean               FGSM 0.1             FGSM 0.25
+#     undefended (not fine-tuned)   82.7 / 87.8 / 89.9   60.0 / 63.5 / 66.4   7.3 / 12.7 / 16.9
+#     clean-only fine-tuning        88.0 / 90.6 / 91.5   62.6 / 68.9 / 72.2   7.4 / 12.5 / 16.6
+#     adversarial (the notebook's)  90.0 / 90.9 / 92.4   74.6 / 76.3 / 78.7  25.9 / 32.2 / 38.3
+#     adversarial examples only     88.9 / 90.6 / 92.3   74.8 / 76.9 / 79.4  32.1 / 37.8 / 42.2
+#     FGSM precomputed once         89.9 / 91.2 / 92.7   74.4 / 76.8 / 78.4  28.5 / 35.5 / 40.6
+#     -> smoke >= 21 %: 4.4 points above the best clean-only model, 4.9 below the worst
+#     adversarially trained one (a 2,000-image estimate near 21 % has a standard deviation
+#     of 0.9 points); clean-only fails 20 of 20 seeds, both right variants pass 20 of 20.
+#     (The former check, FGSM 0.1 on 500 images >= 71 %, passed clean-only in 10 of 20.)
+#     Full, argued from fewer seeds (a seed costs 7-12 min here): seeds 0 and 1 of
+#     benchmarks/results/adversarial_bars_full.json and the notebook's own seed 1234
+#     (adversarial_reference_full.json), on all 10,000 test images, min-max:
+#                                   clean          FGSM 0.1       FGSM 0.25
+#     undefended (0, 1, 1234)       98.6-98.8 %    80.9-82.8 %     9.8-13.5 %
+#     clean-only fine-tuning (0, 1) 98.8-99.1 %    83.8-84.3 %    13.0-16.3 %
+#     FGSM precomputed once (0, 1)  98.6-98.8 %    67.4-68.6 %     1.5-4.1 %
+#     adversarial (0, 1, 1234)      98.8-98.9 %    95.2-95.7 %    74.5-78.0 %
+#     -> full >= 45 %, half-way between clean-only and adversarial: 29 points from each
+#     (a 10,000-image estimate has a standard deviation of 0.5 points, seed to seed the
+#     values above moved 3 points); the eps = 0.1 bar (89.6 %) also rejects both wrong
+#     variants, by 5.3 and 21 points. In the full profile, 938 steps make examples
+#     computed once stale: the model trained on them is worse than the undefended one
+#     under its own FGSM.
+#   FGSM examples computed once before training cannot be told from the artifact in the
+#     smoke profile (in the full profile, seeds 0 and 1, they fail both FGSM bars, above):
+#     after one epoch on 2,000 images (32 steps) the model has moved so little that its
+#     own FGSM examples and those of its starting point are nearly the same, and the
+#     precomputed model is as robust at every budget measured (per seed, against the
+#     notebook's: -0.6 to +1.8 points at eps 0.1, +0.1 to +4.2 at 0.2, +0.7 to +4.7 at
+#     0.25). Catching it in smoke needs a check of adversarial_train_step itself, which
+#     the notebook does not submit.
+ARTIFACT_EPS = 0.1
+CLEAN_BARS = {"full": 0.97, "smoke": 0.70}
+UNDEFENDED_FGSM_ACCURACY = {"full": 0.816, "smoke": 0.68}
+ROBUST_MARGIN = {"full": 0.08, "smoke": 0.03}
+ROBUST_EPS = 0.25
+ROBUST_MIN_ACCURACY = {"full": 0.45, "smoke": 0.21}
+ROBUST_EVAL_IMAGES_SMOKE = 2_000  # the first MNIST test images (full: all 10,000)
+EVAL_BATCH_SIZE = 500
+
+
+def robust_eval_data(profile: str) -> tuple[np.ndarray, np.ndarray]:
+    """The MNIST test images (and labels) on which robust_cnn.keras is measured."""
+    images, labels = mnist("test")
+    if profile != "full":
+        return images[:ROBUST_EVAL_IMAGES_SMOKE], labels[:ROBUST_EVAL_IMAGES_SMOKE]
+    return images, labels
+
+
+def robust_measurements(model: Any, profile: str, *, extra_eps: tuple[float, ...] = ()) -> dict[str, float]:
+    """What the artifact check measures on ``model`` (benchmarks/adversarial_bars.py records
+    the same): clean accuracy and accuracy under the reference FGSM at ARTIFACT_EPS and
+    ROBUST_EPS (and ``extra_eps``, for the benchmark) on :func:`robust_eval_data`."""
+    import tensorflow as tf
+
+    images, labels = robust_eval_data(profile)
+    budgets = tuple(sorted({ARTIFACT_EPS, ROBUST_EPS, *extra_eps}))
+    with tf.device("/CPU:0"):
+        return robustness(model, images, labels, fgsm_eps=budgets, batch_size=EVAL_BATCH_SIZE)
+
+
+def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
+    """The artifact check's verdict on the numbers of :func:`robust_measurements`."""
+    label = f"[{profile} profile]"
+    clean, robust, strong = measured["clean"], measured[f"fgsm_{ARTIFACT_EPS:g}"], measured[f"fgsm_{ROBUST_EPS:g}"]
+    bar = CLEAN_BARS[profile]
+    if clean < bar:
+        return Verdict(False, f"robust_cnn: {label} clean test accuracy {clean:.2%} on "
+                              f"{len(robust_eval_data(profile)[1]):,} MNIST test images is below the bar of {bar:.0%}.")
+    undefended = UNDEFENDED_FGSM_ACCURACY[profile]
+    needed, needed_strong = round(undefended + ROBUST_MARGIN[profile], 3), ROBUST_MIN_ACCURACY[profile]
+    facts = (f"{label} clean {clean:.2%}, under FGSM at eps = {ARTIFACT_EPS:g} {robust:.2%} "
+             f"(undefended reference {undefended:.1%}), at eps = {ROBUST_EPS:g} {strong:.2%}")
+    advice = ("Fine-tune on FGSM examples of each batch made with the current weights "
+              "(adversarial_train_step), not on clean images only.")
+    if robust < needed:
+        return Verdict(False, f"robust_cnn: {facts}; an adversarially trained model must keep at least "
+                              f"{needed:.0%} at eps = {ARTIFACT_EPS:g}. {advice}")
+    if strong < needed_strong:
+        return Verdict(False, f"robust_cnn: {facts}; an adversarially trained model must keep at least "
+                              f"{needed_strong:.0%} at eps = {ROBUST_EPS:g} (more training on clean images "
+                              f"alone leaves about as little as the undefended CNN). {advice}")
+    return Verdict(True, f"robust_cnn: {facts}.")
+
+
+def judge_robust_cnn(path: Path, profile: str) -> Verdict:
+    """Load ``robust_cnn.keras`` safely; check its contract, then :func:`robust_verdict`."""
+    from course_utils import metrics, training
+
+    try:
+        model = training.load_artifact(path, compile=False)
+    except training.ArtifactError as exc:
+        return Verdict(False, f"robust_cnn: {exc}")
+    inputs = list(getattr(model, "inputs", None) or [])
+    if len(inputs) != 1 or tuple(inputs[0].shape)[1:] != IMAGE_SHAPE:
+        shapes = [tuple(i.shape) for i in inputs]
+        return Verdict(False, f"robust_cnn: the model must take one input of shape (None, 28, 28, 1), "
+                              f"it takes {shapes}.")
+    images, labels = robust_eval_data(profile)
+    scores = np.asarray(model(images[:2], training=False))
+    if scores.shape != (2, NUM_CLASSES):
+        return Verdict(False, f"robust_cnn: for 2 images the model returned shape {scores.shape}; "
+                              "it must return (2, 10) logits.")
+    verdict = robust_verdict(robust_measurements(model, profile), profile)
+    bar = CLEAN_BARS[profile]
+    if not verdict.passed and "clean test accuracy" in verdict.message and metrics.accuracy(
+            model, images * 255.0, labels) >= bar:
+        return Verdict(False, verdict.message + " It does reach the bar on raw pixels in [0, 255]: in this "
+                                                "assignment models take pixels scaled to [0, 1] (no Rescaling layer).")
+    return verdict
