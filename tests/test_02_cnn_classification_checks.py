@@ -58,25 +58,25 @@ RIGHT = {"conv_output_shape": conv_output_shape, "conv_params": conv_params,
 
 MISTAKES = {
     "conv_output_shape": {
-        "valid without + 1": lambda input_size, kernel_size, stride, padding: (
+        "valid without + 1": lambda input_size, kernel_size, stride=1, padding="valid": (
             (input_size - kernel_size) // stride if padding == "valid" else -(-input_size // stride)),
-        "same rounds down": lambda input_size, kernel_size, stride, padding: (
+        "same rounds down": lambda input_size, kernel_size, stride=1, padding="valid": (
             conv_output_shape(input_size, kernel_size, stride, "valid") if padding == "valid"
             else input_size // stride),
-        "padding ignored": lambda input_size, kernel_size, stride, padding: (
+        "padding ignored": lambda input_size, kernel_size, stride=1, padding="valid": (
             conv_output_shape(input_size, kernel_size, stride, "valid")),
     },
     "conv_params": {
-        "biases forgotten": lambda kernel_size, in_channels, filters, use_bias: (
+        "biases forgotten": lambda kernel_size, in_channels, filters, use_bias=True: (
             kernel_size * kernel_size * in_channels * filters),
-        "input channels forgotten": lambda kernel_size, in_channels, filters, use_bias: (
+        "input channels forgotten": lambda kernel_size, in_channels, filters, use_bias=True: (
             kernel_size * kernel_size * filters + (filters if use_bias else 0)),
-        "bias always counted": lambda kernel_size, in_channels, filters, use_bias: (
+        "bias always counted": lambda kernel_size, in_channels, filters, use_bias=True: (
             conv_params(kernel_size, in_channels, filters, True)),
     },
     "dense_params": {
-        "biases forgotten": lambda in_features, units, use_bias: in_features * units,
-        "bias per input": lambda in_features, units, use_bias: (
+        "biases forgotten": lambda in_features, units, use_bias=True: in_features * units,
+        "bias per input": lambda in_features, units, use_bias=True: (
             in_features * units + (in_features if use_bias else 0)),
     },
     "confusion_matrix": {
@@ -123,19 +123,20 @@ def test_counting_references_agree_with_keras():
     from keras import layers
 
     rng = np.random.default_rng(0)
-    for case in checks._shape_cases(rng):
-        layer = layers.Conv2D(2, case["kernel_size"], strides=case["stride"], padding=case["padding"])
+    for case in checks._shape_cases(rng):  # an argument a case leaves out takes Keras's default too
+        options = {"strides": case.get("stride", 1), "padding": case.get("padding", "valid")}
+        layer = layers.Conv2D(2, case["kernel_size"], **options)
         size = case["input_size"]
         expected = layer.compute_output_shape((1, size, size, 1))[1]
         assert checks.conv_output_size_reference(**case) == expected, case
-        pool = layers.MaxPooling2D(case["kernel_size"], strides=case["stride"], padding=case["padding"])
+        pool = layers.MaxPooling2D(case["kernel_size"], **options)
         assert checks.conv_output_size_reference(**case) == pool.compute_output_shape((1, size, size, 1))[1]
     for case in checks._conv_params_cases(rng)[:8]:
-        layer = layers.Conv2D(case["filters"], case["kernel_size"], use_bias=case["use_bias"])
+        layer = layers.Conv2D(case["filters"], case["kernel_size"], use_bias=case.get("use_bias", True))
         layer.build((None, 16, 16, case["in_channels"]))
         assert checks.conv_params_reference(**case) == layer.count_params(), case
     for case in checks._dense_params_cases(rng)[:6]:
-        layer = layers.Dense(case["units"], use_bias=case["use_bias"])
+        layer = layers.Dense(case["units"], use_bias=case.get("use_bias", True))
         layer.build((None, case["in_features"]))
         assert checks.dense_params_reference(**case) == layer.count_params(), case
 

@@ -61,7 +61,7 @@ EVAL_BATCH_SIZE = 500
 
 
 # --------------------------------------------------------------------------- references
-def conv_output_size_reference(input_size: int, kernel_size: int, stride: int, padding: str) -> int:
+def conv_output_size_reference(input_size: int, kernel_size: int, stride: int = 1, padding: str = "valid") -> int:
     """Output size along one axis of a Keras conv or pooling layer (square kernels)."""
     if padding == "valid":
         return 1 + (input_size - kernel_size) // stride
@@ -70,12 +70,12 @@ def conv_output_size_reference(input_size: int, kernel_size: int, stride: int, p
     raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
 
 
-def conv_params_reference(kernel_size: int, in_channels: int, filters: int, use_bias: bool) -> int:
+def conv_params_reference(kernel_size: int, in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Trainable parameters of ``Conv2D(filters, kernel_size)`` on ``in_channels`` channels."""
     return kernel_size * kernel_size * in_channels * filters + (filters if use_bias else 0)
 
 
-def dense_params_reference(in_features: int, units: int, use_bias: bool) -> int:
+def dense_params_reference(in_features: int, units: int, use_bias: bool = True) -> int:
     """Trainable parameters of ``Dense(units)`` on ``in_features`` inputs."""
     return in_features * units + (units if use_bias else 0)
 
@@ -90,7 +90,9 @@ def confusion_matrix_reference(y_true: np.ndarray, y_pred: np.ndarray, num_class
 # --------------------------------------------------------------------------- cases
 # Hidden cases = the fixed ones below (always present, whatever COURSE_JUDGE_SECRET is: the
 # grade cells' visible asserts, then one line per classic mistake they catch) + random ones.
-# The grade cells pass every argument explicitly, so the functions' defaults are not judged.
+# The grade cells pass an optional argument only when a case has it, and the *_DEFAULTS cases
+# leave some out, so the notebook's defaults (stride=1, padding="valid", use_bias=True) are
+# judged too: whatever the secret, a changed default fails.
 SHAPE_EDGE_CASES: list[tuple[int, int, int, str]] = [
     (28, 5, 1, "valid"), (28, 5, 1, "same"), (13, 3, 2, "same"),  # the visible asserts
     (7, 7, 1, "valid"),      # kernel = input: 1, the "+ 1" of VALID
@@ -102,6 +104,11 @@ SHAPE_EDGE_CASES: list[tuple[int, int, int, str]] = [
     (28, 4, 1, "same"),      # even kernel, stride 1: symmetric padding loses a pixel (27, not 28)
     (14, 3, 3, "same"),      # 14 / 3 rounds up to 5 (floor gives 4)
 ]
+SHAPE_DEFAULTS_CASES: list[dict[str, Any]] = [  # arguments left out take the notebook's defaults
+    {"input_size": 28, "kernel_size": 5},                      # stride 1, "valid": 24
+    {"input_size": 13, "kernel_size": 3, "stride": 2},         # "valid": 6 ("same" would give 7)
+    {"input_size": 10, "kernel_size": 3, "padding": "same"},   # stride 1: 10
+]
 CONV_PARAMS_EDGE_CASES: list[tuple[int, int, int, bool]] = [
     (5, 1, 6, True), (5, 6, 16, True), (3, 64, 128, False),  # the visible asserts
     (1, 32, 8, True),        # 1x1 kernel: the kernel area is not the channel count
@@ -109,17 +116,22 @@ CONV_PARAMS_EDGE_CASES: list[tuple[int, int, int, bool]] = [
     (3, 16, 4, True),        # in_channels != filters: one bias per filter, not per input channel
     (7, 5, 2, False),        # no bias, C_in != C_out
 ]
+CONV_PARAMS_DEFAULTS_CASES: list[dict[str, Any]] = [{"kernel_size": 3, "in_channels": 8, "filters": 4}]  # 292
+
 DENSE_PARAMS_EDGE_CASES: list[tuple[int, int, bool]] = [
     (400, 120, True), (128, 10, False),  # the visible asserts
     (84, 10, True),          # LeNet-5's output layer
     (9216, 4096, True),      # AlexNet's fc6: 37,752,832
     (10, 84, True),          # in_features < units: one bias per unit, not per input
 ]
+DENSE_PARAMS_DEFAULTS_CASES: list[dict[str, Any]] = [{"in_features": 50, "units": 7}]  # with bias: 357
+
 
 
 def _shape_cases(rng: np.random.Generator) -> Cases:
-    """SHAPE_EDGE_CASES, then 16 random layer configurations."""
+    """SHAPE_EDGE_CASES and SHAPE_DEFAULTS_CASES, then 16 random layer configurations."""
     cases = [{"input_size": n, "kernel_size": k, "stride": s, "padding": p} for n, k, s, p in SHAPE_EDGE_CASES]
+    cases += [dict(case) for case in SHAPE_DEFAULTS_CASES]
     for _ in range(16):
         size = int(rng.integers(5, 65))
         kernel = int(rng.integers(1, min(size, 8) + 1))
@@ -129,9 +141,10 @@ def _shape_cases(rng: np.random.Generator) -> Cases:
 
 
 def _conv_params_cases(rng: np.random.Generator) -> Cases:
-    """CONV_PARAMS_EDGE_CASES, then 10 random layers."""
+    """CONV_PARAMS_EDGE_CASES and CONV_PARAMS_DEFAULTS_CASES, then 10 random layers."""
     cases = [{"kernel_size": k, "in_channels": c, "filters": f, "use_bias": b}
              for k, c, f, b in CONV_PARAMS_EDGE_CASES]
+    cases += [dict(case) for case in CONV_PARAMS_DEFAULTS_CASES]
     for _ in range(10):
         cases.append({"kernel_size": int(rng.choice([1, 3, 5, 7])), "in_channels": int(rng.integers(1, 257)),
                       "filters": int(rng.integers(1, 257)), "use_bias": bool(rng.integers(0, 2))})
@@ -139,8 +152,9 @@ def _conv_params_cases(rng: np.random.Generator) -> Cases:
 
 
 def _dense_params_cases(rng: np.random.Generator) -> Cases:
-    """DENSE_PARAMS_EDGE_CASES, then 8 random layers."""
+    """DENSE_PARAMS_EDGE_CASES and DENSE_PARAMS_DEFAULTS_CASES, then 8 random layers."""
     cases = [{"in_features": n, "units": u, "use_bias": b} for n, u, b in DENSE_PARAMS_EDGE_CASES]
+    cases += [dict(case) for case in DENSE_PARAMS_DEFAULTS_CASES]
     for _ in range(8):
         cases.append({"in_features": int(rng.integers(1, 5000)), "units": int(rng.integers(1, 1000)),
                       "use_bias": bool(rng.integers(0, 2))})
