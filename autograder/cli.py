@@ -158,6 +158,12 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(args: argparse.Namespace) -> int:
+    from autograder import course_models
+
+    return course_models.main(args.out)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from autograder import demo
 
@@ -240,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("assignments", nargs="*", metavar="NN_topic")
     validate.add_argument("--root", help="course directory (default: this repository)")
     validate.set_defaults(handler=_validate)
+
+    models = commands.add_parser("models", help="rebuild the models the course ships (the MNIST evaluation "
+                                                "classifier of course_utils.evaluation)")
+    models.add_argument("action", choices=["build"])
+    models.add_argument("--out", help="where to write the .keras file (default: course_utils/weights/)")
+    models.set_defaults(handler=_models)
     _add_grading_commands(commands)
     return parser
 
