@@ -1,5 +1,7 @@
-"""Do the hidden checks of 03_adversarial accept the reference attacks and reject each
-plausible mistake, and does the real notebook pass `course validate`?
+"""Do the hidden checks of 03_adversarial accept the reference attacks, reject a blank answer
+and tell a few mistakes what is wrong, do the robust_cnn bars hold, and does the real notebook
+pass `course validate`? The right alternatives and plausible mistakes of the four attacks are
+the answer corpus, tests/answers/03_adversarial/ (tests/test_answer_corpus.py).
 
 Every candidate goes through the same path as an instructor's grade cell
 (``run_function_check_inline``: hidden cases, the judge encoding, the verdict), wrapped
@@ -84,28 +86,12 @@ def test_a_blank_answer_fails(check_id):
     assert not result.passed and "NotImplementedError" in result.message
 
 
-def fgsm_without_clipping(model, x, y, eps):
-    return np.asarray(x) + eps * np.sign(gradient(model, x, y))
-
-
-def fgsm_with_raw_gradient(model, x, y, eps):
-    return np.clip(np.asarray(x) + eps * gradient(model, x, y), 0, 1)
-
-
-def fgsm_with_scaled_gradient(model, x, y, eps):
-    """The gradient scaled so that its average entry moves by eps: larger entries go beyond eps."""
-    g = gradient(model, x, y)
-    return np.clip(np.asarray(x) + eps * g / np.mean(np.abs(g), axis=(1, 2, 3), keepdims=True), 0, 1)
-
-
+# --------------------------------------------------------------------------- messages
+# Right alternatives and plausible mistakes of the four attacks are in the answer corpus
+# (tests/answers/03_adversarial/, run by tests/test_answer_corpus.py), which checks verdicts
+# only; these few check that a mistake is told what it got wrong.
 def fgsm_descending(model, x, y, eps):
     return np.clip(np.asarray(x) - eps * np.sign(gradient(model, x, y)), 0, 1)
-
-
-def fgsm_in_place(model, x, y, eps):
-    x += eps * np.sign(gradient(model, x, y))
-    np.clip(x, 0, 1, out=x)
-    return x
 
 
 def fgsm_on_probabilities(model, x, y, eps):
@@ -117,72 +103,29 @@ def fgsm_on_probabilities(model, x, y, eps):
     return tf.clip_by_value(x + eps * tf.sign(tape.gradient(loss, x)), 0, 1)
 
 
-def fgsm_random_signs(model, x, y, eps):
-    rng = np.random.default_rng(0)
-    return np.clip(np.asarray(x) + eps * rng.choice([-1.0, 1.0], size=np.shape(x)), 0, 1)
+def fgsm_in_place(model, x, y, eps):
+    x += eps * np.sign(gradient(model, x, y))
+    np.clip(x, 0, 1, out=x)
+    return x
 
 
 @pytest.mark.parametrize(
     "mistake, expected",
-    [
-        (fgsm_without_clipping, "outside [0, 1]"),
-        (fgsm_with_raw_gradient, "differ from the FGSM step"),
-        (fgsm_with_scaled_gradient, "more than eps"),
-        (fgsm_descending, "against the gradient"),
-        (fgsm_in_place, "changed its input x in place"),
-        (fgsm_on_probabilities, "from_logits=True"),
-        (fgsm_random_signs, "differ from the FGSM step"),
-    ],
-    ids=["no-clipping", "raw-gradient", "scaled-gradient-beyond-eps", "wrong-sign", "mutates-input",
-         "logits-as-probabilities", "random-noise"],
+    [(fgsm_descending, "against the gradient"), (fgsm_on_probabilities, "from_logits=True"),
+     (fgsm_in_place, "changed its input x in place")],
+    ids=["wrong-sign", "logits-as-probabilities", "mutates-input"],
 )
-def test_fgsm_rejects(mistake, expected):
+def test_fgsm_tells_the_mistake(mistake, expected):
     result = verdict_fgsm(mistake)
     assert not result.passed
     assert expected in result.message, result.message
 
 
-# --------------------------------------------------------------------------- iterative FGSM
 def test_iterative_fgsm_accepts_reference():
     result = verdict_iterative(reference_iterative)
     assert result.passed, result.message
 
 
-def iterative_without_projection(model, x, y, eps, alpha, steps):
-    x_adv = np.asarray(x, dtype=np.float32)
-    for _ in range(steps):
-        x_adv = np.clip(x_adv + alpha * np.sign(gradient(model, x_adv, y)), 0, 1)
-    return x_adv
-
-
-def iterative_one_step(model, x, y, eps, alpha, steps):
-    """One FGSM step of the whole budget instead of `steps` small ones."""
-    return checks_03.fgsm_reference(model, x, y, eps)
-
-
-def iterative_stale_gradient(model, x, y, eps, alpha, steps):
-    """Never recomputes the gradient: the sign of the first one, `steps` times."""
-    direction = np.sign(gradient(model, x, y))
-    x = np.asarray(x, dtype=np.float32)
-    x_adv = x.copy()
-    for _ in range(steps):
-        x_adv = np.clip(np.clip(x_adv + alpha * direction, x - eps, x + eps), 0, 1)
-    return x_adv
-
-
-@pytest.mark.parametrize(
-    "mistake, expected",
-    [(iterative_without_projection, "more than eps"), (iterative_one_step, "differ from"),
-     (iterative_stale_gradient, "differ from")],
-    ids=["no-projection", "single-step", "stale-gradient"],
-)
-def test_iterative_fgsm_rejects(mistake, expected):
-    result = verdict_iterative(mistake)
-    assert not result.passed
-    assert expected in result.message, result.message
-
-
-# --------------------------------------------------------------------------- targeted
 def test_targeted_fgsm_accepts_reference():
     result = verdict_targeted(reference_targeted)
     assert result.passed, result.message
@@ -193,18 +136,16 @@ def targeted_ascending(model, x, target, eps, alpha, steps):
     return checks_03.iterative_reference(model, x, target, eps, alpha, steps)
 
 
+def test_targeted_fgsm_says_descend():
+    result = verdict_targeted(targeted_ascending)
+    assert not result.passed
+    assert "descends" in result.message, result.message
+
+
 def targeted_ignoring_target(model, x, target, eps, alpha, steps):
     """An untargeted attack on the model's own predictions; `target` is never used."""
     predicted = np.argmax(np.asarray(model(np.asarray(x, dtype=np.float32))), axis=1)
     return checks_03.iterative_reference(model, x, predicted, eps, alpha, steps)
-
-
-@pytest.mark.parametrize("mistake", [targeted_ascending, targeted_ignoring_target],
-                         ids=["ascends-target-loss", "untargeted"])
-def test_targeted_fgsm_rejects_an_untargeted_attack(mistake):
-    result = verdict_targeted(mistake)
-    assert not result.passed
-    assert "descends" in result.message, result.message
 
 
 def test_targeted_effect_bar_rejects_an_untargeted_attack_on_the_cnn_alone():
@@ -219,18 +160,9 @@ def test_targeted_effect_bar_rejects_an_untargeted_attack_on_the_cnn_alone():
     assert success < checks_03.TARGETED_MIN_SUCCESS
 
 
-# --------------------------------------------------------------------------- universal
 def test_universal_perturbation_accepts_reference():
     result = verdict_universal(checks_03.universal_reference)
     assert result.passed, result.message
-
-
-def universal_noise(model, x, y, eps):
-    return eps * np.sign(np.random.default_rng(0).normal(size=(28, 28, 1)))
-
-
-def universal_unprojected(model, x, y, eps):
-    return 2 * checks_03.universal_reference(model, x, y, eps)
 
 
 def universal_per_image(model, x, y, eps):
@@ -238,27 +170,10 @@ def universal_per_image(model, x, y, eps):
     return checks_03.fgsm_reference(model, x, y, eps) - np.asarray(x)
 
 
-def universal_one_image_fgsm(model, x, y, eps):
-    """The FGSM perturbation of the first image alone, offered as the universal one (issue 10)."""
-    return checks_03.fgsm_reference(model, x[:1], y[:1], eps)[0] - np.asarray(x[0])
-
-
-def universal_one_image_iterative(model, x, y, eps):
-    """40 iterative steps on the first image alone: stronger on it, still not universal."""
-    return checks_03.iterative_reference(model, x[:1], y[:1], eps, 0.01, 40)[0] - np.asarray(x[0])
-
-
-@pytest.mark.parametrize(
-    "mistake, expected",
-    [(universal_noise, "bar: at least"), (universal_unprojected, "exceeds eps"),
-     (universal_per_image, "shared by all images"), (universal_one_image_fgsm, "bar: at least"),
-     (universal_one_image_iterative, "bar: at least")],
-    ids=["random-noise", "not-projected", "per-image", "one-image-fgsm", "one-image-iterative"],
-)
-def test_universal_perturbation_rejects(mistake, expected):
-    result = verdict_universal(mistake)
+def test_universal_perturbation_says_one_delta_for_all():
+    result = verdict_universal(universal_per_image)
     assert not result.passed
-    assert expected in result.message, result.message
+    assert "shared by all images" in result.message, result.message
 
 
 # --------------------------------------------------------------------------- artifact

@@ -11,6 +11,8 @@ entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
 check's judge. Only checks whose submitted function reaches a
 name the entry defines are run. The sandbox is not involved. Entries use the
 notebook's names (``np``, ``padding_amounts``, ``ConvCache``...) unqualified.
+Names the visible asserts take from cells the corpus does not run (03's trained
+``model``, ``x_test``...) come from ``WEEK_NAMES``.
 
 The grade cells' visible asserts are replayed on the same entry: where they
 fail, the hidden check must fail too (a student who calls ``judge.submit``
@@ -79,7 +81,40 @@ def notebook_namespace(assignment: str) -> tuple[dict[str, Any], dict[str, Grade
         source = cell.source if index == 0 else _definitions(cell.source, imports_only=not meta.get("solution"))
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(source, f"<{assignment}:{meta.get('grade_id', index)}>", "exec"), namespace)
+    namespace.update(WEEK_NAMES.get(assignment, lambda _: {})(namespace))
     return namespace, grade_cells
+
+
+# --------------------------------------------------------------------------- names from cells the corpus skips
+@functools.lru_cache(maxsize=None)
+def _adversarial_stand_ins() -> tuple[Any, dict[str, np.ndarray]]:
+    """03's hidden CNN (trained once per machine, then read from its cache file) and the MNIST
+    arrays of the notebook's ``load_scaled`` as the smoke profile loads them (the first 2,000
+    training and 500 test images: more than the grade cells use), built once per process."""
+    import importlib
+
+    from course_utils import data
+
+    checks_03 = importlib.import_module("autograder.checks.03_adversarial")
+    arrays = {}
+    for split in ("train", "test"):
+        images, labels = data.load_numpy("mnist", split, limit=data.SMOKE_LIMITS[split])
+        arrays[f"x_{split}"], arrays[f"y_{split}"] = images.astype("float32") / 255.0, labels
+    return checks_03.hidden_cnn(), arrays
+
+
+def _adversarial_names(namespace: dict[str, Any]) -> dict[str, Any]:
+    """What 03's grade cells use from its training cells: ``model`` (the hidden CNN of the
+    checks instead of the notebook's trained one), ``x_train``... (fresh copies: an answer that
+    writes into its input must not spoil the next entry) and ``rng`` (as first seeded by ``SEED``)."""
+    model, arrays = _adversarial_stand_ins()
+    return {"model": model, **{name: array.copy() for name, array in arrays.items()},
+            "rng": np.random.default_rng(namespace["SEED"])}
+
+
+# Per week: the names its grade cells' visible asserts take from cells the corpus does not run
+# (training, data loading), from a callable of the notebook's namespace; merged into that namespace.
+WEEK_NAMES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"03_adversarial": _adversarial_names}
 
 
 def submitted_functions(namespace: dict[str, Any], grade_cells: dict[str, GradeCell]) -> dict[str, Callable[..., Any]]:
@@ -188,7 +223,7 @@ def corpus(assignment: str) -> list[Path]:
     return sorted((ANSWERS / assignment).glob("*.py"))
 
 
-WEEKS = ("00_setup", "01_convolution", "02_cnn_classification")
+WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial")
 ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
            for assignment in WEEKS for path in corpus(assignment)]
 

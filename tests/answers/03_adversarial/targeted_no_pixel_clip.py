@@ -1,0 +1,13 @@
+# expect: fail targeted_fgsm
+"""Projects onto the eps-ball only: pixels leave [0, 1]."""
+
+
+def targeted_fgsm(model, x, target, eps, alpha, steps):
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
+    x_adv = x
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            tape.watch(x_adv)
+            loss = keras.losses.sparse_categorical_crossentropy(target, model(x_adv), from_logits=True)
+        x_adv = tf.clip_by_value(x_adv - alpha * tf.sign(tape.gradient(loss, x_adv)), x - eps, x + eps)
+    return x_adv
