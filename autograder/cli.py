@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if os.isatty(2):  # a TA's terminal: no TensorFlow start-up lines through the progress bar
+        from course_utils.quiet import silence_native_logs
+
+        silence_native_logs()
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

@@ -5,4 +5,11 @@ gradient checks, plotting, saving models) and never the answer to an exercise.
 It must not import `autograder`, which stays with the course staff.
 """
 
+import sys as _sys
+
 __version__ = "0.1.0"
+
+if "ipykernel" in _sys.modules:  # a notebook: keep TensorFlow's native log lines out of its outputs
+    from course_utils.quiet import silence_native_logs as _silence
+
+    _silence()
