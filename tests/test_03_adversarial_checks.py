@@ -242,18 +242,6 @@ def test_robust_cnn_rejects_clean_only_fine_tuning(seed, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="not separable from the artifact in the smoke profile: after 32 steps the "
-                   "precomputed FGSM examples are nearly the model's own, and the precomputed model is as robust "
-                   "at every eps (benchmarks/results/adversarial_bars_smoke.json); needs a check of "
-                   "adversarial_train_step itself")
-def test_robust_cnn_rejects_fgsm_examples_precomputed_once(tmp_path, monkeypatch):
-    """Known limit, kept visible: a strict xfail that fails the day the check can tell."""
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    bars_benchmark().train_variants(0, "smoke", workdir=tmp_path, only=("precomputed",))
-    assert not checks_03.judge_robust_cnn(tmp_path / "precomputed.keras", "smoke").passed
-
-
-@pytest.mark.slow
 def test_course_validate_passes_on_03_adversarial(monkeypatch):
     """Does the real notebook pass all six checks (smoke profile, ~3-6 min on 2 cores)?"""
     monkeypatch.setenv("COURSE_PROFILE", "smoke")

@@ -60,8 +60,8 @@ from autograder.judging import Verdict
 #     own FGSM examples and those of its starting point are nearly the same, and the
 #     precomputed model is as robust at every budget measured (per seed, against the
 #     notebook's: -0.6 to +1.8 points at eps 0.1, +0.1 to +4.2 at 0.2, +0.7 to +4.7 at
-#     0.25). Catching it in smoke needs a check of adversarial_train_step itself, which
-#     the notebook does not submit.
+#     0.25). It is caught, in both profiles, by the function check of adversarial_train_step
+#     (_adversarial_train_step.py: examples made once fail from the second step on).
 ARTIFACT_EPS = 0.1
 CLEAN_BARS = {"full": 0.97, "smoke": 0.70}
 UNDEFENDED_FGSM_ACCURACY = {"full": 0.816, "smoke": 0.68}
