@@ -34,6 +34,11 @@ __all__ = [
     "run_train_steps",
     "feature_extractor",
     "value_and_input_gradient",
+    "dense_autoencoder_from_weights",
+    "value_and_gradients",
+    "linear_gaussian_log_likelihood",
+    "bundle_vae",
+    "vae_parts",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -190,3 +195,114 @@ def value_and_input_gradient(function: Callable[[Any], Any], x: Any) -> tuple[np
         raise ValueError("the value does not depend on x through TensorFlow operations, so it has no "
                          "gradient: compute it with tf / keras.ops, without .numpy() or NumPy functions.")
     return np.asarray(values, dtype=np.float64), np.asarray(gradient, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- autoencoders (05_autoencoders)
+_DENSE_AE_LAYERS = ("hidden", "code", "output")
+
+
+def dense_autoencoder_from_weights(weights: Mapping[str, Any]) -> tuple[Any, Any]:
+    """A small dense autoencoder rebuilt from named arrays: ``(encoder, decoder)``.
+
+    Why: a hidden check of a loss that needs an encoder and a decoder (the
+    contractive penalty) can only send their weights into the sandbox.
+    Encoder: ``(N, 28, 28, 1)`` -> flatten -> ``tanh`` Dense ``hidden`` -> ``sigmoid``
+    Dense ``code`` ``(N, d)``; decoder: ``(N, d)`` -> ``sigmoid`` Dense ``output``
+    ``(N, 784)`` -> ``(N, 28, 28, 1)``. Names: ``hidden_kernel (784, M)``,
+    ``hidden_bias (M,)``, ``code_kernel (M, d)``, ``code_bias (d,)``,
+    ``output_kernel (d, 784)``, ``output_bias (784,)``.
+    """
+    import keras
+    from keras import layers
+
+    expected = {f"{layer}_{part}" for layer in _DENSE_AE_LAYERS for part in ("kernel", "bias")}
+    if set(weights) != expected:
+        raise ValueError(f"unknown weight names {sorted(weights)}; expected {sorted(expected)}.")
+    arrays = {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
+    hidden_units, code_size = arrays["code_kernel"].shape
+    image = keras.Input(shape=IMAGE_SHAPE, name="image")
+    hidden = layers.Dense(hidden_units, activation="tanh", name="hidden")(layers.Flatten()(image))
+    encoder = keras.Model(image, layers.Dense(code_size, activation="sigmoid", name="code")(hidden), name="encoder")
+    code = keras.Input(shape=(code_size,), name="code_input")
+    pixels = layers.Dense(int(np.prod(IMAGE_SHAPE)), activation="sigmoid", name="output")(code)
+    decoder = keras.Model(code, layers.Reshape(IMAGE_SHAPE)(pixels), name="decoder")
+    for model, names in ((encoder, ("hidden", "code")), (decoder, ("output",))):
+        for name in names:
+            model.get_layer(name).set_weights([arrays[f"{name}_kernel"], arrays[f"{name}_bias"]])
+    return encoder, decoder
+
+
+def value_and_gradients(function: Callable[..., Any], inputs: tuple[Any, ...],
+                        cotangent: Any) -> tuple[np.ndarray, ...]:
+    """``function(*inputs)`` and the gradients of ``sum(function(*inputs) * cotangent)`` for each input.
+
+    Why: a hidden check of the reparameterisation trick must see whether the gradient
+    reaches mu and log sigma^2, and a gradient tape cannot cross into the sandbox.
+    inputs: arrays, e.g. ``mu (N, d)`` and ``log_var (N, d)``; cotangent: the shape of
+    the output. Returns ``(value, gradient_0, gradient_1, ...)``, each gradient of its
+    input's shape; where no gradient reaches an input (NumPy, ``stop_gradient``,
+    ``.numpy()``) it is all NaN, for the grader to judge.
+    """
+    import tensorflow as tf
+
+    tensors = [tf.convert_to_tensor(np.asarray(value, dtype=np.float32)) for value in inputs]
+    with tf.GradientTape() as tape:
+        for tensor in tensors:
+            tape.watch(tensor)
+        value = function(*tensors)
+        total = tf.reduce_sum(tf.cast(value, tf.float32) * tf.constant(np.asarray(cotangent, dtype=np.float32)))
+    gradients = tape.gradient(total, tensors)
+    return (np.asarray(value, dtype=np.float64),
+            *(np.full(t.shape, np.nan) if g is None else np.asarray(g, dtype=np.float64)
+              for t, g in zip(tensors, gradients)))
+
+
+def linear_gaussian_log_likelihood(kernel: Any, bias: Any, sigma: Any) -> Callable[[Any, Any], Any]:
+    """``log_likelihood(x, z)`` of the linear-Gaussian model ``p(x | z) = N(W z + b, sigma^2 I)``.
+
+    Why: an importance-sampling estimator is checked on a model whose log p(x) is known
+    in closed form, ``N(x; b, W W^T + sigma^2 I)``. kernel W: ``(D, d)``; bias b: ``(D,)``;
+    sigma: a scalar. The returned function takes ``x (..., D)`` and ``z (..., d)`` with
+    matching (or broadcastable) leading axes, e.g. ``(B, D)`` and ``(B, d)``, and returns
+    ``(...,)`` log densities as a float32 tensor, differentiable in z.
+    """
+    import tensorflow as tf
+
+    kernel = tf.constant(np.asarray(kernel, dtype=np.float32))
+    bias = tf.constant(np.asarray(bias, dtype=np.float32))
+    sigma = float(np.asarray(sigma))
+    data_dim = int(kernel.shape[0])
+    constant = -0.5 * data_dim * float(np.log(2 * np.pi * sigma ** 2))
+
+    def log_likelihood(x: Any, z: Any) -> Any:
+        mean = tf.einsum("...j,ij->...i", tf.cast(z, tf.float32), kernel) + bias
+        return constant - 0.5 * tf.reduce_sum(tf.square((tf.cast(x, tf.float32) - mean) / sigma), axis=-1)
+
+    return log_likelihood
+
+
+def bundle_vae(encoder: Any, decoder: Any, name: str = "vae") -> Any:
+    """One Functional model holding a VAE's ``encoder`` and ``decoder`` as named layers, for saving.
+
+    Why: a subclassed ``keras.Model`` with its own ``train_step`` cannot be loaded
+    without its Python class; a Functional model of built-in layers can, with
+    ``safe_mode=True``, in the grader's clean process. encoder: ``(N, 28, 28, 1)`` ->
+    ``[mu (N, d), log_var (N, d)]``; decoder: ``(N, d)`` -> logits ``(N, 28, 28, 1)``.
+    The bundle maps an image to ``[mu, log_var, logits of decoder(mu)]``;
+    :func:`vae_parts` takes it apart again.
+    """
+    import keras
+
+    encoder.name, decoder.name = "encoder", "decoder"
+    image = keras.Input(shape=IMAGE_SHAPE, name="image")
+    mu, log_var = encoder(image)
+    return keras.Model(image, [mu, log_var, decoder(mu)], name=name)
+
+
+def vae_parts(bundle: Any) -> tuple[Any, Any]:
+    """``(encoder, decoder)`` of a model made by :func:`bundle_vae`; ``ValueError`` if it has none."""
+    names = [layer.name for layer in bundle.layers]
+    if "encoder" not in names or "decoder" not in names:
+        raise ValueError(f"the model has no layers named 'encoder' and 'decoder' (it has {names}); "
+                         "save it with models.bundle_vae(encoder, decoder).")
+    return bundle.get_layer("encoder"), bundle.get_layer("decoder")

@@ -1,4 +1,5 @@
-"""Figures the notebooks show: image grids, training histories, convolution filters.
+"""Figures the notebooks show: image grids, training histories, convolution filters,
+feature maps and saliency maps.
 
 Every function returns a ``matplotlib.figure.Figure`` that pyplot has already
 let go of: a notebook shows it exactly once when it is the cell's last
@@ -20,7 +21,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-__all__ = ["show_images", "plot_history", "show_filters"]
+__all__ = ["show_images", "plot_history", "show_filters", "show_feature_maps", "show_saliency",
+           "plot_latent_space", "show_latent_grid"]
 
 TILE_INCHES = 1.3
 
@@ -267,4 +269,130 @@ def show_filters(
         ax.set_title(f"#{out}", fontsize=8)
     channel = f", input channel {in_channel}" if in_channel is not None else ""
     fig.suptitle(f"{c_out} filters {kh}×{kw}{channel}", fontsize=10)
+    return fig
+
+
+def show_feature_maps(maps: Any, *, ncols: int = 8, max_maps: int = 64, title: str | None = None) -> Figure:
+    """The feature maps of one image at one layer, one tile per channel, each stretched to its own range.
+
+    maps: ``(H, W, C)`` (or ``(1, H, W, C)``, a batch of one), e.g.
+        ``models.feature_extractor(model, "conv1")(image[None])[0]``.
+    Each tile is titled with its channel and its largest value, so that a map that
+    is all zero (a dead ReLU) reads as such instead of as a grey square.
+    """
+    array = np.asarray(maps)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim != 3 or array.dtype.kind not in "biuf":
+        raise ValueError(f"feature maps must be numbers of shape (H, W, C) for one image (channels last), "
+                         f"got {array.shape}; for a batch pass maps[0].")
+    channels = array.shape[-1]
+    if channels > max_maps:
+        raise ValueError(f"{channels} feature maps is too many for one figure (max_maps={max_maps}); "
+                         f"show a slice such as maps[..., :32].")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError("the feature maps contain NaN or inf values.")
+    fig, axes = _grid_figure(channels, ncols, tile_inches=1.1)
+    for channel, ax in enumerate(axes):
+        tile = array[..., channel]
+        ax.imshow(_scale(tile, tile.min(), tile.max()), cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(f"#{channel} max {tile.max():.2g}", fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def show_saliency(images: Any, maps: Any, *, titles: Sequence[str] | None = None, ncols: int = 8,
+                  cmap: str = "hot") -> Figure:
+    """Images (grey, top) above their saliency maps (``cmap``, below), in pairs of rows.
+
+    images: ``(N, H, W)`` or ``(N, H, W, 1)`` floats in [0, 1]; maps: ``(N, H, W)``
+        non-negative (e.g. ``|d logit_c / dx|`` maximised over channels), each
+        stretched from 0 to its own maximum, so that the picture shows *where* the
+        gradient is large, not how large it is.
+    titles: N captions above the images (e.g. ``"7 (p = 0.98)"``).
+    """
+    display = _display_ready(images, (0.0, 1.0))
+    heat = np.asarray(maps, dtype=np.float64)
+    if heat.ndim == 4 and heat.shape[-1] == 1:
+        heat = heat[..., 0]
+    if display.ndim != 3 or heat.shape != display.shape:
+        raise ValueError(f"show_saliency needs grey images (N, H, W) and maps of the same shape, got images "
+                         f"{np.shape(images)} and maps {np.shape(maps)}.")
+    if not np.isfinite(heat).all():
+        raise ValueError("the saliency maps contain NaN or inf values.")
+    count = display.shape[0]
+    if titles is not None and len(titles) != count:
+        raise ValueError(f"got {len(titles)} titles for {count} images; give one per image.")
+    ncols = min(ncols, count)
+    rows = math.ceil(count / ncols)
+    fig = _new_figure(figsize=(ncols * TILE_INCHES, 2 * rows * (TILE_INCHES + 0.2)), layout="constrained")
+    axes = fig.subplots(2 * rows, ncols, squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for index in range(count):
+        row, col = divmod(index, ncols)
+        top, bottom = axes[2 * row, col], axes[2 * row + 1, col]
+        top.imshow(display[index], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        peak = heat[index].max()
+        bottom.imshow(heat[index] / peak if peak > 0 else heat[index], cmap=cmap, vmin=0, vmax=1,
+                      interpolation="nearest")
+        if titles is not None:
+            top.set_title(str(titles[index]), fontsize=9)
+    return fig
+
+
+def plot_latent_space(codes: Any, labels: Any, *, class_names: Sequence[str] | None = None,
+                      title: str | None = None, max_points: int = 5_000) -> Figure:
+    """A 2-D latent space as a scatter plot, one colour per class.
+
+    codes: ``(N, 2)``, e.g. the encoder's means mu for test images; labels: ``(N,)``
+    integer class ids (the legend names them with ``class_names``). At most
+    ``max_points`` points are drawn (the first ones), so that the figure stays light.
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1)
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"codes must have shape (N, 2) (a 2-D latent space), got {codes.shape}.")
+    if len(labels) != len(codes):
+        raise ValueError(f"got {len(labels)} labels for {len(codes)} codes; give one per code.")
+    codes, labels = codes[:max_points], labels[:max_points]
+    fig = _new_figure(figsize=(5.5, 5), layout="constrained")
+    ax = fig.subplots()
+    colours = plt.get_cmap("tab10")
+    for index, label in enumerate(np.unique(labels)):
+        name = class_names[int(label)] if class_names is not None else str(label)
+        chosen = labels == label
+        ax.scatter(codes[chosen, 0], codes[chosen, 1], s=4, alpha=0.6, color=colours(index % 10), label=name)
+    ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title or "latent space")
+    ax.legend(markerscale=3, fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def show_latent_grid(decode: Any, *, n: int = 15, limit: float = 2.0, title: str | None = None) -> Figure:
+    """Images decoded from an ``n`` x ``n`` grid of points of a 2-D latent space, as one picture.
+
+    decode: a function from codes ``(n * n, 2)`` float32 to images ``(n * n, H, W)`` or
+    ``(n * n, H, W, 1)`` in [0, 1] (e.g. the sigmoid of a VAE decoder's logits). The grid
+    spans ``[-limit, limit]`` in both directions, z_2 growing upwards; under a standard
+    normal prior, ``limit = 2`` covers about 95 % of the mass in each direction.
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}.")
+    values = np.linspace(-limit, limit, n)
+    grid = np.array([[x, y] for y in values[::-1] for x in values], dtype=np.float32)
+    images = np.asarray(decode(grid), dtype=np.float64)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) != n * n:
+        raise ValueError(f"decode must return {n * n} grey images (N, H, W[, 1]), got shape {images.shape}.")
+    height, width = images.shape[1:]
+    canvas = images.reshape(n, n, height, width).transpose(0, 2, 1, 3).reshape(n * height, n * width)
+    fig = _new_figure(figsize=(6, 6), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0, extent=(-limit, limit, -limit, limit),
+              interpolation="nearest")
+    ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title or "decoded latent grid")
     return fig

@@ -223,3 +223,86 @@ def test_a_returned_figure_shows_once_as_png_in_a_notebook(tmp_path):
     shown, assigned = ([o for o in cell.outputs if "image/png" in o.get("data", {})] for cell in notebook.cells)
     assert len(shown) == 1
     assert assigned == []
+
+
+# --- show_feature_maps and show_saliency (04_visualising) ----------------------------------------
+
+
+def test_show_feature_maps_draws_one_tile_per_channel_each_on_its_own_range():
+    from course_utils.plotting import show_feature_maps
+
+    maps = np.zeros((6, 5, 3))
+    maps[..., 1] = np.arange(30).reshape(6, 5)
+    fig = show_feature_maps(maps[None], ncols=2, title="conv1")
+    axes = visible_axes(fig)
+    assert len(axes) == 3 and renders(fig)
+    assert np.isclose(axes[1].images[0].get_array().max(), 1.0)
+    assert "max 0" in axes[0].get_title()  # a dead map says so
+
+
+def test_show_feature_maps_rejects_a_batch_and_too_many_maps():
+    from course_utils.plotting import show_feature_maps
+
+    with pytest.raises(ValueError, match=r"\(H, W, C\)"):
+        show_feature_maps(np.zeros((2, 4, 4, 3)))
+    with pytest.raises(ValueError, match="too many"):
+        show_feature_maps(np.zeros((4, 4, 65)))
+
+
+def test_show_saliency_puts_each_map_under_its_image():
+    from course_utils.plotting import show_saliency
+
+    images = np.random.default_rng(0).uniform(size=(3, 8, 8, 1))
+    maps = np.abs(np.random.default_rng(1).normal(size=(3, 8, 8)))
+    fig = show_saliency(images, maps, titles=["a", "b", "c"], ncols=2)
+    axes = visible_axes(fig)
+    assert len(axes) == 6 and renders(fig)
+    assert [ax.get_title() for ax in axes if ax.get_title()] == ["a", "b", "c"]
+    assert np.isclose(max(ax.images[0].get_array().max() for ax in axes), 1.0)
+
+
+def test_show_saliency_rejects_maps_of_another_shape():
+    from course_utils.plotting import show_saliency
+
+    with pytest.raises(ValueError, match="same shape"):
+        show_saliency(np.zeros((2, 8, 8)), np.zeros((2, 7, 8)))
+
+
+# --- latent spaces (05_autoencoders) -----------------------------------------------------------
+
+
+def test_plot_latent_space_draws_one_colour_per_class():
+    from course_utils.plotting import plot_latent_space
+
+    rng = np.random.default_rng(0)
+    fig = plot_latent_space(rng.normal(size=(60, 2)), np.arange(60) % 3, class_names=["a", "b", "c"])
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3 and renders(fig)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b", "c"]
+
+
+def test_plot_latent_space_rejects_codes_that_are_not_2d():
+    from course_utils.plotting import plot_latent_space
+
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        plot_latent_space(np.zeros((4, 3)), np.zeros(4))
+
+
+def test_show_latent_grid_puts_each_decoded_image_at_its_code():
+    """The tile in the top-right corner is decoded from (limit, limit), the bottom-left from (-limit, -limit)."""
+    from course_utils.plotting import show_latent_grid
+
+    def decode(codes):  # an image whose brightness is (z_1 + z_2 + 4) / 8
+        return np.broadcast_to(((codes.sum(axis=1) + 4) / 8)[:, None, None], (len(codes), 4, 5)).copy()
+
+    fig = show_latent_grid(decode, n=3, limit=2.0)
+    canvas = fig.axes[0].images[0].get_array()
+    assert canvas.shape == (12, 15) and renders(fig)
+    assert np.isclose(canvas[0, -1], 1.0) and np.isclose(canvas[-1, 0], 0.0) and np.isclose(canvas[5, 7], 0.5)
+
+
+def test_show_latent_grid_rejects_a_decoder_returning_too_few_images():
+    from course_utils.plotting import show_latent_grid
+
+    with pytest.raises(ValueError, match="9 grey images"):
+        show_latent_grid(lambda codes: np.zeros((2, 4, 4)), n=3)
