@@ -79,7 +79,8 @@ def not_done(*args, **kwargs):
     raise NotImplementedError()
 
 
-@pytest.mark.parametrize("check_id", ["fgsm", "iterative_fgsm", "targeted_fgsm", "universal_perturbation"])
+@pytest.mark.parametrize("check_id", ["fgsm", "iterative_fgsm", "targeted_fgsm", "universal_perturbation",
+                                      "adversarial_train_step"])
 def test_a_blank_answer_fails(check_id):
     """Does the released stub (raise NotImplementedError) fail every function check?"""
     result = run_function_check_inline(ASSIGNMENT, check_id, not_done)
