@@ -4,8 +4,9 @@ Every check has three outcomes, as in Kaggle's learntools:
 
 - **not attempted** — the student's function still raises ``NotImplementedError``
   or returns ``None``: :class:`NotAttempted` (an ``AssertionError``) says which
-  cell to fill in;
-- **incorrect** — an ``AssertionError`` in a tutor's voice that names the
+  cell to fill in, in one neutral line;
+- **incorrect** — a :class:`CheckFailed` (an ``AssertionError``) in a tutor's
+  voice, shown in one red line without traceback frames, that names the
   variable, says what was expected (shape or value), what was measured, and
   gives one hint;
 - **correct** — a short ``✓`` line is printed.
@@ -27,6 +28,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 __all__ = [
+    "CheckFailed",
     "NotAttempted",
     "rel_error",
     "scaled_error",
@@ -45,8 +47,25 @@ ShapeSpec = Sequence[int | None]
 _MAX_SHOWN = 3  # how many offending positions a message lists
 
 
-class NotAttempted(AssertionError):
+class CheckFailed(AssertionError):
+    """An incorrect answer, in a tutor's voice.
+
+    In a notebook it is shown as its message alone, in red, without the traceback
+    frames of ``course_utils`` (IPython calls ``_render_traceback_``); the cell still
+    fails, so nbgrader and *Run All* see an error as before.
+    """
+
+    _mark, _colour = "✗", "\x1b[31m"  # red
+
+    def _render_traceback_(self) -> list[str]:
+        lines = str(self).splitlines() or [type(self).__name__]
+        return [f"{self._colour}{self._mark} {lines[0]}\x1b[0m", *(f"  {line}" for line in lines[1:])]
+
+
+class NotAttempted(CheckFailed):
     """The exercise has not been started: the function raises NotImplementedError or returns None."""
+
+    _mark, _colour = "○", "\x1b[34m"  # neutral: blue, not red
 
 
 def _not_attempted(function: str | None = None, *, variable: str | None = None) -> NotAttempted:
@@ -217,12 +236,12 @@ def check_array(name: str, value: Any, *, hint: str | None = None) -> np.ndarray
     try:
         array = np.asarray(value)
     except Exception as exc:  # noqa: BLE001 - any conversion failure is explained the same way
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(f"`{name}` should be an array of numbers, but {type(value).__name__} could not be "
                        f"converted: {exc}", hint)
         ) from None
     if array.dtype.kind not in "biuf":
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(
                 f"`{name}` should be an array of numbers, but it is a {type(value).__name__} "
                 f"with dtype {array.dtype}.",
@@ -259,7 +278,7 @@ def check_shape(
             wrong = [i for i, (e, a) in enumerate(zip(expected, array.shape)) if e is not None and e != a]
             detail = "axis " + ", ".join(str(i) for i in wrong) + " differ" + ("s" if len(wrong) == 1 else "")
             default_hint = "re-derive the output size from the formula in the exercise (padding, stride)."
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(
                 f"`{name}` has shape {tuple(array.shape)} but should have shape "
                 f"{_format_shape(expected)}: {detail}.",
@@ -280,7 +299,7 @@ def check_dtype(name: str, array: Any, expected: Any, *, hint: str | None = None
     ok = np.issubdtype(array.dtype, expected)
     wanted = getattr(expected, "__name__", None) or str(np.dtype(expected))
     if not ok:
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(
                 f"`{name}` has dtype {array.dtype} but should have dtype {wanted}.",
                 hint or "convert it with .astype(...) as the last step, after any arithmetic.",
@@ -298,7 +317,7 @@ def check_finite(name: str, array: Any, *, hint: str | None = None) -> np.ndarra
             n_nan = int(np.isnan(array).sum())
             n_inf = int(bad.sum()) - n_nan
             where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:_MAX_SHOWN]]
-            raise AssertionError(
+            raise CheckFailed(
                 _with_hint(
                     f"`{name}` contains {n_nan} NaN and {n_inf} infinite value(s) "
                     f"(first at index {', '.join(map(str, where))}).",
@@ -363,7 +382,7 @@ def check_close(
         diff = np.abs(actual_arr - expected_arr)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
         position = f" at index {tuple(int(i) for i in worst)}" if diff.ndim else ""
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(
                 f"`{name}` is not right yet: {criterion}.\n"
                 f"  largest difference{position}: got {actual_arr[worst]:.8g}, expected {expected_arr[worst]:.8g}",
@@ -405,7 +424,7 @@ def check_gradient(
     if not error <= max_rel_error:
         diff = np.abs(analytic_arr - numeric)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-        raise AssertionError(
+        raise CheckFailed(
             _with_hint(
                 f"`{name}` does not match the numeric gradient: relative error {error:.1e}, "
                 f"expected below {max_rel_error:.0e}.\n"

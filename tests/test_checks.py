@@ -367,3 +367,31 @@ def test_check_close_with_max_scaled_error():
         check_close("out", expected + [1e-3, 0.0], expected, max_scaled_error=1e-12)
     with pytest.raises(ValueError, match="not both"):
         check_close("out", expected, expected, max_rel_error=1e-7, max_scaled_error=1e-7)
+
+
+def test_a_failed_check_renders_as_one_line_without_frames():
+    """In a notebook IPython shows _render_traceback_: the message in one red line (hint indented),
+    a blank exercise in one neutral line, and both are still AssertionErrors (the cell fails)."""
+    from course_utils.checks import CheckFailed
+
+    failed = CheckFailed("`out` has shape (2, 3), expected (2, 4).\nHint: check the padding.")
+    assert isinstance(failed, AssertionError)
+    assert failed._render_traceback_() == ["\x1b[31m✗ `out` has shape (2, 3), expected (2, 4).\x1b[0m",
+                                           "  Hint: check the padding."]
+    blank = NotAttempted("conv_forward is not attempted yet")
+    assert blank._render_traceback_() == ["\x1b[34m○ conv_forward is not attempted yet\x1b[0m"]
+
+
+def test_a_failed_check_in_a_kernel_shows_no_course_utils_frames():
+    """Run in a real kernel: the error output is the one line, and the cell still errors."""
+    import nbclient
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nfrom course_utils import checks\nchecks.check_shape('out', np.zeros((2, 3)), (2, 4))")])
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True)
+    client.execute()
+    (error,) = [output for output in notebook.cells[0].outputs if output.output_type == "error"]
+    assert error.ename == "CheckFailed"
+    assert len(error.traceback) <= 2 and "✗" in error.traceback[0]
+    assert not any("course_utils" in line for line in error.traceback)
