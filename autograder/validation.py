@@ -8,6 +8,8 @@ names what was checked, every problem found, and what to do about it, so that
 
 from __future__ import annotations
 
+import ast
+
 import filecmp
 import fnmatch
 from dataclasses import dataclass, field
@@ -217,13 +219,53 @@ def check_in_sync(assignment: str, checked_in: Path, fresh: Path, ignore: Sequen
     )
 
 
+def _assigned_names(nb: NotebookNode) -> dict[str, str]:
+    """Module-level ``NAME = "string"`` assignments of a notebook's code cells (e.g. ASSIGNMENT)."""
+    names: dict[str, str] = {}
+    for cell in nb.cells:
+        try:
+            tree = ast.parse(cell.source) if cell.cell_type == "code" else None
+        except SyntaxError:
+            continue
+        for node in tree.body if tree else ():
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)):
+                names.update({target.id: node.value.value for target in node.targets if isinstance(target, ast.Name)})
+    return names
+
+
+def _judge_call_problems(label: str, source: str, assignment: str, check_id: str, names: dict[str, str]) -> list[str]:
+    """Why the ``judge.submit``/``judge.submit_artifact`` calls of a test cell do not name
+    ``(assignment, check_id)`` (a copied cell that still says another week's name grades nothing)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return [f"{label} does not parse: {exc.msg} (line {exc.lineno})"]
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ("submit", "submit_artifact") and getattr(node.func.value, "id", "") == "judge"]
+    problems = []
+    for call in calls:
+        values = []
+        for argument in call.args[:2]:
+            if isinstance(argument, ast.Constant):
+                values.append(argument.value)
+            else:
+                values.append(names.get(getattr(argument, "id", ""), ast.unparse(argument)))
+        if values[:2] != [assignment, check_id]:
+            problems.append(f"{label} calls judge.{call.func.attr}({', '.join(map(repr, values))}, …); "
+                            f"it must name ({assignment!r}, {check_id!r})")
+    return problems
+
+
 def check_grading_contract(assignment: str, sources: Sequence[tuple[str, NotebookNode]],
                            checks: Sequence | None, load_error: str | None = None) -> CheckResult:
-    """(6) Test cells ``test_<id>`` and hidden checks ``<id>`` match one to one, points equal."""
+    """(6) Test cells ``test_<id>`` and hidden checks ``<id>`` match one to one, points equal,
+    and each test cell's ``judge.submit`` names this assignment and its own check."""
     problems = [] if load_error is None else [f"autograder/checks/{assignment}.py: {load_error}"]
     by_id = {check.id: check for check in checks or ()}
     seen = set()
     for name, nb in sources:
+        names = _assigned_names(nb)
         for index, cell in nbu.test_cells(nb):
             gid = nbu.grade_id(cell) or ""
             label = f"{name} {nbu.cell_label(index, cell)}"
@@ -232,6 +274,7 @@ def check_grading_contract(assignment: str, sources: Sequence[tuple[str, Noteboo
                 continue
             check_id = gid[len("test_"):]
             seen.add(check_id)
+            problems += _judge_call_problems(label, cell.source, assignment, check_id, names)
             check = by_id.get(check_id)
             points = float(nbu.nbgrader_meta(cell).get("points", 0))
             if check is None:
@@ -242,8 +285,9 @@ def check_grading_contract(assignment: str, sources: Sequence[tuple[str, Noteboo
     for check_id in sorted(by_id.keys() - seen):
         problems.append(f"check {check_id!r} in autograder/checks/{assignment}.py has no test cell test_{check_id}")
     return CheckResult(
-        "every test cell has a hidden check with the same points, and vice versa",
+        "every test cell has a hidden check with the same points, and vice versa, and names it in judge.submit",
         tuple(problems),
         "name each test cell test_<id>, give it exactly one check <id> in "
-        f"autograder/checks/{assignment}.py with the same points, and remove orphans.",
+        f"autograder/checks/{assignment}.py with the same points, call judge.submit(ASSIGNMENT, \"<id>\", …) "
+        "in it, and remove orphans.",
     )

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import types
+from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import notebooks as nbu
+from autograder import validation
 from autograder.validation import CheckResult, ValidationReport, check_clean_sources, check_no_leaks
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _solution_cell(source: str):
@@ -71,3 +77,48 @@ def test_report_renders_ticks_crosses_problems_and_fixes():
                                "  ✗ the second thing holds\n"
                                "      - cell 3 is wrong\n"
                                "      → do this")
+
+
+def _graded_notebook(hidden: str):
+    import nbformat
+
+    setup = nbformat.v4.new_code_cell('ASSIGNMENT = "07_new_week"')
+    test = nbformat.v4.new_code_cell(f"assert True\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "test_gram", "locked": True, "points": 1,
+                                 "schema_version": 3, "solution": False, "task": False}
+    return nbformat.v4.new_notebook(cells=[setup, test])
+
+
+@pytest.mark.parametrize("hidden", ['judge.submit(ASSIGNMENT, "gram", lambda x: gram(x))',
+                                    'judge.submit("07_new_week", "gram", gram)'])
+def test_a_judge_call_naming_its_own_check_passes(hidden):
+    check = types.SimpleNamespace(id="gram", points=1)
+    result = validation.check_grading_contract("07_new_week", [("nb", _graded_notebook(hidden))], [check])
+    assert not result.problems, result.problems
+
+
+@pytest.mark.parametrize("hidden, named", [('judge.submit("00_setup", "gram", gram)', "'00_setup', 'gram'"),
+                                           ('judge.submit(ASSIGNMENT, "one_hot", gram)', "'07_new_week', 'one_hot'"),
+                                           ('judge.submit_artifact(ASSIGNMENT, "gram_model")', "'gram_model'")])
+def test_a_judge_call_copied_from_another_cell_or_week_is_named(hidden, named):
+    """A test cell copied from another week (or cell) that still names the old check grades nothing:
+    validate says which call, and what it must name."""
+    check = types.SimpleNamespace(id="gram", points=1)
+    result = validation.check_grading_contract("07_new_week", [("nb", _graded_notebook(hidden))], [check])
+    assert len(result.problems) == 1 and named in result.problems[0], result.problems
+    assert "it must name ('07_new_week', 'gram')" in result.problems[0]
+
+
+WEEKS = sorted(path.name for path in (ROOT / "solutions").iterdir() if (path / f"{path.name}.ipynb").exists())
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_every_week_meets_the_grading_contract(assignment):
+    """Every week in solutions/ (a new one too, with no test file of its own): test cells and hidden
+    checks match one to one, points agree, and each judge call names its own assignment and check."""
+    from autograder import release
+
+    checks = release._load_checks(assignment, ROOT)
+    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    result = validation.check_grading_contract(assignment, [(path.name, nbu.read(path))], checks)
+    assert not result.problems, result.problems
