@@ -59,13 +59,36 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _out_and_db(args: argparse.Namespace) -> tuple:
+class UsageError(Exception):
+    """Bad input on the command line: printed as one line, exit status 2."""
+
+
+def _known_assignment(assignment: str) -> None:
+    """Refuse an assignment that is not in solutions/, listing the known ones."""
+    from autograder import release
+
+    known = release.list_assignments()
+    if assignment not in known:
+        raise UsageError(f"no assignment {assignment!r} (known: {', '.join(known) or 'none'}).")
+
+
+def _out_and_db(args: argparse.Namespace, *, graded: bool = False) -> tuple:
+    """The output folder and gradebook URL; ``graded``: the gradebook must hold this assignment."""
     from pathlib import Path
 
     from autograder import gradebook, grading
 
+    _known_assignment(args.assignment)
     out = Path(args.out) if args.out else grading.default_out_dir(args.assignment)
-    return out, args.db or gradebook.default_url(out)
+    url = args.db or gradebook.default_url(out)
+    if graded:
+        first = f"grade it first: course grade {args.assignment} --submissions DIR" + (
+            f" --out {args.out}" if args.out else "")
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            raise UsageError(f"no gradebook for {args.assignment} at {url.removeprefix('sqlite:///')}: {first}.")
+        if not gradebook.load_results(url, args.assignment):
+            raise UsageError(f"the gradebook {url} has no results for {args.assignment}: {first}.")
+    return out, url
 
 
 def _collect(args: argparse.Namespace) -> int:
@@ -127,7 +150,7 @@ def _grade(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from autograder import feedback, gradebook
 
-    out, db = _out_and_db(args)
+    out, db = _out_and_db(args, graded=True)
     for result in gradebook.load_results(db, args.assignment):
         if not args.student or result.student in args.student:
             print(feedback.write_feedback(result, out / "feedback"))
@@ -137,7 +160,7 @@ def _feedback(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from autograder import gradebook
 
-    out, db = _out_and_db(args)
+    out, db = _out_and_db(args, graded=True)
     if args.csv == "-":
         gradebook.write_csv(db, args.assignment, sys.stdout)
         return 0
@@ -151,7 +174,7 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from autograder import gradebook, report
 
-    out, db = _out_and_db(args)
+    out, db = _out_and_db(args, graded=True)
     for problem in gradebook.consistency_problems(db, args.assignment):
         print(f"gradebook problem: {problem}", file=sys.stderr)
     print(report.write_report(db, args.assignment, out / "report", feedback_dir=out / "feedback"))
@@ -264,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         silence_native_logs()
     try:
         return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
