@@ -8,8 +8,11 @@ notebook would be: the solution notebook's own functions, overridden by the
 entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
 ``judging.make_cases`` + ``function_harness.run_cases`` (the grader's
 ``call_case`` with its dtypes and line counts) + the sandbox's encoding + the
-check's judge. Only checks whose submitted function reaches a
-name the entry defines are run. The sandbox is not involved. Entries use the
+check's judge. A right answer is judged by every check whose
+submitted function reaches a name the entry defines (no false reject downstream); a
+mistake only by the checks it names and those whose grade cell calls a function it
+redefines (an FGSM mistake is not re-run through every attack built on FGSM). The
+sandbox is not involved. Entries use the
 notebook's names (``np``, ``padding_amounts``, ``ConvCache``...) unqualified.
 Names the visible asserts take from cells the corpus does not run (03's trained
 ``model``, ``x_test``...) come from ``WEEK_NAMES``.
@@ -209,6 +212,10 @@ def judge_entry(assignment: str, path: Path, checks: Iterable[judging.Check] | N
     checks = judging.load_checks(assignment) if checks is None else checks
     reached = [check for check in checks if isinstance(check, judging.FunctionCheck) and check.id in handed
                and _reached_names(handed[check.id], namespace) & defined]
+    failing = expected_failures(path)
+    if failing:  # a mistake: only the checks it names and those whose grade cell calls what it redefines
+        reached = [check for check in reached
+                   if check.id in failing or set(handed[check.id].__code__.co_names) & defined]
     verdicts = {check.id: judge_function(assignment, check, handed[check.id]) for check in reached}
     failures = {check.id: visible_failure(namespace, check.id, grade_cells[check.id]) for check in reached}
     return EntryResult(verdicts, {check_id: message for check_id, message in failures.items() if message})
@@ -223,7 +230,7 @@ def corpus(assignment: str) -> list[Path]:
     return sorted((ANSWERS / assignment).glob("*.py"))
 
 
-WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial")
+WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial", "04_visualising", "05_autoencoders")
 ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
            for assignment in WEEKS for path in corpus(assignment)]
 

@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """x - eps * sign(gradient): descends the true label's loss, the model grows more confident."""
 
 

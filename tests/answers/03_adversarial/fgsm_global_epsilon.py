@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """Uses the notebook's global ``epsilon = 0.05`` (the linearity demo) instead of its ``eps``
 argument: every call moves the pixels by 0.05, even at eps = 0."""
 

@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """``x += eps * sign(gradient)`` on the NumPy input, then clipped in place: the caller's images change."""
 
 

@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """Treats the logits as probabilities (from_logits=False)."""
 
 

@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """Random signs of the full budget instead of the gradient's."""
 
 

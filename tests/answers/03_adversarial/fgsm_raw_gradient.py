@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """Steps by eps times the gradient itself, not its sign: the pixels hardly move."""
 
 

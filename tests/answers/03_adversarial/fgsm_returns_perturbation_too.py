@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """Returns ``(x_adv, perturbation)`` to plot both: not an array of adversarial images."""
 
 

@@ -1,4 +1,4 @@
-# expect: fail fgsm iterative_fgsm adversarial_train_step
+# expect: fail fgsm
 """The gradient scaled so that its average entry moves by eps: larger entries go beyond eps."""
 
 

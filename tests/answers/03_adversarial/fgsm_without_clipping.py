@@ -1,4 +1,4 @@
-# expect: fail fgsm adversarial_train_step
+# expect: fail fgsm
 """No clip to [0, 1]: pixels of 0 or 1 step out of the valid range."""
 
 
