@@ -11,5 +11,7 @@ __version__ = "0.1.0"
 
 if "ipykernel" in _sys.modules:  # a notebook: keep TensorFlow's native log lines out of its outputs
     from course_utils.quiet import silence_native_logs as _silence
+    from course_utils.tutor import install as _install_tutor
 
     _silence()
+    _install_tutor()  # a blank exercise or a failed check: one line, not a traceback

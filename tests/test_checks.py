@@ -395,3 +395,32 @@ def test_a_failed_check_in_a_kernel_shows_no_course_utils_frames():
     assert error.ename == "CheckFailed"
     assert len(error.traceback) <= 2 and "✗" in error.traceback[0]
     assert not any("course_utils" in line for line in error.traceback)
+
+
+def test_blank_and_failed_cells_in_a_kernel_show_one_line_and_still_fail():
+    """With course_utils imported in a kernel: a blank function shows one neutral line naming it, a failed
+    assert one red line with its message; both cells still error (nbgrader gives no points), and %tb
+    still shows the whole traceback."""
+    import nbclient
+    import nbformat
+
+    cells = ["import course_utils\n\ndef conv_forward(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+             "conv_forward(1)",
+             "assert 1 + 1 == 3, 'conv_forward(x) has shape (2, 3), expected (2, 4)'",
+             "assert 2 < 1",
+             "%tb"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True).execute()
+
+    def error(index):
+        (found,) = [output for output in notebook.cells[index].outputs if output.output_type == "error"]
+        return found
+
+    blank, failed, bare = error(1), error(2), error(3)
+    assert blank.ename == "NotImplementedError" and len(blank.traceback) == 1
+    assert "○ conv_forward is not attempted yet" in blank.traceback[0]
+    assert failed.ename == "AssertionError" and failed.traceback == [
+        "\x1b[31m✗ conv_forward(x) has shape (2, 3), expected (2, 4)\x1b[0m"]
+    assert "assert 2 < 1" in bare.traceback[0]
+    full = "".join(output.get("text", "") + "".join(output.get("traceback", [])) for output in notebook.cells[4].outputs)
+    assert "Traceback" in full or "AssertionError" in full
