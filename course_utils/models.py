@@ -34,6 +34,7 @@ __all__ = [
     "run_train_steps",
     "feature_extractor",
     "value_and_input_gradient",
+    "random_small_cnn",
     "dense_autoencoder_from_weights",
     "value_and_gradients",
     "linear_gaussian_log_likelihood",
@@ -306,3 +307,20 @@ def vae_parts(bundle: Any) -> tuple[Any, Any]:
         raise ValueError(f"the model has no layers named 'encoder' and 'decoder' (it has {names}); "
                          "save it with models.bundle_vae(encoder, decoder).")
     return bundle.get_layer("encoder"), bundle.get_layer("decoder")
+
+
+def random_small_cnn(filters: tuple[int, int] = (4, 8), num_classes: int = 10, *, seed: int = 0) -> Any:
+    """An untrained :func:`build_small_cnn` with random kernels (Glorot) *and* biases (N(0, 0.1)).
+
+    Why: a notebook's self-checks of a visualisation method need a CNN that does
+    not depend on the student's training, and a fresh ``build_small_cnn`` has zero
+    biases: at the zero image every ReLU then sits exactly at its kink, every
+    gradient is 0, and a correct method started from zeros would look broken.
+    """
+    model = build_small_cnn(filters, num_classes, seed=seed)
+    rng = np.random.default_rng(seed)
+    for name in _CNN_LAYERS:
+        layer = model.get_layer(name)
+        kernel, bias = layer.get_weights()
+        layer.set_weights([kernel, rng.normal(0.0, 0.1, size=bias.shape).astype(np.float32)])
+    return model
