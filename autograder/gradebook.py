@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, TextIO
@@ -281,6 +282,8 @@ class StudentRow:
     profile: str
     graded_at: str
     cells: dict[str, float]  # grade_id -> score
+    seconds: float = 0.0                  # the submission's grading time
+    peak_memory_mib: float | None = None  # its run's highest real memory use, when the cgroup told
 
 
 def load_results(url: str, assignment: str) -> list[SubmissionResult]:
@@ -293,6 +296,11 @@ def load_results(url: str, assignment: str) -> list[SubmissionResult]:
     finally:
         gradebook.close()
     return [SubmissionResult.from_json(text) for text in rows]
+
+
+def _peak_mib(result_json: str | None) -> float | None:
+    peak = json.loads(result_json or "{}").get("peak_memory_bytes")
+    return None if peak is None else round(peak / 2**20, 1)
 
 
 def student_rows(url: str, assignment: str) -> list[StudentRow]:
@@ -314,6 +322,8 @@ def student_rows(url: str, assignment: str) -> list[StudentRow]:
                 profile=outcome.profile if outcome else "",
                 graded_at=outcome.graded_at.isoformat(timespec="seconds") if outcome else "",
                 cells=cells,
+                seconds=float(outcome.seconds) if outcome else 0.0,
+                peak_memory_mib=_peak_mib(outcome.result_json) if outcome else None,
             ))
         return rows
     finally:
@@ -326,10 +336,11 @@ def write_csv(url: str, assignment: str, stream: TextIO) -> int:
     cell_ids = sorted({cell for row in rows for cell in row.cells})
     writer = csv.writer(stream)
     writer.writerow(["student", "assignment", "score", "max_score", "outcome", "reason",
-                     "profile", "graded_at", *cell_ids])
+                     "profile", "graded_at", "seconds", "peak_memory_mib", *cell_ids])
     for row in rows:
         writer.writerow([row.student, assignment, f"{row.score:g}", f"{row.max_score:g}", row.outcome,
-                         row.reason, row.profile, row.graded_at,
+                         row.reason, row.profile, row.graded_at, f"{row.seconds:.1f}",
+                         "" if row.peak_memory_mib is None else f"{row.peak_memory_mib:g}",
                          *(f"{row.cells.get(cell, 0.0):g}" for cell in cell_ids)])
     return len(rows)
 

@@ -102,9 +102,10 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 <h2>Isolation</h2>
 <ul class="note">{% for note, count in isolation %}<li>{{ note }} ({{ count }} submission(s))</li>{% else %}<li>not reported</li>{% endfor %}</ul>
 <h2>Students</h2>
-<table><tr><th>student</th><th>score</th><th>outcome</th><th>reason</th><th>feedback</th></tr>
+<table><tr><th>student</th><th>score</th><th>outcome</th><th>reason</th><th>time</th><th>peak memory</th><th>feedback</th></tr>
 {% for row in rows %}<tr><td>{{ row.student }}</td><td>{{ "%g"|format(row.score) }} / {{ "%g"|format(row.max_score) }}</td>
-<td>{{ row.outcome }}</td><td>{{ row.reason }}</td>
+<td>{{ row.outcome }}</td><td>{{ row.reason }}</td><td>{{ "%.0f"|format(row.seconds) }} s</td>
+<td>{% if row.peak_memory_mib is not none %}{{ "%.0f"|format(row.peak_memory_mib) }} MiB{% endif %}</td>
 <td>{% if links[row.student] %}<a href="{{ links[row.student] }}">page</a>{% endif %}</td></tr>{% endfor %}</table>
 </body></html>
 """)

@@ -132,10 +132,28 @@ def test_csv_export_has_one_row_per_student(url: str) -> None:
     stream = io.StringIO()
     assert gradebook.write_csv(url, "00_demo", stream) == 2
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "student,assignment,score,max_score,outcome,reason,profile,graded_at,test_add,test_mul"
+    assert lines[0] == ("student,assignment,score,max_score,outcome,reason,profile,graded_at,seconds,peak_memory_mib,"
+                        "test_add,test_mul")
     assert lines[1].startswith("alice,00_demo,3,5,graded,,smoke,")
     assert lines[1].endswith(",2,1")
     assert lines[2].startswith("bob,00_demo,0,5,out_of_memory,used more than 2 GB,smoke,")
+
+
+def test_csv_and_report_carry_time_and_peak_memory(url: str, tmp_path) -> None:
+    """Does each row carry the submission's grading time and its peak memory (blank when unknown)?"""
+    from dataclasses import replace
+
+    from autograder import report
+
+    with GradebookWriter(url, "00_demo", CELLS) as writer:
+        writer.record(replace(result("alice"), seconds=12.34, peak_memory_bytes=512 * 2**20))
+        writer.record(result("bob"))
+    stream = io.StringIO()
+    gradebook.write_csv(url, "00_demo", stream)
+    alice, bob = stream.getvalue().splitlines()[1:]
+    assert ",12.3,512,2,3" in alice and bob.endswith(",0.0,,2,3")
+    page = report.write_report(url, "00_demo", tmp_path / "report").read_text()
+    assert "<td>12 s</td>" in page and "512 MiB" in page
 
 
 def test_postgresql_urls_use_psycopg_3() -> None:
