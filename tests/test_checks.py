@@ -424,3 +424,25 @@ def test_blank_and_failed_cells_in_a_kernel_show_one_line_and_still_fail():
     assert "assert 2 < 1" in bare.traceback[0]
     full = "".join(output.get("text", "") + "".join(output.get("traceback", [])) for output in notebook.cells[4].outputs)
     assert "Traceback" in full or "AssertionError" in full
+
+
+def test_a_blank_release_shows_only_not_attempted_lines():
+    """Week 0's released blank, run top to bottom with errors allowed: every error is one neutral
+    '○ … not attempted yet' line, and nothing else (no traceback frames, no TensorFlow log line)."""
+    import re
+    from pathlib import Path
+
+    import nbclient
+    import nbformat
+
+    folder = Path(__file__).resolve().parents[1] / "assignments" / "00_setup"
+    notebook = nbformat.read(folder / "00_setup.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    errors = [output for output in outputs if output.output_type == "error"]
+    assert errors, "the blank should fail its self-checks"
+    for error in errors:
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in error.traceback]
+        assert len(lines) == 1 and lines[0].startswith("○ ") and "not attempted yet" in lines[0], lines
+    assert not [output for output in outputs if output.get("name") == "stderr"]
