@@ -1,0 +1,144 @@
+"""Artifact checks of 06_gans: the saved generators, judged by the course's MNIST classifier
+(grader side only; each runs in a fresh process the student's code never ran in).
+
+``dcgan_generator.keras`` maps latent codes ``z: (N, L)`` to images ``(N, 28, 28, 1)`` in
+``[0, 1]``; ``cgan_generator.keras`` maps ``[z (N, L), labels (N,)]`` to images. The grader
+draws ``z ~ N(0, I)`` with its own seed (``L`` read from the model's input) and measures,
+with :mod:`course_utils.evaluation`:
+
+- the classifier FID between ``SAMPLES[profile]`` samples and as many held-out MNIST test
+  images (lower is better);
+- the classifier score (an Inception-score analogue, 1 to 10): a generator of one digit
+  scores about 1;
+- memorisation: the median L2 distance from a sample to its nearest *training* image,
+  relative to the same median for held-out test images; a generator that replays training
+  images has a ratio near 0 (and an FID near the real-data floor, so FID alone misses it);
+- for the cGAN, the share of samples the classifier labels as the digit they were asked for.
+
+The bars and the measurements they come from are in ``06_gans.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.judging import Verdict
+
+GRADER_SEED = 60_606
+NEAREST_SAMPLES = 300     # samples (and test images) whose nearest training image is searched
+
+
+@dataclass(frozen=True)
+class GeneratorBars:
+    """The bars of one profile: FID at most, score at least, memorisation ratio at least, label accuracy."""
+
+    max_fid: float
+    min_score: float
+    min_novelty: float
+    min_label_accuracy: float
+
+
+def _images(split: str, count: int | str) -> np.ndarray:
+    from course_utils import data
+
+    images, _ = data.load_numpy("mnist", split, limit=count)
+    return images.astype(np.float32) / 255.0
+
+
+def novelty(samples: np.ndarray, test_images: np.ndarray, train_images: np.ndarray) -> float:
+    """Median nearest-training-image distance of ``samples`` over that of ``test_images`` (both ``(N, 28, 28, 1)``)."""
+    from course_utils import evaluation
+
+    generated = evaluation.nearest_distances(samples[:NEAREST_SAMPLES], train_images)
+    held_out = evaluation.nearest_distances(test_images[:NEAREST_SAMPLES], train_images)
+    return float(np.median(generated) / np.median(held_out))
+
+
+def measure(samples: np.ndarray, test_images: np.ndarray, train_images: np.ndarray,
+            labels: np.ndarray | None = None) -> dict[str, float]:
+    """FID against ``test_images``, score, novelty and (given ``labels``) label accuracy of ``samples``."""
+    from course_utils import evaluation
+
+    measured = {"fid": evaluation.classifier_fid(samples, test_images),
+                "score": evaluation.classifier_score(samples),
+                "novelty": novelty(samples, test_images, train_images)}
+    if labels is not None:
+        predicted = evaluation.class_probabilities(samples).argmax(axis=1)
+        measured["label_accuracy"] = float(np.mean(predicted == labels))
+    return measured
+
+
+def _load(check_id: str, path: Path, inputs: int) -> tuple[Any, str | None]:
+    from course_utils import training
+
+    try:
+        model = training.load_artifact(path, compile=False)
+    except training.ArtifactError as exc:
+        return None, f"{check_id}: {exc}"
+    found = list(getattr(model, "inputs", None) or [])
+    if len(found) != inputs or len(tuple(found[0].shape)) != 2:
+        wanted = "one input z of shape (None, latent_dim)" if inputs == 1 else \
+            "two inputs, [z of shape (None, latent_dim), labels of shape (None,)]"
+        return None, f"{check_id}: the generator must take {wanted}; it takes {[tuple(i.shape) for i in found]}."
+    return model, None
+
+
+def sample(model: Any, count: int, labels: np.ndarray | None = None) -> tuple[np.ndarray | None, str | None]:
+    """``count`` images from ``model`` with the grader's latent codes; or a message on a broken contract."""
+    latent_dim = int(model.inputs[0].shape[-1])
+    z = np.random.default_rng(GRADER_SEED).normal(size=(count, latent_dim)).astype(np.float32)
+    batches = [model([z[s:s + 500], labels[s:s + 500]] if labels is not None else z[s:s + 500], training=False)
+               for s in range(0, count, 500)]
+    images = np.concatenate([np.asarray(b, dtype=np.float32) for b in batches])
+    if images.shape != (count, 28, 28, 1):
+        return None, f"for {count} codes the generator returned shape {images.shape}, expected ({count}, 28, 28, 1)."
+    if not np.all(np.isfinite(images)) or images.min() < -1e-3 or images.max() > 1 + 1e-3:
+        return None, (f"the generated pixels range from {np.nanmin(images):.3g} to {np.nanmax(images):.3g}; they must "
+                      "be finite and in [0, 1] (end the generator with a sigmoid).")
+    return np.clip(images, 0.0, 1.0), None
+
+
+def verdict(check_id: str, measured: dict[str, float], bars: GeneratorBars, profile: str) -> Verdict:
+    """Pass when every measure clears its bar; the message names each measure and bar."""
+    facts = (f"classifier FID {measured['fid']:.1f} (bar <= {bars.max_fid:g}), score {measured['score']:.2f} "
+             f"(bar >= {bars.min_score:g}), novelty {measured['novelty']:.2f} (bar >= {bars.min_novelty:g})")
+    if "label_accuracy" in measured:
+        facts += f", label accuracy {measured['label_accuracy']:.1%} (bar >= {bars.min_label_accuracy:.0%})"
+    problems = []
+    if measured["novelty"] < bars.min_novelty:
+        problems.append("the samples are much closer to training images than held-out digits are: the generator "
+                        "seems to reproduce its training set instead of generating new digits")
+    if measured["score"] < bars.min_score:
+        problems.append("the classifier score is low: the samples are not recognisable digits, or they are "
+                        "mostly one digit (mode collapse)")
+    if measured["fid"] > bars.max_fid:
+        problems.append("the classifier FID is high: the samples' features are far from real digits'")
+    if measured.get("label_accuracy", 1.0) < bars.min_label_accuracy:
+        problems.append("too few samples are classified as the digit they were asked for: the generator "
+                        "ignores its label")
+    label = f"[{profile} profile]"
+    if problems:
+        return Verdict(False, f"{check_id} {label}: {facts}; " + "; ".join(problems) + ".")
+    return Verdict(True, f"{check_id} {label}: {facts}.")
+
+
+def judge_generator(check_id: str, path: Path, profile: str, count: int, bars: GeneratorBars,
+                    conditional: bool) -> Verdict:
+    """Load, sample (``count // 10`` per digit for a cGAN), measure and compare with ``bars``."""
+    model, problem = _load(check_id, path, 2 if conditional else 1)
+    if problem:
+        return Verdict(False, problem)
+    labels = np.arange(count) % 10 if conditional else None
+    try:
+        images, problem = sample(model, count, labels)
+    except Exception as exc:  # noqa: BLE001 - a model that cannot be called is the student's problem
+        return Verdict(False, f"{check_id}: calling the generator failed ({type(exc).__name__}); it must accept "
+                              + ("[z, labels] with integer labels (N,)." if conditional else "z of shape (N, latent_dim)."))
+    if problem:
+        return Verdict(False, f"{check_id}: {problem}")
+    measured = measure(images, _images("test", count), _images("train", "all"), labels)
+    return verdict(check_id, measured, bars, profile)
