@@ -40,7 +40,7 @@ from typing import Any, Callable, Sequence
 
 from autograder import scheduler as scheduling
 from autograder.gradebook import GradebookWriter, default_url, grade_cells_of
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.results import ItemResult, Outcome, SubmissionResult, printable  # noqa: F401 - re-exported
 from autograder.workfolder import release_mounts_under
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
@@ -66,12 +66,6 @@ def course_root() -> Path:
 
 def default_out_dir(assignment: str, root: Path | None = None) -> Path:
     return Path(root or course_root()) / "grading" / assignment
-
-
-def printable(name: str, limit: int = 80) -> str:
-    """``name`` as safe one-line text: control characters escaped, long names cut (names are untrusted)."""
-    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,9 @@ class SubmissionResult:
         data["tests"] = [ItemResult(**t) for t in data["tests"]]
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def printable(name: str, limit: int = 80) -> str:
+    """``name`` as safe one-line text: control characters escaped, long names cut (names are untrusted)."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -65,7 +65,7 @@ import course_utils
 from autograder import feedback_outputs, function_judge, judging, notebook_runner
 from autograder.restoring import restore
 from autograder.artifacts import judge_artifact_isolated
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.results import ItemResult, Outcome, SubmissionResult, printable
 from autograder.notebook_runner import NotebookRun
 from autograder.outcomes import Observed, RunVerdict, classify, errors
 from autograder.sandbox import Limits, Sandbox
@@ -293,11 +293,36 @@ def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
 
 # ------------------------------------------------------------------ entry point
 
+def _locate_notebook(submission_dir: Path, notebook_name: str) -> tuple[Path, str | None]:
+    """The notebook to grade, and a note when it was not named ``notebook_name``.
+
+    A student who saved ``00_setup-Copy1.ipynb`` or ``00_setup (1).ipynb`` and nothing
+    else meant that one: it is graded, with a note saying so. With several other
+    notebooks, or none, the expected path is returned (and reported missing, with
+    what was found).
+    """
+    expected = submission_dir / notebook_name
+    if os.path.lexists(expected):
+        return expected, None
+    others = sorted(entry.name for entry in os.scandir(submission_dir)
+                    if entry.name.endswith(".ipynb") and entry.is_file(follow_symlinks=False))
+    if len(others) == 1:
+        return submission_dir / others[0], (f"Your notebook was named {printable(others[0])}, not {notebook_name}; "
+                                            "it was graded as that notebook. Name it exactly "
+                                            f"{notebook_name} next time.")
+    return expected, None
+
+
 def _read_submitted(path: Path, limits: Limits) -> tuple[NotebookNode | None, Outcome | None, str]:
     try:
         size = os.lstat(path).st_size
     except FileNotFoundError:
-        return None, Outcome.MISSING_NOTEBOOK, f"No {path.name} was found in the submission."
+        try:
+            found = sorted(name for name in os.listdir(path.parent) if not name.startswith("."))[:8]
+        except OSError:
+            found = []
+        return None, Outcome.MISSING_NOTEBOOK, (f"No {path.name} was found in the submission (it holds: "
+                                                f"{', '.join(map(printable, found)) or 'nothing'}).")
     if stat.S_ISLNK(os.lstat(path).st_mode) or not path.is_file():
         return None, Outcome.INVALID_NOTEBOOK, f"{path.name} is not a plain file."
     if size > limits.notebook_bytes:
@@ -351,7 +376,8 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         result.tests = _zero_items(ref, f"No points: {reason}")
 
     notebook_name = f"{ref.notebook_id}.ipynb"
-    submitted, failure, why = _read_submitted(submission_dir / notebook_name, limits)
+    path, renamed = _locate_notebook(submission_dir, notebook_name)
+    submitted, failure, why = _read_submitted(path, limits)
     if failure is not None:
         return zero(failure, why)
     try:
@@ -359,6 +385,8 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
     except Exception as exc:  # noqa: BLE001 - nbgrader's ValidationError and friends
         return zero(Outcome.INVALID_NOTEBOOK, "The notebook's nbgrader cell metadata is damaged "
                                               f"({type(exc).__name__}); download a fresh copy and move your answers in.")
+    if renamed:
+        notes.insert(0, renamed)
     parent = str(keep.parent) if keep_outputs else None
     with WorkFolder(limits.submission_bytes + limits.disk_bytes, 1 << 22, parent=parent) as work:
         sandbox_dir = work.path

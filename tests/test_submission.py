@@ -250,6 +250,20 @@ def test_missing_and_invalid_notebooks_get_a_clear_zero(tmp_path):
     assert invalid.outcome is Outcome.INVALID_NOTEBOOK and invalid.score == 0
 
 
+def test_a_single_renamed_notebook_is_graded_with_a_note(tmp_path):
+    """A student who saved 'NN (1).ipynb' and nothing else meant that one: graded, and told to rename it;
+    with two other notebooks the zero says what the folder holds."""
+    folder = make_submission(tmp_path / "copy", CORRECT)
+    (folder / f"{ASSIGNMENT}.ipynb").rename(folder / f"{ASSIGNMENT} (1).ipynb")
+    result = grade(folder, tmp_path)
+    assert result.outcome is Outcome.GRADED and result.score == 4.0
+    assert f"named {ASSIGNMENT} (1).ipynb, not {ASSIGNMENT}.ipynb" in result.notes[0]
+    (folder / "scratch.ipynb").write_text("{}")
+    two = grade(folder, tmp_path)
+    assert two.outcome is Outcome.MISSING_NOTEBOOK
+    assert f"it holds: {ASSIGNMENT} (1).ipynb, scratch.ipynb" in two.reason
+
+
 def test_result_round_trips_through_json(tmp_path):
     """Can a result cross a process boundary as JSON unchanged (notes included)?"""
     empty = tmp_path / "empty"
