@@ -133,6 +133,10 @@ def _grade(args: argparse.Namespace) -> int:
     except (AssignmentConfigError, FileNotFoundError, KeyError, ValueError) as exc:
         print(f"course grade: {exc}", file=sys.stderr)
         return 2
+    if not graded.results and not graded.skipped:
+        print(f"course grade: nobody graded: {args.submissions} holds no student folder "
+              f"(expected {args.submissions}/<student>/{args.assignment}.ipynb).", file=sys.stderr)
+        return 1
     print(grading.summary_table(graded.results))
     print(f"gradebook: {graded.db_url}\nfeedback : {graded.feedback_dir}/<student>/feedback.html\n"
           f"report   : {graded.report_path}")

@@ -139,6 +139,10 @@ def scan_submissions(submissions: Path, assignment: str) -> Intake:
         elif not STUDENT_ID.match(name):
             intake.skipped.append(Skipped(name, "not a usable student id (letters, digits, _ . @ - only): "
                                                 "rename the folder to the student's id and regrade."))
+        elif name in ("submitted", "autograded", "feedback") and any(
+                (Path(entry.path) / student / assignment).is_dir() for student in os.listdir(entry.path)):
+            intake.skipped.append(Skipped(name, f"this is nbgrader's course root: grade its {name}/ folder "
+                                                f"(course grade {assignment} --submissions DIR/{name})."))
         elif (Path(entry.path) / assignment).is_symlink():
             intake.skipped.append(Skipped(f"{name}/{assignment}", _LINK_REASON, name, Outcome.INVALID_NOTEBOOK))
         else:

@@ -224,3 +224,20 @@ def test_collected_folders_grade_cleanly(downloads: Path, tmp_path: Path) -> Non
     intake = grading.scan_submissions(dest, ASSIGNMENT)
     assert sorted(intake.found) == ["alice", "erin", "gina"] and intake.skipped == []
     assert json.loads((dest / "erin" / f"{ASSIGNMENT}.ipynb").read_text()) == {}
+
+
+def test_nbgrader_course_root_points_to_its_submitted_folder(tmp_path: Path) -> None:
+    """DIR = nbgrader's course root: not one student called 'submitted', but a pointer to DIR/submitted."""
+    (tmp_path / "submitted" / "alice" / ASSIGNMENT).mkdir(parents=True)
+    (tmp_path / "source" / ASSIGNMENT).mkdir(parents=True)
+    intake = grading.scan_submissions(tmp_path, ASSIGNMENT)
+    skipped = {s.entry: s for s in intake.skipped}
+    assert "submitted" not in intake.found and "nbgrader's course root" in skipped["submitted"].reason
+    assert "--submissions DIR/submitted" in skipped["submitted"].reason
+
+
+def test_an_empty_class_folder_exits_non_zero_and_says_why(tmp_path: Path, capsys) -> None:
+    (tmp_path / "class").mkdir()
+    code = cli.main(["grade", "00_setup", "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and "nobody graded" in err and "holds no student folder" in err
