@@ -94,10 +94,21 @@ class Intake:
 
     found: dict[str, Path]
     skipped: list[Skipped] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # safe id -> the folder's own name
+
+    def renamed_lines(self) -> list[str]:
+        return [f"'{printable(original)}' was graded as student id '{safe}' (folder names may hold letters, "
+                "digits and _ . @ - only)" for safe, original in sorted(self.renamed.items())]
 
 
 _LINK_REASON = ("a symbolic link, not a folder: it was not followed and gets no grade; "
                 "put the student's own files there (course collect copies them) and regrade.")
+
+
+def _safe_id(name: str) -> str | None:
+    """``name`` with every run of characters a student id may not hold replaced by ``_``, or None."""
+    safe = re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_.-@")[:128]
+    return safe if STUDENT_ID.match(safe) else None
 
 
 def scan_submissions(submissions: Path, assignment: str) -> Intake:
@@ -112,14 +123,18 @@ def scan_submissions(submissions: Path, assignment: str) -> Intake:
     - a dot folder (``.alice``) is never a valid id, yet may hold real work: it gets a
       ``missing_notebook`` zero under its own name, which no student id can clash with,
       so that the TA sees it in the gradebook, the CSV and the report, and renames it;
-    - a name that is not a usable id (a space, say) is skipped: no safe row can be made;
+    - a name that is not a usable id (``dana smith``) is graded under a safe id
+      (``dana_smith``), recorded in ``renamed`` and told to the student, unless that id is
+      taken or empty, when it is skipped with the reason;
     - OS litter (``.DS_Store``, ``.ipynb_checkpoints``, ``__MACOSX``…) is ignored silently.
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions}")
     intake = Intake({})
-    for entry in sorted(os.scandir(submissions), key=lambda e: e.name):
+    entries = sorted(os.scandir(submissions), key=lambda e: e.name)
+    names = {entry.name for entry in entries}
+    for entry in entries:
         name = entry.name
         if name in OS_LITTER or name.startswith("._"):
             continue
@@ -137,8 +152,14 @@ def scan_submissions(submissions: Path, assignment: str) -> Intake:
             intake.skipped.append(Skipped(name, "the folder name starts with '.', so it is no student id: "
                                                 "rename it to the student's id and regrade.", row))
         elif not STUDENT_ID.match(name):
-            intake.skipped.append(Skipped(name, "not a usable student id (letters, digits, _ . @ - only): "
-                                                "rename the folder to the student's id and regrade."))
+            safe = _safe_id(name)
+            if safe is None or safe in names or safe in intake.renamed:
+                intake.skipped.append(Skipped(name, "not a usable student id (letters, digits, _ . @ - only): "
+                                                    "rename the folder to the student's id and regrade."))
+            else:
+                intake.renamed[safe] = name
+                nested = Path(entry.path) / assignment
+                intake.found[safe] = nested if nested.is_dir() and not nested.is_symlink() else Path(entry.path)
         elif name in ("submitted", "autograded", "feedback") and any(
                 (Path(entry.path) / student / assignment).is_dir() for student in os.listdir(entry.path)):
             intake.skipped.append(Skipped(name, f"this is nbgrader's course root: grade its {name}/ folder "
@@ -363,6 +384,10 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
             for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
                                                     scheduler=scheduler):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
+                if result.student in intake.renamed:
+                    result.notes.insert(0, f"Your folder '{printable(intake.renamed[result.student])}' was "
+                                           f"graded as student id '{result.student}' (folder names may hold "
+                                           "letters, digits and _ . @ - only).")
                 writer.record(result)
                 feedback.write_feedback(result, out_dir / "feedback", root)
                 results.append(result)
@@ -373,7 +398,8 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     finally:
         release_mounts_under(work_root)  # a worker that died may have left its tmpfs work folder
         shutil.rmtree(work_root, ignore_errors=True)
-    warnings = [w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
+    warnings = ([w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
+                + intake.renamed_lines())
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",
                         scheduler=scheduling.describe(scheduler, workers), warnings=warnings)
     results.sort(key=lambda r: r.student)

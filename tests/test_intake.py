@@ -69,24 +69,23 @@ def hostile_class(course: Path, tmp_path: Path) -> Path:
 
 
 def test_links_are_never_followed_and_every_skip_has_a_reason(hostile_class: Path) -> None:
-    """Do linked folders stay out, a dot folder get a row, a bad name a reason, and litter nothing?"""
+    """Do linked folders stay out, a dot folder get a row, a name with a space a safe id, and litter nothing?"""
     intake = grading.scan_submissions(hostile_class, ASSIGNMENT)
-    assert intake.found == {"alice": hostile_class / "alice"}
+    assert intake.found == {"alice": hostile_class / "alice", "eve_smith": hostile_class / "eve smith"}
+    assert intake.renamed == {"eve_smith": "eve smith"}
     skipped = {s.entry: s for s in intake.skipped}
-    assert sorted(skipped) == [".carol", "bob", f"dave/{ASSIGNMENT}", "eve smith", "mallory"]
+    assert sorted(skipped) == [".carol", "bob", f"dave/{ASSIGNMENT}", "mallory"]
     assert skipped["bob"].student is None and skipped["mallory"].student is None
     assert "symbolic link" in skipped["bob"].reason and "not followed" in skipped["mallory"].reason
     assert (skipped[".carol"].student, skipped[".carol"].outcome) == (".carol", Outcome.MISSING_NOTEBOOK)
     assert "starts with '.'" in skipped[".carol"].reason and "rename" in skipped[".carol"].reason
     assert (skipped[f"dave/{ASSIGNMENT}"].student, skipped[f"dave/{ASSIGNMENT}"].outcome) == \
         ("dave", Outcome.INVALID_NOTEBOOK)
-    assert skipped["eve smith"].student is None and "student id" in skipped["eve smith"].reason
-    assert skipped["eve smith"].line().startswith("skipped 'eve smith': ")
     assert grading.find_submissions(hostile_class, ASSIGNMENT) == intake.found
 
 
 def test_a_name_with_control_characters_is_printed_on_one_line(tmp_path: Path) -> None:
-    (tmp_path / "x\n\x1b[2Jy").mkdir()
+    (tmp_path / "x\n\x1b[2Jy.zip").write_bytes(b"")
     (line,) = [s.line() for s in grading.scan_submissions(tmp_path, ASSIGNMENT).skipped]
     assert "\n" not in line and "\x1b" not in line and "\\n" in line
 
@@ -96,19 +95,21 @@ def test_grading_a_hostile_class_grades_no_link(course: Path, hostile_class: Pat
     monkeypatch.delenv("COURSE_JUDGE_SECRET", raising=False)
     graded = grading.grade_class(ASSIGNMENT, hostile_class, root=course, out_dir=course / "out", workers=1,
                                  grade_fn=stand_in_grade, progress=False)
-    assert (course / "graded_folders.txt").read_text().split() == ["alice", str((hostile_class / "alice").resolve())]
+    graded_folders = (course / "graded_folders.txt").read_text().splitlines()
+    assert graded_folders == [f"alice {(hostile_class / 'alice').resolve()}",
+                              f"eve_smith {(hostile_class / 'eve smith').resolve()}"]
     got = {r.student: (r.score, r.outcome) for r in graded.results}
-    assert got == {"alice": (5.0, Outcome.GRADED), ".carol": (0.0, Outcome.MISSING_NOTEBOOK),
-                   "dave": (0.0, Outcome.INVALID_NOTEBOOK)}
+    assert got == {"alice": (5.0, Outcome.GRADED), "eve_smith": (5.0, Outcome.GRADED),
+                   ".carol": (0.0, Outcome.MISSING_NOTEBOOK), "dave": (0.0, Outcome.INVALID_NOTEBOOK)}
     rows = {row.student: row for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)}
-    assert sorted(rows) == [".carol", "alice", "dave"] and rows[".carol"].max_score == 5.0
+    assert sorted(rows) == [".carol", "alice", "dave", "eve_smith"] and rows[".carol"].max_score == 5.0
     assert "rename it to the student's id" in rows[".carol"].reason
     assert gradebook.consistency_problems(graded.db_url, ASSIGNMENT) == []
     page = (graded.feedback_dir / ".carol" / "feedback.html").read_text()
     assert "starts with &#39;.&#39;" in page or "starts with '.'" in page
     report = graded.report_path.read_text()
     assert "COURSE_JUDGE_SECRET is not set" in report and "skipped &#39;mallory&#39;" in report
-    assert len(graded.skipped) == 5
+    assert len(graded.skipped) == 4
 
 
 def test_the_report_keeps_the_warnings_when_rebuilt(course: Path, hostile_class: Path, monkeypatch) -> None:
@@ -241,3 +242,19 @@ def test_an_empty_class_folder_exits_non_zero_and_says_why(tmp_path: Path, capsy
     code = cli.main(["grade", "00_setup", "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 1 and "nobody graded" in err and "holds no student folder" in err
+
+
+def test_a_folder_name_with_a_space_is_graded_under_a_safe_id(course: Path, tmp_path: Path) -> None:
+    """'dana smith' never stops the class: graded as 'dana_smith', told so in the feedback and the report;
+    a name whose safe id is taken by another folder is skipped with the reason instead."""
+    class_dir = tmp_path / "class"
+    for name in ("dana smith", "erin o'neil", "frank_x", "frank x"):
+        (class_dir / name).mkdir(parents=True)
+        (class_dir / name / f"{ASSIGNMENT}.ipynb").write_text("{}")
+    graded = grading.grade_class(ASSIGNMENT, class_dir, root=course, out_dir=course / "out", workers=1,
+                                 grade_fn=stand_in_grade, progress=False)
+    got = {r.student: r for r in graded.results}
+    assert sorted(got) == ["dana_smith", "erin_o_neil", "frank_x"] and got["dana_smith"].score == 5.0
+    assert got["dana_smith"].notes[0].startswith("Your folder 'dana smith' was graded as student id 'dana_smith'")
+    assert [s.entry for s in graded.skipped] == ["frank x"]
+    assert "graded as student id &#39;dana_smith&#39;" in graded.report_path.read_text()
