@@ -4,8 +4,9 @@
 the gradebook holds (nbgrader's scores and ``course_outcome``), so it can be
 rebuilt at any time with ``course report``. It shows which profile graded the
 class, outcome counts (how many zeros and why), per-test pass rates, the
-isolation actually in force, and one line per student linking to their
-feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
+isolation actually in force, median and quartiles, and a sortable, filterable
+table of the students (plain JavaScript in the page, no CDN) with a reason for
+every lost point, time and peak memory, linking to each feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
 not set, class-folder entries skipped at intake) head the page; they are kept in
 ``report/warnings.json`` so that ``course report`` shows them again.
 """
@@ -16,6 +17,7 @@ import collections
 import datetime as dt
 import json
 import os
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -56,6 +58,24 @@ def item_stats(results: list[SubmissionResult]) -> list[ItemStats]:
     return [ItemStats(name, points[name], passed[name], partial[name], len(results)) for name in sorted(points)]
 
 
+def _quartiles(scores: list[float]) -> tuple[float, float, float]:
+    """First quartile, median and third quartile (inclusive method; one score: itself thrice)."""
+    if not scores:
+        return 0.0, 0.0, 0.0
+    if len(scores) == 1:
+        return scores[0], scores[0], scores[0]
+    first, median, third = statistics.quantiles(scores, n=4, method="inclusive")
+    return round(first, 2), round(median, 2), round(third, 2)
+
+
+def _lost_points(result: SubmissionResult | None) -> str:
+    """Why a graded submission lost points: its tests' messages (a zero always has a reason)."""
+    if result is None:
+        return ""
+    lost = [f"{t.id}: {t.message}" for t in result.tests if t.score < t.points]
+    return "; ".join(lost)[:300]
+
+
 def plot_scores(scores: list[float], max_score: float, path: Path) -> Path:
     """Histogram of the class's totals, saved as PNG."""
     import matplotlib
@@ -87,7 +107,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
  .note { color: #555; }
 </style></head><body>
 <h1>{{ assignment }}: class report</h1>
-<p>{{ rows|length }} student(s); mean {{ "%.2f"|format(mean) }} / {{ "%g"|format(max_score) }};
+<p>{{ rows|length }} student(s); mean {{ "%.2f"|format(mean) }} / {{ "%g"|format(max_score) }}; median
+{{ "%g"|format(quartiles[1]) }} (quartiles {{ "%g"|format(quartiles[0]) }} and {{ "%g"|format(quartiles[2]) }});
 graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; generated {{ generated }}{% if scheduler %}; {{ scheduler }}{% endif %}.</p>
 {% if warnings %}<h2>Warnings</h2>
 <ul>{% for warning in warnings %}<li>{{ warning }}</li>{% endfor %}</ul>{% endif %}
@@ -102,11 +123,44 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 <h2>Isolation</h2>
 <ul class="note">{% for note, count in isolation %}<li>{{ note }} ({{ count }} submission(s))</li>{% else %}<li>not reported</li>{% endfor %}</ul>
 <h2>Students</h2>
-<table><tr><th>student</th><th>score</th><th>outcome</th><th>reason</th><th>time</th><th>peak memory</th><th>feedback</th></tr>
-{% for row in rows %}<tr><td>{{ row.student }}</td><td>{{ "%g"|format(row.score) }} / {{ "%g"|format(row.max_score) }}</td>
-<td>{{ row.outcome }}</td><td>{{ row.reason }}</td><td>{{ "%.0f"|format(row.seconds) }} s</td>
-<td>{% if row.peak_memory_mib is not none %}{{ "%.0f"|format(row.peak_memory_mib) }} MiB{% endif %}</td>
-<td>{% if links[row.student] %}<a href="{{ links[row.student] }}">page</a>{% endif %}</td></tr>{% endfor %}</table>
+<p class="note">Click a column heading to sort; type to filter (student, outcome or reason).
+<input id="filter" type="search" placeholder="filter…" aria-label="filter the students"></p>
+<table id="students"><thead><tr><th data-type="text">student</th><th data-type="number">score</th>
+<th data-type="text">outcome</th><th data-type="text">reason</th><th data-type="number">time</th>
+<th data-type="number">peak memory</th><th>feedback</th></tr></thead><tbody>
+{% for row in rows %}<tr><td>{{ row.student }}</td>
+<td data-value="{{ row.score }}">{{ "%g"|format(row.score) }} / {{ "%g"|format(row.max_score) }}</td>
+<td>{{ row.outcome }}</td><td>{{ reasons[row.student] }}</td>
+<td data-value="{{ row.seconds }}">{{ "%.0f"|format(row.seconds) }} s</td>
+<td data-value="{{ row.peak_memory_mib if row.peak_memory_mib is not none else -1 }}">{% if row.peak_memory_mib is not none %}{{ "%.0f"|format(row.peak_memory_mib) }} MiB{% endif %}</td>
+<td>{% if links[row.student] %}<a href="{{ links[row.student] }}">page</a>{% endif %}</td></tr>{% endfor %}</tbody></table>
+<script>
+// Plain JavaScript, no CDN: sort by a column (click again to reverse), filter rows by text.
+(function () {
+  const table = document.getElementById("students"), body = table.tBodies[0];
+  table.querySelectorAll("th[data-type]").forEach(function (th, column) {
+    th.style.cursor = "pointer";
+    th.addEventListener("click", function () {
+      const numeric = th.dataset.type === "number", up = th.dataset.order !== "up";
+      th.dataset.order = up ? "up" : "down";
+      const key = function (row) {
+        const cell = row.cells[column];
+        return numeric ? parseFloat(cell.dataset.value) : cell.textContent.trim().toLowerCase();
+      };
+      Array.from(body.rows).sort(function (a, b) {
+        const x = key(a), y = key(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * (up ? 1 : -1);
+      }).forEach(function (row) { body.appendChild(row); });
+    });
+  });
+  document.getElementById("filter").addEventListener("input", function (event) {
+    const text = event.target.value.toLowerCase();
+    Array.from(body.rows).forEach(function (row) {
+      row.hidden = text && !row.textContent.toLowerCase().includes(text);
+    });
+  });
+})();
+</script>
 </body></html>
 """)
 
@@ -134,11 +188,14 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
         page = Path(feedback_dir) / row.student / "feedback.html" if feedback_dir else None
         links[row.student] = os.path.relpath(page, report_dir) if page and page.exists() else ""
     isolation = collections.Counter(note for r in results for note in r.isolation)
+    by_student = {r.student: r for r in results}
+    reasons = {row.student: row.reason or _lost_points(by_student.get(row.student)) for row in rows}
     html = _TEMPLATE.render(
         assignment=assignment, rows=rows, max_score=max_score,
         mean=sum(r.score for r in rows) / len(rows) if rows else 0.0,
         profiles=sorted({r.profile for r in results}),
         outcomes=collections.Counter(row.outcome for row in rows).most_common(),
+        quartiles=_quartiles([row.score for row in rows]), reasons=reasons,
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
         warnings=list(warnings or []),
         generated=dt.datetime.now().isoformat(timespec="seconds"))

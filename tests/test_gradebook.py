@@ -153,7 +153,19 @@ def test_csv_and_report_carry_time_and_peak_memory(url: str, tmp_path) -> None:
     alice, bob = stream.getvalue().splitlines()[1:]
     assert ",12.3,512,2,3" in alice and bob.endswith(",0.0,,2,3")
     page = report.write_report(url, "00_demo", tmp_path / "report").read_text()
-    assert "<td>12 s</td>" in page and "512 MiB" in page
+    assert '<td data-value="12.34">12 s</td>' in page and "512 MiB" in page
+
+
+def test_report_gives_quartiles_a_reason_for_every_lost_point_and_a_sortable_table(url: str, tmp_path) -> None:
+    from autograder import report
+
+    with GradebookWriter(url, "00_demo", CELLS) as writer:
+        for name, add, mul in (("ann", 2.0, 3.0), ("ben", 0.0, 0.0), ("cat", 2.0, 0.0), ("dan", 2.0, 3.0)):
+            writer.record(result(name, add, mul))
+    page = report.write_report(url, "00_demo", tmp_path / "report").read_text()
+    assert "median\n3.5 (quartiles 1.5 and 5)" in page  # totals 5, 0, 2, 5
+    assert "test_add: add ok; test_mul: mul wrong" in page  # ben's zero says why
+    assert '<table id="students">' in page and "addEventListener(\"click\"" in page and "src=\"http" not in page
 
 
 def test_postgresql_urls_use_psycopg_3() -> None:
