@@ -39,6 +39,7 @@ bench: data
 	$(PY) benchmarks/grading_throughput.py
 	$(PY) benchmarks/reference_accuracy.py
 	$(PY) benchmarks/adversarial_reference.py
+	$(PY) benchmarks/results_table.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
