@@ -1,11 +1,13 @@
-"""Small reference classifiers, and rebuilding them from plain arrays of weights.
+"""Small reference models, and rebuilding them from plain arrays of weights.
 
 Why: a model cannot cross from the grader into a student's sandbox as a Python
 object, only as arrays. The grader sends a model's weights by name; a hidden
 test cell rebuilds the model with :func:`classifier_from_weights` and hands it
 to the student's attack. The same builders give the adversarial-examples
 notebook its reference CNN. These are tools, not answers: no exercise asks for
-them.
+them. For the autoencoder week: a dense autoencoder rebuilt from weights, the
+gradients of a sampler, a linear-Gaussian toy model whose log p(x) is known in
+closed form, and a VAE's encoder and decoder bundled into one loadable file.
 
 Every model here takes images ``x: (N, 28, 28, 1)`` float32 with pixel values
 in ``[0, 1]`` (channels last) and returns ``(N, num_classes)`` **logits**
@@ -40,6 +42,7 @@ __all__ = [
     "linear_gaussian_log_likelihood",
     "bundle_vae",
     "vae_parts",
+    "linear_gaussian_toy",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -307,6 +310,32 @@ def vae_parts(bundle: Any) -> tuple[Any, Any]:
         raise ValueError(f"the model has no layers named 'encoder' and 'decoder' (it has {names}); "
                          "save it with models.bundle_vae(encoder, decoder).")
     return bundle.get_layer("encoder"), bundle.get_layer("decoder")
+
+
+def linear_gaussian_toy(rng: np.random.Generator, *, data_dim: int = 20, latent_dim: int = 2, sigma: float = 0.5,
+                        count: int = 200) -> dict[str, Any]:
+    """A linear-Gaussian toy model with data drawn from it and its closed-form log p(x) and posterior.
+
+    Why: an estimator of log p(x) can only be checked where log p(x) is known. Model:
+    ``p(z) = N(0, I_d)``, ``p(x | z) = N(W z + b, sigma^2 I_D)``, so ``p(x) = N(b, W W^T +
+    sigma^2 I)``; W has orthogonal columns, which makes the exact posterior p(z | x) a
+    diagonal Gaussian. Returns ``log_likelihood`` (see :func:`linear_gaussian_log_likelihood`),
+    ``x (count, D)`` float32, ``log_px (count,)`` float64, and the posterior's
+    ``mu`` and ``log_var`` ``(count, d)`` float32.
+    """
+    basis, _ = np.linalg.qr(rng.normal(size=(data_dim, latent_dim)))
+    kernel = basis * rng.uniform(0.5, 2.0, size=latent_dim)
+    bias = rng.normal(0.0, 0.5, size=data_dim)
+    x = rng.normal(size=(count, latent_dim)) @ kernel.T + bias + sigma * rng.normal(size=(count, data_dim))
+    covariance = kernel @ kernel.T + sigma ** 2 * np.eye(data_dim)
+    centred = x - bias
+    log_px = -0.5 * (data_dim * np.log(2 * np.pi) + np.linalg.slogdet(covariance)[1]
+                     + np.einsum("ni,ni->n", centred, np.linalg.solve(covariance, centred.T).T))
+    variance = 1.0 / (1.0 + np.sum(kernel ** 2, axis=0) / sigma ** 2)
+    mu = variance * (centred @ kernel) / sigma ** 2
+    return {"log_likelihood": linear_gaussian_log_likelihood(kernel, bias, sigma), "x": x.astype(np.float32),
+            "log_px": log_px, "mu": mu.astype(np.float32),
+            "log_var": np.broadcast_to(np.log(variance), mu.shape).astype(np.float32)}
 
 
 def random_small_cnn(filters: tuple[int, int] = (4, 8), num_classes: int = 10, *, seed: int = 0) -> Any:

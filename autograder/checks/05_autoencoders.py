@@ -1,0 +1,75 @@
+"""Hidden checks of 05_autoencoders: the transposed convolution as A^T, autoencoders and their
+variants, and the variational autoencoder.
+
+Function checks (cases and judges in :mod:`autograder.checks._autoencoders_functions`,
+reference mathematics in float64 NumPy in :mod:`autograder.checks._autoencoders_reference`):
+the convolution's matrix A (1-D and 2-D, strides 1-3), the closed-form Gaussian KL, the
+reparameterisation trick (standard normal noise, and the gradient reaches mu and log_var),
+the Bernoulli log-likelihood from logits, the contractive loss against the exact Jacobian
+of hidden dense encoders, and the importance-sampling estimate of log p(x) on linear-Gaussian
+toy models whose log p(x) is known in closed form.
+
+Artifact checks (:mod:`autograder.checks._autoencoders_artifacts`, bars and their measured
+values beside them): the denoising autoencoder's error on hidden noisy test images, and the
+negative ELBO of the latent-2 and latent-16 VAEs on the grader's binarisation of the test
+split. Decoded prior samples judged by the course's evaluation classifier (issue 12) wait for
+that classifier (issue 13): not checked yet.
+"""
+
+from __future__ import annotations
+
+from autograder.checks import _autoencoders_functions as functions
+from autograder.checks._autoencoders_artifacts import (  # noqa: F401 - tests and benchmarks reach them here
+    DENOISING_MAX_MSE, NOISE_STD, VAE_MAX_NEG_ELBO, binarised, denoising_error, judge_denoising, judge_vae,
+    negative_elbo, noisy, test_images)
+from autograder.judging import ArtifactCheck, FunctionCheck
+
+ASSIGNMENT = "05_autoencoders"
+
+CHECKS = [
+    FunctionCheck(
+        id="conv_matrix", points=2,
+        description="the matrix A of a strided VALID convolution (1-D and 2-D), whose transpose is the transposed convolution",
+        make_cases=functions.make_conv_matrix_cases, judge=functions.judge_conv_matrix,
+    ),
+    FunctionCheck(
+        id="contractive_loss", points=2,
+        description="squared error + weight * squared Frobenius norm of the encoder's Jacobian, per example",
+        make_cases=functions.make_contractive_cases, judge=functions.judge_contractive,
+    ),
+    FunctionCheck(
+        id="gaussian_kl", points=2,
+        description="KL(N(mu, sigma^2) || N(0, I)) in closed form, per example",
+        make_cases=functions.make_gaussian_kl_cases, judge=functions.judge_gaussian_kl,
+    ),
+    FunctionCheck(
+        id="sample_latent", points=2,
+        description="reparameterised sample: standard normal noise, gradient to mu and log_var",
+        make_cases=functions.make_sample_latent_cases, judge=functions.judge_sample_latent,
+    ),
+    FunctionCheck(
+        id="bernoulli_log_likelihood", points=2,
+        description="log p(x | logits) of Bernoulli pixels, summed per example",
+        make_cases=functions.make_bernoulli_cases, judge=functions.judge_bernoulli,
+    ),
+    FunctionCheck(
+        id="importance_sampled_log_px", points=2,
+        description="importance-sampled log p(x) (Burda et al.) on toy models with a closed-form log p(x)",
+        make_cases=functions.make_importance_cases, judge=functions.judge_importance,
+    ),
+    ArtifactCheck(
+        id="denoising_ae", points=2, path="denoising_ae.keras",
+        description="denoising autoencoder: reconstruction error on hidden noisy test images",
+        judge=judge_denoising,
+    ),
+    ArtifactCheck(
+        id="vae_latent2", points=3, path="vae_latent2.keras",
+        description="VAE with a 2-D latent space: negative ELBO on binarised test images",
+        judge=judge_vae(2),
+    ),
+    ArtifactCheck(
+        id="vae_latent16", points=3, path="vae_latent16.keras",
+        description="VAE with a 16-D latent space: negative ELBO on binarised test images",
+        judge=judge_vae(16),
+    ),
+]
