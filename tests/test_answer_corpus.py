@@ -230,7 +230,8 @@ def corpus(assignment: str) -> list[Path]:
     return sorted((ANSWERS / assignment).glob("*.py"))
 
 
-WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial", "04_visualising", "05_autoencoders")
+WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial", "04_visualising", "05_autoencoders",
+         "06_gans")
 ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
            for assignment in WEEKS for path in corpus(assignment)]
 
