@@ -30,6 +30,10 @@ MEASURED = {
     # 04: benchmarks/grading_limits.measure("04_visualising", ["smoke", "full"]) on 2026-12-02 at load 3.7-4.0
     # (smoke grading 0.462 GiB, 109.4 s; full 0.730 GiB, 174.8 s; the row was printed, not written to the JSON)
     "04_visualising": (0.730, 174.8),
+    # 06: benchmarks/grading_limits.py 06_gans (COURSE_PROFILE=smoke) on 2026-12-02 at load 3.0-3.8: smoke grading of
+    # the smoke-trained reference 0.567 GiB, 84.1 s, 20/20 (its row in grading_limits_smoke_trained.json);
+    # full-profile grading not measured yet
+    "06_gans": (0.567, 84.1),
 }
 MEMORY_HEADROOM = 2.0      # peak x 2, at least MIN_MEMORY_GIB: other machines, other library versions
 TIME_HEADROOM = 10.0       # run time x 10, at least MIN_WALL_SECONDS: a slower or busier machine
