@@ -14,6 +14,7 @@ cgroup, :mod:`autograder.cgroups`), not address space.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from autograder.sandbox import GiB, Limits
@@ -28,8 +29,11 @@ MEASURED = {
     "02_cnn_classification": (2.181, 98.0),   # builds VGG16 and InceptionV3 (weights=None) to count them
     "03_adversarial": (0.741, 275.4),    # full-profile grading evaluates the attacks on all of MNIST
     # 04: benchmarks/grading_limits.measure("04_visualising", ["smoke", "full"]) on 2026-12-02 at load 3.7-4.0
-    # (smoke grading 0.462 GiB, 109.4 s; full 0.730 GiB, 174.8 s; the row was printed, not written to the JSON)
+    # (smoke grading 0.462 GiB, 109.4 s; full 0.730 GiB, 174.8 s)
     "04_visualising": (0.730, 174.8),
+    # 05: benchmarks/grading_limits.measure("05_autoencoders", ["smoke", "full"]) on 2026-12-02 at load about 5
+    # (smoke grading 0.479 GiB, 62.1 s; full 1.111 GiB, 117.3 s, where the smoke-trained VAEs miss the full bars)
+    "05_autoencoders": (1.111, 117.3),
     # 06: benchmarks/grading_limits.py 06_gans (COURSE_PROFILE=smoke) on 2026-12-02 at load 3.0-3.8: smoke grading of
     # the smoke-trained reference 0.567 GiB, 84.1 s, 20/20 (its row in grading_limits_smoke_trained.json);
     # full-profile grading not measured yet
@@ -47,7 +51,7 @@ def default_limits(assignment: str) -> Limits:
     if assignment not in MEASURED:
         return _DEFAULT
     peak_gib, seconds = MEASURED[assignment]
-    memory = max(MIN_MEMORY_GIB, round(peak_gib * MEMORY_HEADROOM * 2) / 2)
+    memory = max(MIN_MEMORY_GIB, math.ceil(peak_gib * MEMORY_HEADROOM * 2) / 2)  # up to the next 0.5 GiB
     wall = max(MIN_WALL_SECONDS, round(seconds * TIME_HEADROOM, -1))
     return replace(_DEFAULT, memory_bytes=int(memory * GiB), wall_seconds=wall)
 
