@@ -96,9 +96,10 @@ class Intake:
     skipped: list[Skipped] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # safe id -> the folder's own name
 
-    def renamed_lines(self) -> list[str]:
-        return [f"'{printable(original)}' was graded as student id '{safe}' (folder names may hold letters, "
-                "digits and _ . @ - only)" for safe, original in sorted(self.renamed.items())]
+    def renamed_line(self, safe: str) -> str:
+        """Says which folder was graded under the safe id ``safe`` (for the report and the student)."""
+        return (f"'{printable(self.renamed[safe])}' was graded as student id '{safe}' (folder names may hold "
+                "letters, digits and _ . @ - only)")
 
 
 _LINK_REASON = ("a symbolic link, not a folder: it was not followed and gets no grade; "
@@ -385,9 +386,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                                                     scheduler=scheduler):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
                 if result.student in intake.renamed:
-                    result.notes.insert(0, f"Your folder '{printable(intake.renamed[result.student])}' was "
-                                           f"graded as student id '{result.student}' (folder names may hold "
-                                           "letters, digits and _ . @ - only).")
+                    result.notes.insert(0, f"Your folder {intake.renamed_line(result.student)}.")
                 writer.record(result)
                 feedback.write_feedback(result, out_dir / "feedback", root)
                 results.append(result)
@@ -399,7 +398,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
         release_mounts_under(work_root)  # a worker that died may have left its tmpfs work folder
         shutil.rmtree(work_root, ignore_errors=True)
     warnings = ([w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
-                + intake.renamed_lines())
+                + [intake.renamed_line(safe) for safe in sorted(intake.renamed)])
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",
                         scheduler=scheduling.describe(scheduler, workers), warnings=warnings)
     results.sort(key=lambda r: r.student)

@@ -21,6 +21,8 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from course_utils.checks import _not_attempted
+
 __all__ = ["install", "render"]
 
 _RED, _BLUE, _RESET = "\x1b[31m", "\x1b[34m", "\x1b[0m"
@@ -39,9 +41,10 @@ def render(value: BaseException, tb: TracebackType | None) -> list[str]:
         return custom()
     if isinstance(value, NotImplementedError):
         name = _unfinished_function(tb)
-        what = f"{name} is" if name else "this exercise is"
-        return [f"{_BLUE}○ {what} not attempted yet: fill in the cell marked # YOUR CODE HERE (delete the "
-                f"`raise NotImplementedError()` line), run that cell, then run this one again.{_RESET}"]
+        if name:  # the same words as checks.check_implemented
+            return _not_attempted(name)._render_traceback_()
+        return [f"{_BLUE}○ this exercise is not attempted yet: fill in the cell marked # YOUR CODE HERE (delete "
+                f"the `raise NotImplementedError()` line), run that cell, then run this one again.{_RESET}"]
     message = str(value).strip()
     if not message:
         frames = traceback.extract_tb(tb)

@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder import notebooks as nbu
-from autograder import validation
+from autograder import release, validation
 from autograder.validation import CheckResult, ValidationReport, check_clean_sources, check_no_leaks
 
 
@@ -109,15 +109,13 @@ def test_a_judge_call_copied_from_another_cell_or_week_is_named(hidden, named):
     assert "it must name ('07_new_week', 'gram')" in result.problems[0]
 
 
-WEEKS = sorted(path.name for path in (ROOT / "solutions").iterdir() if (path / f"{path.name}.ipynb").exists())
+WEEKS = release.list_assignments(ROOT)
 
 
 @pytest.mark.parametrize("assignment", WEEKS)
 def test_every_week_meets_the_grading_contract(assignment):
     """Every week in solutions/ (a new one too, with no test file of its own): test cells and hidden
     checks match one to one, points agree, and each judge call names its own assignment and check."""
-    from autograder import release
-
     checks = release._load_checks(assignment, ROOT)
     path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
     result = validation.check_grading_contract(assignment, [(path.name, nbu.read(path))], checks)
