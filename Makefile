@@ -7,6 +7,8 @@ COURSE := $(VENV)/bin/course
 # tensorflow[and-cuda] when an NVIDIA driver is visible, the CPU build otherwise.
 TF_EXTRA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
+# Test processes (pytest-xdist; tests/conftest.py says how tests are spread): 2 = the CI machine's cores.
+TEST_WORKERS ?= 2
 
 .PHONY: venv system-deps data demo test bench clean
 
@@ -30,7 +32,7 @@ demo: data
 	$(COURSE) demo
 
 test: data
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Speed and quality targets; each script writes benchmarks/results/*.json
 # (machine, profile, date). COURSE_PROFILE=full trains the reference models.
