@@ -82,7 +82,32 @@ def _not_attempted(function: str | None = None, *, variable: str | None = None) 
 
 
 def _with_hint(message: str, hint: str | None) -> str:
-    return f"{message}\nHint: {hint}" if hint else message
+    """One line: the finding, then the hint (a tutor says both in one breath)."""
+    return f"{message} Hint: {hint}" if hint else message
+
+
+# A likely mistake, as the check recognises it: the value that mistake produces on the
+# check's inputs (an array), or a test ``(actual, expected) -> bool`` on what was measured.
+Mistakes = dict[str, Any]
+
+
+def _diagnosis(mistakes: Mistakes | None, actual: np.ndarray, expected: np.ndarray,
+               same: Callable[[np.ndarray, np.ndarray], bool]) -> str | None:
+    """The first likely mistake that explains ``actual``, or None.
+
+    mistakes: ``{what the student probably did: its value or a test}``; a value explains
+    ``actual`` when it has its shape and ``same(actual, value)`` holds (the check's own
+    criterion), a test when it returns True.
+    """
+    for diagnosis, sign in (mistakes or {}).items():
+        if callable(sign):
+            if sign(actual, expected):
+                return diagnosis
+            continue
+        value = np.asarray(sign, dtype=np.float64)
+        if value.shape == actual.shape and np.isfinite(value).all() and same(actual, value):
+            return diagnosis
+    return None
 
 
 def _passed(message: str, verbose: bool) -> None:
@@ -343,6 +368,7 @@ def check_close(
     max_rel_error: float | None = None,
     max_scaled_error: float | None = None,
     hint: str | None = None,
+    mistakes: Mistakes | None = None,
     verbose: bool = True,
 ) -> float:
     """Assert that ``actual`` equals ``expected`` up to a tolerance; return the error measured.
@@ -354,7 +380,10 @@ def check_close(
     (the error as a share of the largest expected value, for references with
     exact zeros) and that error is returned; give only one of the two.
     The shape is checked first, then NaN/inf, then the values; a failure names
-    the worst position with the value found and the value expected.
+    the worst position with the value found and the value expected, in one line.
+    ``mistakes`` (``{"you flipped the kernel": value_a_flipped_kernel_gives, ...}``) turns
+    the hint into a diagnosis when ``actual`` matches one of those values by the same
+    criterion (or when a test ``(actual, expected) -> bool`` given instead returns True).
     """
     for value, label in ((rtol, "rtol"), (atol, "atol"), (max_rel_error, "max_rel_error"),
                          (max_scaled_error, "max_scaled_error")):
@@ -366,29 +395,31 @@ def check_close(
         raise ValueError(f"the expected value for `{name}` contains NaN or inf; the check itself is broken.")
     actual_arr = check_shape(name, actual, expected_arr.shape)
     actual_arr = check_finite(name, actual_arr).astype(np.float64)
+    def meets(got: np.ndarray, truth: np.ndarray) -> bool:
+        if max_scaled_error is not None:
+            return scaled_error(got, truth) <= max_scaled_error
+        if max_rel_error is not None:
+            return rel_error(got, truth) <= max_rel_error
+        return bool(np.allclose(got, truth, rtol=rtol, atol=atol))
+
     error = rel_error(actual_arr, expected_arr)
     if max_scaled_error is not None:
         error = scaled_error(actual_arr, expected_arr)
-        ok = error <= max_scaled_error
         criterion = (f"largest difference {error:.1e} of the largest expected value, "
                      f"expected at most {max_scaled_error:.0e}")
     elif max_rel_error is not None:
-        ok = error <= max_rel_error
         criterion = f"max relative error {error:.1e}, expected at most {max_rel_error:.0e}"
     else:
-        ok = bool(np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol))
         criterion = f"max relative error {error:.1e} (tolerance rtol={rtol:.0e}, atol={atol:.0e})"
-    if not ok:
+    if not meets(actual_arr, expected_arr):
         diff = np.abs(actual_arr - expected_arr)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
         position = f" at index {tuple(int(i) for i in worst)}" if diff.ndim else ""
-        raise CheckFailed(
-            _with_hint(
-                f"`{name}` is not right yet: {criterion}.\n"
-                f"  largest difference{position}: got {actual_arr[worst]:.8g}, expected {expected_arr[worst]:.8g}",
-                hint,
-            )
-        )
+        found = f"got {actual_arr[worst]:.6g}{position}, expected {expected_arr[worst]:.6g} ({criterion})"
+        diagnosis = _diagnosis(mistakes, actual_arr, expected_arr, meets)
+        if diagnosis:
+            raise CheckFailed(f"`{name}` is not right yet: {found}. It looks like {diagnosis}.")
+        raise CheckFailed(_with_hint(f"`{name}` is not right yet: {found}.", hint))
     _passed(f"{name}: {criterion}", verbose)
     return error
 
@@ -403,6 +434,7 @@ def check_gradient(
     max_rel_error: float = 1e-7,
     h: float = 1e-5,
     hint: str | None = None,
+    mistakes: Mistakes | None = None,
     verbose: bool = True,
 ) -> float:
     """Compare an analytic gradient with :func:`numeric_gradient`; print and assert.
@@ -412,6 +444,7 @@ def check_gradient(
     analytic: the student's gradient with respect to ``x``, same shape as ``x``.
     max_rel_error: the error the student should expect; 1e-7 suits float64
         layers, loosen it for losses with kinks (ReLU, max) near zero.
+    mistakes: as in :func:`check_close`; a test receives ``(analytic, numeric)``.
 
     Prints ``<name> relative error: 3.2e-10 (expect < 1e-07)`` and returns it.
     """
@@ -424,15 +457,17 @@ def check_gradient(
     if not error <= max_rel_error:
         diff = np.abs(analytic_arr - numeric)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-        raise CheckFailed(
-            _with_hint(
-                f"`{name}` does not match the numeric gradient: relative error {error:.1e}, "
-                f"expected below {max_rel_error:.0e}.\n"
-                f"  worst entry {tuple(int(i) for i in worst)}: analytic {analytic_arr[worst]:.8g}, "
-                f"numeric {numeric[worst]:.8g}",
-                hint or "check the chain rule step by step: is each local gradient multiplied by the "
-                "upstream gradient, and are contributions summed over every position that used x?",
-            )
-        )
+        found = (f"`{name}` does not match the numeric gradient: relative error {error:.1e}, expected below "
+                 f"{max_rel_error:.0e} (worst entry {tuple(int(i) for i in worst)}: analytic "
+                 f"{analytic_arr[worst]:.6g}, numeric {numeric[worst]:.6g})")
+        diagnosis = _diagnosis(mistakes, analytic_arr.astype(np.float64), numeric,
+                               lambda got, truth: rel_error(got, truth) <= max_rel_error)
+        if diagnosis:
+            raise CheckFailed(f"{found}. It looks like {diagnosis}.")
+        raise CheckFailed(_with_hint(
+            f"{found}.",
+            hint or "check the chain rule step by step: is each local gradient multiplied by the "
+            "upstream gradient, and are contributions summed over every position that used x?",
+        ))
     _passed(f"{name} matches the numeric gradient", verbose)
     return error

@@ -3,7 +3,8 @@
 ``tests/answers/<NN_topic>/<entry>.py`` holds the functions one answer replaces:
 a right alternative a student might write (``# expect: pass``) or a plausible
 mistake (``# expect: fail <check_id> [<check_id> ...]``: those checks fail,
-every other check the entry touches passes). An entry is judged as a student's
+every other check the entry touches passes), optionally with ``# says: <words>``: the
+words the self-check's one-line message must contain to name that mistake. An entry is judged as a student's
 notebook would be: the solution notebook's own functions, overridden by the
 entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
 ``judging.make_cases`` + ``function_harness.run_cases`` (the grader's
@@ -49,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = Path(__file__).resolve().parent / "answers"
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 EXPECT = re.compile(r"^# expect: (pass|fail((?: [a-z_0-9]+)+))\s*$", re.M)
+SAYS = re.compile(r"^# says: (.+?)\s*$", re.M)  # words the self-check's one-line message must contain
 
 
 def _definitions(source: str, *, imports_only: bool = False) -> str:
@@ -139,7 +141,7 @@ def visible_failure(namespace: dict[str, Any], check_id: str, cell: GradeCell) -
             exec(compile(cell.visible, filename, "exec"), dict(namespace))
     except Exception as exc:  # noqa: BLE001 - any failure stops the cell before judge.submit
         line = next(f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename)
-        return line, f"{type(exc).__name__}: {str(exc)[:300]}"
+        return line, f"{type(exc).__name__}: {exc}"
     return None
 
 
@@ -231,7 +233,7 @@ def corpus(assignment: str) -> list[Path]:
 
 
 WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial", "04_visualising", "05_autoencoders",
-         "06_gans")
+         "06_gans", "07_style_transfer")
 ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
            for assignment in WEEKS for path in corpus(assignment)]
 
@@ -256,6 +258,25 @@ def test_visible_asserts_are_redundant(assignment: str, path: Path):
     assert not bypassed, f"visible asserts fail but the hidden check passes: {bypassed}"
     if not expected_failures(path):
         assert not result.visible_failures, result.visible_failures
+
+
+MIN_NAMED_MISTAKES = 3  # per week: mistakes whose self-check message names them (issue 15)
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_self_checks_name_classic_mistakes_in_one_line(assignment: str):
+    """Does each mistake marked ``# says: <words>`` get a self-check message of one line that
+    contains those words (the tutor names the slip), and has every week at least three?"""
+    named = [(path, SAYS.search(path.read_text()).group(1)) for path in corpus(assignment)
+             if SAYS.search(path.read_text())]
+    assert len(named) >= MIN_NAMED_MISTAKES, f"only {len(named)} entries of {assignment} carry '# says:'"
+    problems = []
+    for path, words in named:
+        messages = [message for _, message in judged(assignment, path).visible_failures.values()]
+        if not any(words.lower() in message.lower() for message in messages):
+            problems.append(f"{path.stem}: no self-check message says {words!r}: {messages}")
+        problems += [f"{path.stem}: a message of {m.count(chr(10)) + 1} lines: {m!r}" for m in messages if "\n" in m]
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("assignment", WEEKS)

@@ -221,7 +221,7 @@ def test_check_shape_names_the_variable_and_both_shapes():
 
 
 def test_check_shape_explains_a_missing_axis():
-    with pytest.raises(AssertionError, match="3 dimensions instead of 4.*\\nHint: .*axis"):
+    with pytest.raises(AssertionError, match="3 dimensions instead of 4. Hint: .*axis"):
         check_shape("out", np.zeros((2, 3, 4)), (2, 3, 4, 1))
 
 
@@ -270,9 +270,31 @@ def test_check_close_rejects_a_wrong_value_with_position_and_hint():
     with pytest.raises(AssertionError) as info:
         check_close("out", actual, expected, max_rel_error=1e-7, hint="did you flip the kernel?")
     message = str(info.value)
-    assert "`out` is not right yet: max relative error 1.0e+00, expected at most 1e-07" in message
-    assert "index (1, 2): got 0.5, expected 0" in message
-    assert message.endswith("Hint: did you flip the kernel?")
+    assert message == ("`out` is not right yet: got 0.5 at index (1, 2), expected 0 (max relative error 1.0e+00, "
+                       "expected at most 1e-07). Hint: did you flip the kernel?")
+
+
+def test_check_close_names_the_mistake_a_wrong_value_matches():
+    """Does a value that equals a known mistake's output get that mistake named, in one line?"""
+    expected = np.arange(6.0).reshape(2, 3)
+    mistakes = {"the rows and columns swapped": expected[::-1], "the kernel flipped": expected[:, ::-1]}
+    with pytest.raises(AssertionError) as info:
+        check_close("out", expected[:, ::-1], expected, max_rel_error=1e-7, hint="generic", mistakes=mistakes)
+    assert str(info.value).endswith("It looks like the kernel flipped.") and "\n" not in str(info.value)
+    with pytest.raises(AssertionError, match="Hint: generic$"):  # no mistake matches: the hint
+        check_close("out", expected + 1, expected, max_rel_error=1e-7, hint="generic", mistakes=mistakes)
+    with pytest.raises(AssertionError, match="It looks like a sign error.$"):  # a test instead of a value
+        check_close("out", -expected, expected, mistakes={"a sign error": lambda got, truth: np.allclose(got, -truth)})
+    assert check_close("out", expected, expected, mistakes=mistakes, verbose=False) == 0.0  # right: no diagnosis
+
+
+def test_check_gradient_names_a_recognised_mistake(rng):
+    """Is a dropped upstream gradient named when the notebook lists it as a likely mistake?"""
+    x, w, dout = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((3, 2))
+    wrong = np.ones((3, 2)) @ w.T
+    with pytest.raises(AssertionError, match="It looks like the upstream gradient was dropped.$"):
+        check_gradient(lambda v: v @ w, x, wrong, df=dout, name="dx", verbose=False,
+                       mistakes={"the upstream gradient was dropped": np.ones((3, 2)) @ w.T})
 
 
 def test_check_close_checks_shape_before_values():
@@ -324,7 +346,8 @@ def test_check_gradient_rejects_a_transposed_mistake(rng):
     w = rng.standard_normal((4, 2))
     dout = rng.standard_normal((3, 2))
     wrong = np.ones((3, 2)) @ w.T  # upstream gradient dropped
-    with pytest.raises(AssertionError, match=r"`dx` does not match the numeric gradient.*\n  worst entry"):
+    with pytest.raises(AssertionError, match=r"^`dx` does not match the numeric gradient.*\(worst entry \(\d, \d\): "
+                                             r"analytic \S+, numeric \S+\)\. Hint: [^\n]*$"):
         check_gradient(lambda v: v @ w, x, wrong, df=dout, name="dx", verbose=False)
 
 

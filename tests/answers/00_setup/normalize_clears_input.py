@@ -1,4 +1,5 @@
 # expect: fail normalize_images
+# says: in place
 """Right output, but it zeroes the caller's array afterwards "to free memory"."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail normalize_images
+# says: division by 256
 """Divides by 256 (white becomes 0.996, not 1)."""
 
 

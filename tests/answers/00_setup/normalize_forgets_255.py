@@ -1,4 +1,5 @@
 # expect: fail normalize_images
+# says: not divided by 255
 """Casts and adds the axis but never scales: pixels stay in [0, 255]."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail normalize_images
+# says: integer division
 """Integer division ``// 255`` before the cast: every pixel but white becomes 0."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail one_hot
+# says: wrong columns
 """Labels treated as 1-based: the 1 lands one column to the left."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail one_hot
+# says: wrong columns
 """One column per label and one row per class."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail conv_forward_naive
+# says: bias b was never added
 """The naive loop without the bias."""
 
 

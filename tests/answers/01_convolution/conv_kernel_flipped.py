@@ -1,4 +1,5 @@
 # expect: fail conv_forward_naive
+# says: flipped kernel
 """The lecture's true convolution (kernel flipped) instead of the library's cross-correlation."""
 
 

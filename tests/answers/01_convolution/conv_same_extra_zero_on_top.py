@@ -1,4 +1,5 @@
 # expect: fail conv_forward_naive conv_forward conv_backward
+# says: odd SAME zero on the wrong side
 """SAME with the odd zero before (top/left) instead of after, as some frameworks do."""
 
 

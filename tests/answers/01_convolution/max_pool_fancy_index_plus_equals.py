@@ -1,4 +1,5 @@
 # expect: fail max_pool
+# says: np.add.at
 """``dx[idx] += dout`` with fancy indices: an input that is the max of overlapping windows gets one gradient."""
 
 

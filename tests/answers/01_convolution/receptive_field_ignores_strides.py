@@ -1,4 +1,5 @@
 # expect: fail receptive_field
+# says: jump
 """Kernels added up as if every stride were 1."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail confusion_matrix
+# says: rows are the true classes
 """Rows are the predictions and columns the truth."""
 
 

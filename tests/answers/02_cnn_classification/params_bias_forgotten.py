@@ -1,4 +1,5 @@
 # expect: fail conv_params dense_params
+# says: biases
 """Weights only, biases never counted."""
 
 

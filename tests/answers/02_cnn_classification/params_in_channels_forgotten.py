@@ -1,4 +1,5 @@
 # expect: fail conv_params
+# says: input channels
 """Each filter counted as K x K, as if it saw one channel."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail conv_output_shape
+# says: rounds up
 """SAME as size // stride (rounds down)."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail adversarial_train_step
+# says: inside the step
 """FGSM examples made at the first call and reused afterwards (issue 10: "computed once"): they
 belong to the starting weights, not the current ones."""
 _examples_once = {}

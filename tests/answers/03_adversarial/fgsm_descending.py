@@ -1,4 +1,5 @@
 # expect: fail fgsm
+# says: ascend the loss
 """x - eps * sign(gradient): descends the true label's loss, the model grows more confident."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail fgsm
+# says: use the sign
 """The gradient scaled so that its average entry moves by eps: larger entries go beyond eps."""
 
 

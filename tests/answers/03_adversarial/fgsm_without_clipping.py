@@ -1,4 +1,5 @@
 # expect: fail fgsm
+# says: clip them
 """No clip to [0, 1]: pixels of 0 or 1 step out of the valid range."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail class_model
+# says: ascend f(x)_c
 """Gradient *descent* on the objective: the class score is pushed down."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail invert_representation
+# says: descend inversion_loss
 """Gradient ascent on the inversion objective: the features move away from phi_0."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail project_to_sphere activation_maximisation
+# says: its own norm
 """The norm of the whole batch: the images together, not each, end on the sphere."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail saliency_map
+# says: not the softmax
 """The gradient of the softmax probability instead of the logit."""
 
 

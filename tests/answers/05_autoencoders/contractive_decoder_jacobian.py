@@ -1,4 +1,5 @@
 # expect: fail contractive_loss
+# says: encoder's
 """Penalises the decoder's Jacobian d x_hat / d code instead of the encoder's."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail gaussian_kl
+# says: is 0.5
 """Forgets the factor 1/2."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail gaussian_kl
+# says: check the sign
 """+1/2 instead of -1/2 in front of the sum."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail sample_latent
+# says: reparameterisation trick
 """Draws z with NumPy from N(mu, sigma^2): no reparameterisation, no gradient."""
 
 

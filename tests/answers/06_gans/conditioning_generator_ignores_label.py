@@ -1,4 +1,5 @@
 # expect: fail conditioning
+# says: do not depend on the label
 """The label is an input of the generator, but what it is embedded to never reaches the images."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail discriminator_loss
+# says: softplus
 """log of the sigmoid: -inf once a logit rounds the sigmoid to 0 or 1."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail saturating_generator_loss non_saturating_generator_loss
+# says: softplus
 """log of a sigmoid: -inf (or inf) where the sigmoid rounds to 0 or 1."""
 
 

@@ -1,4 +1,5 @@
 # expect: fail optimal_discriminator
+# says: work with log densities
 """p / (p + q) from the densities themselves: 0 / 0 far in the tails."""
 
 
