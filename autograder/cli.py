@@ -1,4 +1,4 @@
-"""The ``course`` command: data, release, validate, grade, demo.
+"""The ``course`` command: data, release, validate, grade, demo, check-submission.
 
 Each sub-command lives in its own small module; this file only parses
 arguments and dispatches, importing heavy modules (TensorFlow, nbgrader)
@@ -185,6 +185,29 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_submission(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from autograder import check_submission, release
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder: pass the folder that holds your notebook and the files it saved.")
+    known = release.list_assignments()
+    assignment = args.assignment or check_submission.guess_assignment(folder, known)
+    if assignment is None:
+        raise UsageError(f"{folder} holds none (or several) of {', '.join(f'{n}.ipynb' for n in known)}: name the "
+                         "assignment with --assignment NN_topic.")
+    _known_assignment(assignment)
+    print(f"checking {folder} as {assignment} ({'without running it' if args.no_run else 'runs the notebook as the grader does: minutes'})")
+    findings = check_submission.check_submission(folder, assignment, run=not args.no_run)
+    for finding in findings:
+        print(finding.line())
+    failed = [f for f in findings if not f.passed]
+    print(f"{len(failed)} problem(s): fix them before you submit." if failed else "ready to submit.")
+    return 1 if failed else 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from autograder import course_models
 
@@ -273,6 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("assignments", nargs="*", metavar="NN_topic")
     validate.add_argument("--root", help="course directory (default: this repository)")
     validate.set_defaults(handler=_validate)
+
+    check = commands.add_parser("check-submission", help="before you submit: the notebook and the files the "
+                                                        "grader loads are there, load safely, and the notebook "
+                                                        "runs in the grader's sandbox within its limits")
+    check.add_argument("folder", help="the folder you will submit (your notebook and the files it saved)")
+    check.add_argument("--assignment", metavar="NN_topic", help="default: the NN_topic.ipynb found in the folder")
+    check.add_argument("--no-run", action="store_true", help="check the files only (seconds, not minutes)")
+    check.set_defaults(handler=_check_submission)
 
     models = commands.add_parser("models", help="rebuild the models the course ships (the MNIST evaluation "
                                                 "classifier of course_utils.evaluation)")

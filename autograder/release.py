@@ -10,7 +10,8 @@ byte for byte with the checked-in release.
 ``validate(NN_topic)`` answers, for one assignment:
 
 1. Do the ``solutions/`` notebooks have cleared outputs?
-2. Does the source run top to bottom and pass all its test cells?
+2. Does the source run top to bottom and pass all its test cells, printing no
+   TensorFlow log line and no terminal control character (a progress bar)?
 3. Does the blank release, graded as nbgrader would (hidden tests restored),
    fail every test cell?
 4. Is no solution or hidden-test line in the release?
@@ -258,7 +259,8 @@ def _validate(assignment: str, root: Path) -> ValidationReport:
         for name, nb in sources:
             keep = solved if Path(name).stem == assignment else None
             execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config), keep)
-            report.results.append(validation.check_source_runs(name, execution))
+            report.results += [validation.check_source_runs(name, execution),
+                               validation.check_clean_outputs(name, execution)]
         report.results += _release_results(assignment, root, sources, config)
         report.results.append(_contract_result(assignment, root, sources))
         released = root / RELEASE_DIR / assignment

@@ -166,7 +166,7 @@ def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
 
 # ------------------------------------------------------------------ folder
 
-def _copy_submission(source: Path, target: Path, limits: Limits, notebook_name: str) -> list[str]:
+def copy_submission(source: Path, target: Path, limits: Limits, notebook_name: str) -> list[str]:
     """Copy the student's plain files (no links, no specials) up to ``limits.submission_bytes``."""
     notes: list[str] = []
     budget = limits.submission_bytes
@@ -221,7 +221,7 @@ def _shadowing(folder: Path) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _execute(work: WorkFolder, restored: NotebookNode, profile: str, limits: Limits) -> Execution:
+def execute_sandboxed(work: WorkFolder, restored: NotebookNode, profile: str, limits: Limits) -> Execution:
     """Run the restored notebook with its kernel in a sandbox around ``work``."""
     from course_utils import data
 
@@ -293,7 +293,7 @@ def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
 
 # ------------------------------------------------------------------ entry point
 
-def _locate_notebook(submission_dir: Path, notebook_name: str) -> tuple[Path, str | None]:
+def locate_notebook(submission_dir: Path, notebook_name: str) -> tuple[Path, str | None]:
     """The notebook to grade, and a note when it was not named ``notebook_name``.
 
     A student who saved ``00_setup-Copy1.ipynb`` or ``00_setup (1).ipynb`` and nothing
@@ -313,7 +313,7 @@ def _locate_notebook(submission_dir: Path, notebook_name: str) -> tuple[Path, st
     return expected, None
 
 
-def _read_submitted(path: Path, limits: Limits) -> tuple[NotebookNode | None, Outcome | None, str]:
+def read_submitted(path: Path, limits: Limits) -> tuple[NotebookNode | None, Outcome | None, str]:
     try:
         size = os.lstat(path).st_size
     except FileNotFoundError:
@@ -376,8 +376,8 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         result.tests = _zero_items(ref, f"No points: {reason}")
 
     notebook_name = f"{ref.notebook_id}.ipynb"
-    path, renamed = _locate_notebook(submission_dir, notebook_name)
-    submitted, failure, why = _read_submitted(path, limits)
+    path, renamed = locate_notebook(submission_dir, notebook_name)
+    submitted, failure, why = read_submitted(path, limits)
     if failure is not None:
         return zero(failure, why)
     try:
@@ -390,12 +390,12 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
     parent = str(keep.parent) if keep_outputs else None
     with WorkFolder(limits.submission_bytes + limits.disk_bytes, 1 << 22, parent=parent) as work:
         sandbox_dir = work.path
-        notes += _copy_submission(submission_dir, sandbox_dir, limits, notebook_name)
+        notes += copy_submission(submission_dir, sandbox_dir, limits, notebook_name)
         nbformat.write(restored, str(sandbox_dir / notebook_name))
         function_judge.prepare(sandbox_dir)  # .judge/functions only: hidden inputs stay with the grader
         work.seal(limits.disk_bytes, limits.disk_entries)
 
-        execution = _execute(work, restored, profile, limits)
+        execution = execute_sandboxed(work, restored, profile, limits)
         run, verdict = execution.run, execution.verdict
         result.peak_memory_bytes = execution.peak_memory
         result.isolation = execution.isolation + [

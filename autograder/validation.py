@@ -12,6 +12,7 @@ import ast
 
 import filecmp
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -109,6 +110,35 @@ def check_source_runs(name: str, execution: nbu.Execution) -> CheckResult:
         tuple(problems),
         "fix the first failing cell of the source notebook (later errors often follow from it); "
         "run it yourself in solutions/ with the same COURSE_PROFILE.",
+    )
+
+
+# Terminal control characters a stream output must not carry: a progress bar's backspaces and bare
+# carriage returns, and ANSI colour codes, show as rows of junk in exported HTML.
+_CONTROL = re.compile(r"\x08|\r(?!\n)|\x1b\[")
+
+
+def check_clean_outputs(name: str, execution: nbu.Execution) -> CheckResult:
+    """(2b) The executed source's printed outputs hold no TensorFlow log lines and no terminal
+    control characters, so the notebook a student sees (and its HTML export) shows neither."""
+    from course_utils.quiet import is_noise
+
+    problems = []
+    for index, cell in enumerate(execution.notebook.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            text = "".join(text) if isinstance(text, list) else text
+            noise = next((line for line in text.splitlines() if is_noise(line)), None)
+            if noise is not None:
+                problems.append(f"{name} {nbu.cell_label(index, cell)} prints TensorFlow's log line {noise[:90]!r}")
+            if _CONTROL.search(text):
+                problems.append(f"{name} {nbu.cell_label(index, cell)} prints control characters "
+                                f"{_CONTROL.search(text).group()!r} (a progress bar?)")
+    return CheckResult(
+        "the source notebook prints no TensorFlow log lines and no terminal control characters",
+        tuple(problems),
+        "import course_utils before TensorFlow in the first cell (it filters TensorFlow's log lines), and "
+        "train with verbose=2 (one line per epoch) or verbose=0 instead of a progress bar.",
     )
 
 

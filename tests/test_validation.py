@@ -120,3 +120,22 @@ def test_every_week_meets_the_grading_contract(assignment):
     path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
     result = validation.check_grading_contract(assignment, [(path.name, nbu.read(path))], checks)
     assert not result.problems, result.problems
+
+
+def test_clean_outputs_flags_tensorflow_log_lines_and_progress_bars():
+    """Does validate catch the noise a student would see: absl's lines and a progress bar's backspaces?"""
+    def executed(*texts):
+        cell = new_code_cell("model.fit(x, y)")
+        cell.outputs = [nbformat_stream(text) for text in texts]
+        return nbu.Execution(new_notebook(cells=[cell]), None)
+
+    def nbformat_stream(text):
+        from nbformat.v4 import new_output
+        return new_output("stream", name="stderr", text=text)
+
+    noisy = executed("I0000 00:00:1796190463.412652   16679 port.cc:153] oneDNN custom operations are on.\n",
+                     "1/8 [==>....]\x08\x08\x08\x08 2/8 [=====>..]\r")
+    problems = validation.check_clean_outputs("nb.ipynb", noisy).problems
+    assert len(problems) == 2 and "log line" in problems[0] and "control characters" in problems[1], problems
+    clean = executed("Epoch 1/2\n469/469 - 3s - loss: 0.31\r\n", "✓ out: max relative error 1.2e-16\n")
+    assert validation.check_clean_outputs("nb.ipynb", clean).ok
