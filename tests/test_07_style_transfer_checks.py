@@ -1,0 +1,286 @@
+"""Do the hidden checks of 07_style_transfer accept the reference and reject the blank and each
+plausible mistake, is the offline feature network the same on every machine, and does the real
+notebook pass `course validate`?
+
+Every candidate goes through ``run_function_check_inline`` (hidden cases, the judge encoding,
+the verdict), wrapped exactly like the notebook's hidden tests: dicts of layers rebuilt with
+``features.layer_dict`` and the hidden network with ``features.network_from_weights``. The
+answer corpus (``tests/answers/07_style_transfer``) runs the notebook's own functions; here
+the reference of ``_style_reference`` and the mistakes the bars were calibrated on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import judging, release
+from autograder.judging import run_function_check_inline
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+from course_utils import features  # noqa: E402
+
+checks_07 = importlib.import_module("autograder.checks.07_style_transfer")
+reference = importlib.import_module("autograder.checks._style_reference")
+ASSIGNMENT = "07_style_transfer"
+ROOT = Path(__file__).resolve().parents[1]
+FUNCTION_CHECKS = ["gram_matrix", "style_loss", "synthesise_texture", "content_loss", "total_variation_loss",
+                   "style_transfer"]
+
+
+# --------------------------------------------------------------------------- how the grade cells wrap them
+def verdict_gram(gram):
+    return run_function_check_inline(ASSIGNMENT, "gram_matrix", lambda features: gram(features))
+
+
+def verdict_style_loss(loss):
+    return run_function_check_inline(ASSIGNMENT, "style_loss", lambda **arrays: loss(
+        features.layer_dict(arrays, "x_"), features.layer_dict(arrays, "g_"), features.layer_dict(arrays, "w_")))
+
+
+def verdict_content_loss(loss):
+    return run_function_check_inline(ASSIGNMENT, "content_loss", lambda layer, **arrays: loss(
+        features.layer_dict(arrays, "x_"), features.layer_dict(arrays, "p_"), layer))
+
+
+def verdict_tv(tv):
+    return run_function_check_inline(ASSIGNMENT, "total_variation_loss", lambda x: tv(x))
+
+
+def verdict_texture(optimise):
+    """``optimise(weights, layer_weights, style_image, start, steps)`` on each hidden case."""
+    return run_function_check_inline(ASSIGNMENT, "synthesise_texture", lambda style_image, start, steps, **arrays: optimise(
+        features.layer_dict(arrays, "net_"), features.layer_dict(arrays, "w_"), style_image, start, steps))
+
+
+def verdict_transfer(optimise):
+    """``optimise(weights, layer_weights, case)`` on each hidden case."""
+    return run_function_check_inline(ASSIGNMENT, "style_transfer", lambda **case: optimise(
+        features.layer_dict(case, "net_"), features.layer_dict(case, "w_"), case))
+
+
+def not_done(*args, **kwargs):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("check_id", FUNCTION_CHECKS)
+def test_a_blank_answer_fails(check_id):
+    """Does the released stub (raise NotImplementedError) fail every function check?"""
+    result = run_function_check_inline(ASSIGNMENT, check_id, not_done)
+    assert not result.passed and "NotImplementedError" in result.message
+
+
+# --------------------------------------------------------------------------- Gram matrices
+def gram_unnormalised(f):
+    f = np.asarray(f, dtype=np.float64)
+    return np.einsum("nhwc,nhwd->ncd", f, f)
+
+
+def gram_over_the_batch(f):
+    f = np.asarray(f, dtype=np.float64)
+    shared = np.einsum("nhwc,nhwd->cd", f, f) / (f.shape[0] * f.shape[1] * f.shape[2])
+    return np.repeat(shared[None], len(f), axis=0)
+
+
+def gram_positions_by_positions(f):
+    flat = np.asarray(f, dtype=np.float64).reshape(len(f), -1, np.shape(f)[-1])
+    return flat @ flat.transpose(0, 2, 1) / flat.shape[1]
+
+
+def test_gram_accepts_reference():
+    result = verdict_gram(reference.gram_reference)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake", [gram_unnormalised, gram_over_the_batch, gram_positions_by_positions],
+                         ids=["unnormalised", "over-the-batch", "HW-by-HW"])
+def test_gram_rejects(mistake):
+    result = verdict_gram(mistake)
+    assert not result.passed and "gram_matrix" in result.message, result.message
+
+
+def test_gram_cases_hold_the_edge_cases_whatever_the_secret(monkeypatch):
+    """Are C > H W, H != W and batch > 1 among the Gram cases under any secret?"""
+    for secret in ("", "other term"):
+        monkeypatch.setenv("COURSE_JUDGE_SECRET", secret)
+        shapes = [np.shape(case["features"]) for case in judging.make_cases(
+            ASSIGNMENT, judging.get_check(ASSIGNMENT, "gram_matrix"))]
+        assert any(c > h * w for _, h, w, c in shapes) and any(h != w for _, h, w, _ in shapes)
+        assert any(n > 1 for n, *_ in shapes)
+
+
+# --------------------------------------------------------------------------- style and content losses
+def style_loss_unweighted(features_, grams, weights):
+    return reference.style_loss_reference(features_, grams, {layer: 1.0 for layer in weights})
+
+
+def style_loss_every_feature_layer(features_, grams, weights):
+    return reference.style_loss_reference(features_, {**grams, **{k: reference.gram_reference(v) * 0 for k, v in
+                                                                   features_.items() if k not in grams}},
+                                          {layer: weights.get(layer, 1.0) for layer in features_})
+
+
+def test_style_loss_accepts_reference():
+    result = verdict_style_loss(reference.style_loss_reference)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake", [style_loss_unweighted, style_loss_every_feature_layer],
+                         ids=["weights-ignored", "every-layer-of-the-features"])
+def test_style_loss_rejects(mistake):
+    result = verdict_style_loss(mistake)
+    assert not result.passed and "layer_weights" in result.message, result.message
+
+
+def test_style_loss_cases_have_a_zero_and_unequal_weights():
+    cases = judging.make_cases(ASSIGNMENT, judging.get_check(ASSIGNMENT, "style_loss"))
+    weights = [checks_07.case_arrays(case, "w_") for case in cases]
+    assert any(0.0 in w.values() for w in weights) and all(len(set(w.values())) > 1 for w in weights)
+    assert all(set(checks_07.case_arrays(case, "x_")) - set(w) for case, w in zip(cases, weights))
+
+
+def content_loss_last_layer(features_, targets, layer):
+    return reference.content_loss_reference(features_, targets, list(features_)[-1])
+
+
+def content_loss_first_layer(features_, targets, layer):
+    return reference.content_loss_reference(features_, targets, list(features_)[0])
+
+
+def test_content_loss_accepts_reference():
+    result = verdict_content_loss(reference.content_loss_reference)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake", [content_loss_last_layer, content_loss_first_layer], ids=["last", "first"])
+def test_content_loss_rejects_the_wrong_layer(mistake):
+    result = verdict_content_loss(mistake)
+    assert not result.passed and "layer" in result.message, result.message
+
+
+# --------------------------------------------------------------------------- total variation
+def test_tv_accepts_reference_and_tf_image():
+    assert verdict_tv(reference.total_variation_reference).passed
+    result = verdict_tv(lambda x: tf.image.total_variation(tf.constant(x)) / np.prod(np.shape(x)[1:]))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake", [lambda x: -reference.total_variation_reference(x),
+                                     lambda x: tf.image.total_variation(tf.constant(x))],
+                         ids=["wrong-sign", "not-divided"])
+def test_tv_rejects(mistake):
+    result = verdict_tv(mistake)
+    assert not result.passed and "total_variation_loss" in result.message, result.message
+
+
+# --------------------------------------------------------------------------- the optimisers' effect
+def texture_reference(weights, layer_weights, style, start, steps, **options):
+    return reference.optimise_reference(weights, layer_weights, style, start, steps,
+                                        learning_rate=options.get("learning_rate", 0.05))
+
+
+def test_texture_accepts_reference():
+    result = verdict_texture(texture_reference)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake, words", [
+    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n, learning_rate=-0.05), "*Descend*"),
+    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n, learning_rate=5e-4), "factor"),
+    (lambda w, lw, s, x, n: np.asarray(x), "factor"),
+    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n) * 1.5, "clip"),
+    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n).astype(np.float64), "float32"),
+    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n)[0], "shape")],
+    ids=["ascends", "tiny-learning-rate", "returns-the-start", "out-of-range", "float64", "no-batch-axis"])
+def test_texture_rejects(mistake, words):
+    result = verdict_texture(mistake)
+    assert not result.passed and words in result.message, result.message
+
+
+def transfer_reference(weights, layer_weights, case, **change):
+    options = {"content_weight": case["content_weight"], "style_weight": case["style_weight"],
+               "tv_weight": case["tv_weight"], "learning_rate": 0.02, **change}
+    return reference.optimise_reference(weights, layer_weights, case["style_image"], case["start"], case["steps"],
+                                        content_image=case["content_image"], content_layer=case["content_layer"],
+                                        **options)
+
+
+def test_transfer_accepts_reference():
+    result = verdict_transfer(transfer_reference)
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("mistake, words", [
+    (lambda w, lw, case: transfer_reference(w, lw, case, learning_rate=-0.02), "style loss fell"),
+    (lambda w, lw, case: transfer_reference(w, lw, case, content_weight=0.0), "lost the content"),
+    (lambda w, lw, case: np.asarray(case["style_image"])[:, :48, :56], "lost the content")],
+    ids=["ascends", "no-content-term", "returns-the-style-picture"])
+def test_transfer_rejects(mistake, words):
+    result = verdict_transfer(mistake)
+    assert not result.passed and words in result.message, result.message
+
+
+def test_effect_bars_sit_between_the_recorded_reference_and_mistakes():
+    """Do the bars of the checks module lie between the reference's and the mistakes' measured values?"""
+    recorded = json.loads((ROOT / "benchmarks" / "results" / "style_transfer_bars.json").read_text())["results"]
+    texture, transfer = recorded["texture"], recorded["transfer"]
+    assert min(r["factor"] for r in texture["reference (Adam 0.05)"]) > 3 * checks_07.TEXTURE_MIN_FACTOR
+    for label in ("ascends the style loss (Adam -0.05)", "learning rate 100x too small (5e-4)"):
+        assert max(r["factor"] for r in texture[label]) < checks_07.TEXTURE_MIN_FACTOR / 3
+    assert min(r["factor"] for r in transfer["reference (Adam 0.02)"]) > 2 * checks_07.TRANSFER_MIN_FACTOR
+    assert max(r["content_share"] for r in transfer["reference (Adam 0.02)"]) < checks_07.TRANSFER_MAX_CONTENT
+    assert min(r["content_share"] for r in transfer["no content term"]) > checks_07.TRANSFER_MAX_CONTENT
+    assert max(r["factor"] for r in transfer["ascends the loss (Adam -0.02)"]) < checks_07.TRANSFER_MIN_FACTOR
+
+
+# --------------------------------------------------------------------------- the offline feature network
+def test_offline_network_is_the_recorded_one():
+    """Does this machine build the offline network with the weights recorded by the benchmark (same seed, same digest)?"""
+    recorded = json.loads((ROOT / "benchmarks" / "results" / "style_transfer_features.json").read_text())
+    assert features.weights_digest(features.random_vgg_weights()) == recorded["offline_network"]["weights_sha256"]
+
+
+def test_offline_network_has_vgg19_layer_names_and_rebuilds_from_its_weights():
+    network = features.random_vgg()
+    names = {layer.name for layer in network.layers}
+    assert {*features.STYLE_LAYERS, features.CONTENT_LAYER, "block5_conv4", "block3_pool"} <= names
+    rebuilt = features.network_from_weights(features.network_weights(network))
+    x = np.random.default_rng(0).uniform(size=(2, 24, 40, 3)).astype(np.float32)
+    extract = [features.extractor(n, ["block2_conv1", "block3_conv2"]) for n in (network, rebuilt)]
+    out = [e(x) for e in extract]
+    assert out[0]["block3_conv2"].shape == (2, 6, 10, 128)
+    np.testing.assert_array_equal(out[0]["block2_conv1"], out[1]["block2_conv1"])
+
+
+def test_feature_network_never_downloads_and_says_which_it_is(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(features, "VGG19_WEIGHTS", tmp_path / "absent.h5")
+    network = features.feature_network()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "OFFLINE" in lines[0] and network.name == "offline_vgg"
+    with pytest.raises(FileNotFoundError):
+        features.feature_network("imagenet")
+
+
+def test_extractor_names_the_layers_it_has():
+    with pytest.raises(ValueError, match="block1_conv1"):
+        features.extractor(features.random_vgg((4, 4), (1, 1)), ["conv1"])
+
+
+def test_load_image_gives_rgb_in_the_unit_interval():
+    for name, size in (("brick", 32), ("chelsea", (24, 40))):
+        image = features.load_image(name, size)
+        assert image.dtype == np.float32 and image.shape == (1, *np.broadcast_to(size, 2), 3)
+        assert 0.0 <= image.min() and image.max() <= 1.0
+
+
+@pytest.mark.slow
+def test_course_validate_passes_on_07_style_transfer(monkeypatch):
+    """Does the real notebook pass all six checks, and the blank none (smoke profile, ~2-4 min on 2 shared cores)?"""
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    report = release.validate(ASSIGNMENT)
+    assert report.ok, report.render()
