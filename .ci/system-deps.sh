@@ -3,11 +3,13 @@
 #   dataset-fashion-mnist  the offline copy of Fashion-MNIST (/usr/share/datasets/fashion-mnist)
 #   bubblewrap             the grading sandbox (bwrap)
 #   postgresql             the optional PostgreSQL gradebook (tests start a real server)
+#   chromium               the browser the report and feedback pages are tested in (tests/test_browser.py)
 set -euo pipefail
 need=()
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then

@@ -21,6 +21,7 @@ SHARED_FIXTURE_GROUPS = {
     "test_attacks.py": "graded_demo_class",
     "test_demo.py": "graded_demo_class",
     "test_feedback.py": "graded_demo_class",
+    "test_browser.py": "graded_demo_class",
     "test_attacks_isolation.py": "isolation_cohort",
     "test_02_cnn_classification_checks.py": "week02_trained_models",
     "test_06_gans_checks.py": "week06_mistaken_generators",
