@@ -77,13 +77,13 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 {% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 {% if items %}
 <h2>Tests</h2>
-<table><tr><th>test</th><th>points</th><th>message</th></tr>
-{% for item in items %}<tr class="{{ item.css }}"><td>{{ item.name }}</td>
+<table><tr><th>exercise</th><th>points</th><th>message</th></tr>
+{% for item in items %}<tr class="{{ item.css }}"><td>{% if item.title %}{{ item.title }}<br><span class="note">{{ item.name }}</span>{% else %}{{ item.name }}{% endif %}</td>
 <td>{{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}</td><td>{{ item.message }}</td></tr>
 {% endfor %}</table>
 {% endif %}
 {% if figures %}<h2>Your figures</h2>
-{% for figure in figures %}<img src="{{ figure }}" alt="figure from your notebook">
+{% for figure, caption in figures %}<figure><img src="{{ figure }}" alt="a figure from your notebook"><figcaption class="note">{{ caption }}</figcaption></figure>
 {% endfor %}{% endif %}
 <h2>How it was graded</h2>
 <p class="note">Profile: {{ result.profile }}. Time: {{ "%.1f"|format(result.seconds) }} s.{% if result.peak_memory_bytes %} Memory: {{ "%.2f"|format(result.peak_memory_bytes / 1073741824) }} GiB at the peak.{% endif %}
@@ -155,24 +155,76 @@ def display_name(item_id: str) -> str:
     return item_id[len("test_"):] if item_id.startswith("test_") else item_id
 
 
+_POINTS = re.compile(r"\s*\(\d+(\.\d+)? points?\)\s*$")
+_FIGURE_CELL = re.compile(r"^cell(\d+)_\d+\.png$")
+
+
+@functools.lru_cache(maxsize=64)
+def _headings_cached(path: str, stamp: int) -> tuple[dict[str, str], dict[int, str]]:
+    import nbformat
+
+    from autograder import notebooks
+    from autograder.outcomes import heading_above
+
+    nb = nbformat.read(path, as_version=4)
+    by_cell = {index: heading for index in range(len(nb.cells)) if (heading := heading_above(nb, index)[0])}
+    by_item = {grade_id: _POINTS.sub("", by_cell[index]) for index, cell in enumerate(nb.cells)
+               if (grade_id := notebooks.grade_id(cell)) and index in by_cell}
+    return by_item, by_cell
+
+
+def notebook_headings(path: Path) -> tuple[dict[str, str], dict[int, str]]:
+    """Headings of a notebook as the student sees them: ``{grade_id: "Exercise 1.3 — backward
+    pass"}`` (points cut) and ``{cell index: heading above it}``; empty when unreadable."""
+    try:
+        return _headings_cached(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError):
+        return {}, {}
+
+
+def figure_caption(path: str, by_cell: dict[int, str]) -> str:
+    """What a figure is: the exercise it was drawn under, and a remark when it is empty (one colour)."""
+    match = _FIGURE_CELL.match(Path(path).name)
+    heading = by_cell.get(int(match.group(1))) if match else None
+    caption = f"Drawn under “{_POINTS.sub('', heading)}”." if heading else "Drawn by your notebook."
+    try:
+        import matplotlib.image
+
+        pixels = matplotlib.image.imread(path)
+        if pixels.size and bool((pixels == pixels[:1, :1]).all()):  # every pixel the first one's colour
+            caption += " It is empty (one colour): nothing was drawn, or the data it shows was all equal."
+    except (OSError, ValueError, SyntaxError):  # an unreadable PNG is shown without the remark
+        pass
+    return caption
+
+
 def render_feedback(result: SubmissionResult, course_root: Path | None = None) -> str:
     """The feedback page of ``result`` as HTML (figures referenced by file name).
 
     course_root: where ``solutions/`` is (default: this repository); its hidden lines are cut.
     """
     secrets = hidden_source_lines(course_root, result.assignment)
+    if course_root is None:
+        from autograder.grading import course_root as default_root
+
+        course_root = default_root()
+    titles, by_cell = notebook_headings(Path(course_root) / "assignments" / result.assignment /
+                                        f"{result.assignment}.ipynb")
+    if result.executed_notebook:  # the student's own cells: figure numbers refer to them
+        by_cell = notebook_headings(Path(result.executed_notebook))[1] or by_cell
     graded = result.outcome is Outcome.GRADED
     items = []
     for item in result.tests:
         score = item.score if graded else 0.0
         css = "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail"
         message = clean_message(item.message, secrets) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
-        items.append({"name": display_name(item.id), "score": score, "points": item.points,
+        items.append({"name": display_name(item.id), "title": titles.get(item.id), "score": score, "points": item.points,
                       "message": message or ("passed" if css == "pass" else "no message"), "css": css})
     return _TEMPLATE.render(
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
-        outcome_text=OUTCOME_TEXT[result.outcome], figures=[Path(f).name for f in result.figures])
+        outcome_text=OUTCOME_TEXT[result.outcome],
+        figures=[(Path(f).name, figure_caption(f, by_cell)) for f in result.figures])
 
 
 def write_feedback(result: SubmissionResult, feedback_dir: Path, course_root: Path | None = None) -> Path:

@@ -57,19 +57,25 @@ def errors(nb: NotebookNode) -> list[tuple[int, str | None, str, str]]:
     return found
 
 
-def cell_label(nb: NotebookNode, index: int | None) -> str:
-    """Where cell ``index`` is, as a student finds it: " (the 2nd code cell under 'Exercise 1.3 …')"."""
-    if index is None or not 0 <= index < len(nb.cells):
-        return ""
-    heading, code_cells = None, 0
+def heading_above(nb: NotebookNode, index: int) -> tuple[str | None, int]:
+    """The last markdown heading at or above cell ``index`` (None if there is none), and how many
+    code cells from it down to ``index`` (the cell itself included): where a student finds the cell."""
+    code_cells = 0
     for cell in nb.cells[index::-1]:
         if cell.get("cell_type") == "markdown":
             titles = _HEADING.findall(str(cell.get("source", "")))
             if titles:
-                heading = titles[-1]
-                break
+                return titles[-1], code_cells
         elif cell.get("cell_type") == "code":
             code_cells += 1
+    return None, code_cells
+
+
+def cell_label(nb: NotebookNode, index: int | None) -> str:
+    """Where cell ``index`` is, as a student finds it: " (the 2nd code cell under 'Exercise 1.3 …')"."""
+    if index is None or not 0 <= index < len(nb.cells):
+        return ""
+    heading, code_cells = heading_above(nb, index)
     nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(code_cells, f"{code_cells}th")
     if heading is None:
         return f" (the {nth} code cell of the notebook)"

@@ -206,3 +206,20 @@ def test_figures_of_grade_cells_never_reach_feedback(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[mine, graded])
     paths = feedback_outputs.figures(nb, tmp_path)
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["cell000_0.png"]
+
+
+def test_items_carry_their_exercise_title_and_figures_their_caption(tmp_path) -> None:
+    """Does a student read "Exercise 0.1 — scale the pixels" (as in the notebook) beside each test,
+    and under each figure the exercise it was drawn in, with a remark when the figure is empty?"""
+    import matplotlib.image
+
+    released = nbformat.read(cohort.REPO / "assignments" / "00_setup" / "00_setup.ipynb", as_version=4)
+    index = next(i for i, cell in enumerate(released.cells) if notebooks.grade_id(cell) == "test_normalize_images")
+    drawn, empty = tmp_path / f"cell{index:03d}_0.png", tmp_path / "cell000_0.png"
+    matplotlib.image.imsave(drawn, np.random.default_rng(0).uniform(size=(8, 8)))
+    matplotlib.image.imsave(empty, np.zeros((8, 8)), cmap="gray")
+    page = feedback.render_feedback(result(assignment="00_setup", figures=[str(drawn), str(empty)],
+                                           tests=[ItemResult("test_normalize_images", 1.0, 1.0, "right")]))
+    assert "Exercise 0.1 — scale the pixels</" in page.replace("<br>", "</") and "(1 point)" not in page
+    assert "Drawn under “Exercise 0.1 — scale the pixels”." in html.unescape(page)
+    assert html.unescape(page).count("It is empty (one colour)") == 1
