@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 # Test processes (pytest-xdist; tests/conftest.py says how tests are spread): 2 = the CI machine's cores.
 TEST_WORKERS ?= 2
 
-.PHONY: venv system-deps data demo test bench clean
+.PHONY: venv system-deps data demo test bench bench-smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,6 +42,16 @@ bench: data
 	$(PY) benchmarks/reference_accuracy.py
 	$(PY) benchmarks/adversarial_reference.py
 	$(PY) benchmarks/results_table.py
+
+# A subset of bench in the smoke profile (a few minutes, CI runs it): checks that each script
+# writes its JSON (machine, profile, date, commit) and that the table is made from them, not
+# the figures. Writes to build/bench-smoke/, never over the committed benchmarks/results/.
+BENCH_SMOKE := build/bench-smoke/results
+bench-smoke: data
+	rm -rf $(BENCH_SMOKE) && mkdir -p $(BENCH_SMOKE)
+	COURSE_PROFILE=smoke COURSE_BENCH_RESULTS=$(BENCH_SMOKE) $(PY) benchmarks/conv_speed.py
+	COURSE_PROFILE=smoke COURSE_BENCH_RESULTS=$(BENCH_SMOKE) $(PY) benchmarks/grading_throughput.py --students 2 --workers 1 2
+	COURSE_BENCH_RESULTS=$(BENCH_SMOKE) $(PY) benchmarks/results_table.py --check
 
 clean:
 	rm -rf $(VENV) build *.egg-info

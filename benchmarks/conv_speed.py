@@ -38,7 +38,8 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "solutions" / "01_convolution" / "01_convolution.ipynb"
-RESULTS = ROOT / "benchmarks" / "results"
+# COURSE_BENCH_RESULTS redirects the results (make bench-smoke writes to build/, not the committed ones).
+RESULTS = Path(os.environ.get("COURSE_BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 SOLUTION_CELLS = ("padding_amounts", "conv_forward_naive", "conv_forward")
 PRELUDE = """
 from typing import NamedTuple, Sequence

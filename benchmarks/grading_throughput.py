@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("COURSE_BENCH_RESULTS")
+                                                         or ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
     from course_utils.runtime import profile
 

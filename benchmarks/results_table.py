@@ -10,11 +10,13 @@ it came from. Run: ``python benchmarks/results_table.py`` (``make bench`` does).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+# COURSE_BENCH_RESULTS redirects the results (make bench-smoke writes to build/, not the committed ones).
+RESULTS = Path(os.environ.get("COURSE_BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 Row = tuple[str, str, str, str]  # measure, ours, anchor (with its source), where measured
 
 
@@ -129,12 +131,28 @@ def render(table: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    path = ROOT / "benchmarks" / "RESULTS.md"
+def check(table: list[Row]) -> list[str]:
+    """What ``--check`` refuses (``make bench-smoke``): a result without its machine, profile or
+    date, or a table with fewer rows than the results it was made from."""
+    problems = [f"{path.name} has no {key}" for path in sorted(RESULTS.glob("*.json"))
+                for key in ("machine", "profile", "date") if key not in json.loads(path.read_text())]
+    present = [name for name, _ in SOURCES if _load(name) is not None]
+    if not present or len(table) < len(present):
+        problems.append(f"{len(table)} rows from {len(present)} recorded result(s) in {RESULTS}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    path = RESULTS.parent / "RESULTS.md"  # benchmarks/RESULTS.md unless COURSE_BENCH_RESULTS says otherwise
     table = rows()
     path.write_text(render(table))
     print(f"{len(table)} rows -> {path}")
-    return 0
+    problems = check(table) if "--check" in (sys.argv[1:] if argv is None else argv) else []
+    for problem in problems:
+        print(f"results_table --check: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

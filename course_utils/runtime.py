@@ -142,7 +142,8 @@ def device_report(*, verbose: bool = True) -> DeviceReport:
 
 
 def machine_facts() -> dict:
-    """Where a number was measured, JSON-ready: CPU model and count, load, accelerator, versions.
+    """Where a number was measured, JSON-ready: CPU model and count, load, accelerator, versions,
+    and the commit of the course code that measured it.
 
     Benchmarks record this beside every result, so a figure always says which
     machine (and how busy it was) produced it.
@@ -165,4 +166,22 @@ def machine_facts() -> dict:
         "tensorflow": report.tensorflow,
         "keras": report.keras,
         "numpy": report.numpy,
+        "git_commit": _git_commit(),
     }
+
+
+def _git_commit() -> str | None:
+    """The course repository's commit (with ``+dirty`` for uncommitted changes), or None outside git."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(["git", "-C", root, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
