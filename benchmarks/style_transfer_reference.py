@@ -53,6 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 SECRETS = ("", "a", "b")
+PROFILE_NOTE = ("neither measure depends on COURSE_PROFILE: the hidden cases and network of the checks are the "
+                "same in both profiles, and the candidates run at fixed sizes and steps")
 
 
 def _gram(f):
@@ -297,11 +299,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("measure", choices=["features", "bars"])
     args = parser.parse_args()
-    from course_utils.runtime import machine_facts
+    from course_utils.runtime import machine_facts, profile
 
     started = time.perf_counter()
     report = measure_features() if args.measure == "features" else measure_bars()
-    report = {"measure": args.measure, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    report = {"measure": args.measure, "profile": profile(), "profile_note": PROFILE_NOTE,
+              "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_facts(), "seconds": round(time.perf_counter() - started, 1), **report}
     path = RESULTS / f"style_transfer_{args.measure}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
