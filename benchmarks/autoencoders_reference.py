@@ -132,6 +132,27 @@ def _train_variant_vae(ns: dict, latent_dim: int):
     return ns["models"].bundle_vae(vae.encoder, vae.decoder)
 
 
+def _no_kl_vae(ns: dict, latent_dim: int):
+    """The notebook's VAE trained on its reconstruction term alone (the KL term dropped)."""
+    tf = ns["tf"]
+
+    class NoKLVAE(ns["VAE"]):
+        def terms(self, x):
+            reconstruction, kl = super().terms(x)
+            return reconstruction, tf.zeros_like(kl)
+
+    ns["runtime"].set_seed(ns["SEED"])
+    vae = NoKLVAE(ns["build_vae_encoder"](latent_dim), ns["build_vae_decoder"](latent_dim))
+    vae.compile(optimizer=ns["keras"].optimizers.Adam(1e-3))
+    vae.fit(ns["xb_train"], batch_size=ns["VAE_BATCH_SIZE"], epochs=ns["VAE_EPOCHS"], verbose=0)
+    return ns["models"].bundle_vae(vae.encoder, vae.decoder)
+
+
+def _untrained_vae(ns: dict, latent_dim: int):
+    ns["runtime"].set_seed(ns["SEED"])
+    return ns["models"].bundle_vae(ns["build_vae_encoder"](latent_dim), ns["build_vae_decoder"](latent_dim))
+
+
 def _wide_copier(ns: dict):
     """A dense "autoencoder" whose 1,024-unit code is wider than the input, trained to copy clean images."""
     keras, layers = ns["keras"], ns["layers"]
@@ -183,9 +204,24 @@ def run(profile: str) -> dict:
                 measured.update(importance_sampled_nll=round(nll, 2), is_samples=IS_SAMPLES[profile],
                                 is_images=len(subset), is_seconds=round(time.perf_counter() - start, 1),
                                 negative_elbo_on_is_images=round(float(ns["negative_elbo"](encoder, decoder, subset)[0]), 2))
+            measured["prior_samples"] = _rounded(checks.prior_sample_quality(decoder, latent_dim, profile))
             record["vae"][f"latent {latent_dim}, {variant}"] = measured
             print(latent_dim, variant, measured, flush=True)
+    latent_dim = checks.PRIOR_LATENT_DIM
+    for variant, train in (("KL term dropped", lambda: _no_kl_vae(ns, latent_dim)),
+                           ("untrained", lambda: _untrained_vae(ns, latent_dim))):
+        bundle, seconds = _timed(workdir / f"vae_{variant.split()[0].lower()}_{latent_dim}.keras", train)
+        encoder, decoder = models.vae_parts(bundle)
+        measured = {k: round(v, 2) for k, v in checks.negative_elbo(encoder, decoder, profile).items()}
+        measured.update(training_seconds=round(seconds, 1),
+                        prior_samples=_rounded(checks.prior_sample_quality(decoder, latent_dim, profile)))
+        record["vae"][f"latent {latent_dim}, {variant}"] = measured
+        print(latent_dim, variant, measured, flush=True)
     return record
+
+
+def _rounded(values: dict) -> dict:
+    return {key: round(value, 3) for key, value in values.items()}
 
 
 def main() -> int:

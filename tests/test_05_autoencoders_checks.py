@@ -176,6 +176,35 @@ def test_vae_check_rejects_the_wrong_latent_size(tmp_path):
     assert not result.passed and "(2, 16)" in result.message, result.message
 
 
+def _one_digit_decoder(latent_dim: int) -> keras.Model:
+    """A decoder that draws the same test digit whatever z is (logits of a real MNIST image)."""
+    digit = checks_05.test_images("smoke")[0].reshape(1, 784).astype("float32")
+    logits = np.log(np.clip(digit, 1e-3, 1 - 1e-3) / (1 - np.clip(digit, 1e-3, 1 - 1e-3)))
+    z = keras.Input(shape=(latent_dim,))
+    dense = keras.layers.Dense(784, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(logits[0]))
+    return keras.Model(z, keras.layers.Reshape((28, 28, 1))(dense(z)))
+
+
+@pytest.mark.parametrize("profile", ["smoke", "full"])
+def test_prior_samples_check_rejects_noise_and_a_single_digit(tmp_path, profile):
+    """Are an untrained VAE's prior samples (noise: no digit) and a decoder that always draws the
+    same digit (confident, but one class) both refused, each with its own reason?"""
+    path = training.save_artifact(_vae_bundle(16), tmp_path / "vae_latent16.keras")
+    untrained = checks_05.judge_prior_samples(path, profile)
+    assert not untrained.passed and "do not look like digits" in untrained.message, untrained.message
+    encoder = models.vae_parts(training.load_artifact(path, compile=False))[0]
+    path = training.save_artifact(models.bundle_vae(encoder, _one_digit_decoder(16)), tmp_path / "one_digit.keras")
+    one_digit = checks_05.judge_prior_samples(path, profile)
+    assert not one_digit.passed and "too few digits" in one_digit.message and "100% are one class" in one_digit.message, (
+        one_digit.message)
+
+
+def test_prior_samples_check_reads_the_latent_16_contract(tmp_path):
+    path = training.save_artifact(_vae_bundle(2), tmp_path / "vae_latent16.keras")
+    result = checks_05.judge_prior_samples(path, "smoke")
+    assert not result.passed and result.message.startswith("vae_prior_samples:") and "(2, 16)" in result.message
+
+
 @pytest.mark.slow
 def test_course_validate_passes_on_05_autoencoders(monkeypatch):
     """Does the real notebook pass all nine checks (smoke profile, ~5-8 min on 2 cores)?"""

@@ -12,16 +12,17 @@ toy models whose log p(x) is known in closed form.
 Artifact checks (:mod:`autograder.checks._autoencoders_artifacts`, bars and their measured
 values beside them): the denoising autoencoder's error on hidden noisy test images, and the
 negative ELBO of the latent-2 and latent-16 VAEs on the grader's binarisation of the test
-split. Decoded prior samples judged by the course's evaluation classifier (issue 12) wait for
-that classifier (issue 13): not checked yet.
+split, and the latent-16 VAE's decoded prior samples as the course's MNIST classifier
+(``course_utils.evaluation``) sees them: confident digits, spread over the classes.
 """
 
 from __future__ import annotations
 
 from autograder.checks import _autoencoders_functions as functions
 from autograder.checks._autoencoders_artifacts import (  # noqa: F401 - tests and benchmarks reach them here
-    DENOISING_MAX_MSE, NOISE_STD, VAE_MAX_NEG_ELBO, binarised, denoising_error, judge_denoising, judge_vae,
-    negative_elbo, noisy, test_images)
+    DENOISING_MAX_MSE, NOISE_STD, PRIOR_BARS, PRIOR_LATENT_DIM, PRIOR_SAMPLES, VAE_MAX_NEG_ELBO, binarised,
+    denoising_error, judge_denoising, judge_prior_samples, judge_vae, negative_elbo, noisy, prior_sample_quality,
+    prior_samples, test_images)
 from autograder.judging import ArtifactCheck, FunctionCheck
 
 ASSIGNMENT = "05_autoencoders"
@@ -71,5 +72,10 @@ CHECKS = [
         id="vae_latent16", points=3, path="vae_latent16.keras",
         description="VAE with a 16-D latent space: negative ELBO on binarised test images",
         judge=judge_vae(16),
+    ),
+    ArtifactCheck(
+        id="vae_prior_samples", points=2, path="vae_latent16.keras",
+        description="VAE with a 16-D latent space: decoded prior samples recognised as varied digits",
+        judge=judge_prior_samples,
     ),
 ]
