@@ -38,6 +38,7 @@ MEASURED = {
     # the smoke-trained reference 0.567 GiB, 84.1 s, 20/20 (its row in grading_limits_smoke_trained.json);
     # full-profile grading not measured yet
     "06_gans": (0.567, 84.1),
+    "07_style_transfer": (0.688, 386.2),  # style_transfer_grading_limits.json: smoke 0.458 GiB/52 s, full 0.688 GiB/386 s
 }
 MEMORY_HEADROOM = 2.0      # peak x 2, at least MIN_MEMORY_GIB: other machines, other library versions
 TIME_HEADROOM = 10.0       # run time x 10, at least MIN_WALL_SECONDS: a slower or busier machine
