@@ -49,7 +49,9 @@ def _validate(args: argparse.Namespace) -> int:
     failed = 0
     for assignment in args.assignments or release.list_assignments(args.root):
         try:
-            report = release.validate(assignment, args.root)
+            report = release.validate(assignment, args.root,
+                                      progress=lambda line, a=assignment: print(f"{a}: {line}…", file=sys.stderr,
+                                                                               flush=True))
         except release.UnknownAssignmentError as exc:
             print(exc, file=sys.stderr)
             failed += 1

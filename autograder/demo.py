@@ -15,7 +15,7 @@ memory_hog        the solution, then allocates until it fails                 ze
 tamper_checks     patches the course's checks, NumPy and the judge; no work   zero
 always_equal      patches the checks and returns objects equal to anything    zero
 escape            reads the solutions, writes the gradebook, tries the net    zero, nothing reached
-tamper_cells      empties the grade cells and sets their points to 100        zero
+tamper_cells      empties the grade cells and sets their points to 100        zero: tampering
 tamper_judge      looks for hidden inputs, hands the judge forged functions   zero
 no_notebook       a folder without the notebook                               zero: missing notebook
 ================  ==========================================================  =====================
@@ -310,7 +310,7 @@ CLASS = [
     SyntheticStudent("tamper_checks", _tamper_checks, ZERO),
     SyntheticStudent("always_equal", _always_equal, ZERO),
     SyntheticStudent("escape", _escape, ZERO),
-    SyntheticStudent("tamper_cells", _tamper_cells, ZERO),
+    SyntheticStudent("tamper_cells", _tamper_cells, Expectation("zero", frozenset({Outcome.TAMPERING}))),
     SyntheticStudent("tamper_judge", _tamper_judge, ZERO),
     SyntheticStudent("no_notebook", lambda ctx: None, Expectation("zero", frozenset({Outcome.MISSING_NOTEBOOK}))),
 ]

@@ -38,7 +38,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from nbformat import NotebookNode
 from traitlets.config import Config
@@ -238,14 +238,19 @@ def _own_checks_on_path(root: Path) -> Iterator[None]:
             os.environ[judging.CHECKS_PATH_ENV] = previous
 
 
-def validate(assignment: str, root: Path | str | None = None) -> ValidationReport:
-    """Run the seven checks of the module docstring on ``assignment``; never raises on a finding."""
+def validate(assignment: str, root: Path | str | None = None, *,
+             progress: Callable[[str], None] | None = None) -> ValidationReport:
+    """Run the seven checks of the module docstring on ``assignment``; never raises on a finding.
+
+    progress: called with one line before each long step (``course validate`` prints them),
+    since running a notebook that trains takes minutes.
+    """
     root = _root(root)
     with _own_checks_on_path(root):
-        return _validate(assignment, root)
+        return _validate(assignment, root, progress or (lambda line: None))
 
 
-def _validate(assignment: str, root: Path) -> ValidationReport:
+def _validate(assignment: str, root: Path, step: Callable[[str], None]) -> ValidationReport:
     from course_utils.runtime import profile
 
     source_folder = _source_folder(assignment, root)
@@ -257,14 +262,17 @@ def _validate(assignment: str, root: Path) -> ValidationReport:
     with tempfile.TemporaryDirectory(prefix="course-validate-solved-") as solved_tmp:
         solved = Path(solved_tmp) / assignment
         for name, nb in sources:
+            step(f"running {name} top to bottom (profile {profile()})")
             keep = solved if Path(name).stem == assignment else None
             execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config), keep)
             report.results += [validation.check_source_runs(name, execution),
                                validation.check_clean_outputs(name, execution)]
+        step(f"generating the release with nbgrader and running the blank {RELEASE_DIR}/{assignment}")
         report.results += _release_results(assignment, root, sources, config)
         report.results.append(_contract_result(assignment, root, sources))
         released = root / RELEASE_DIR / assignment
         if solved.is_dir() and released.is_dir() and report.ok:
+            step("grading the solved source and the blank release in the sandbox, as course grade does")
             report.results.append(_graded_result(assignment, root, solved, released))
     return report
 

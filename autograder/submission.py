@@ -62,7 +62,7 @@ import nbformat
 from nbformat import NotebookNode
 
 import course_utils
-from autograder import feedback_outputs, function_judge, judging, notebook_runner
+from autograder import feedback_outputs, function_harness, function_judge, judging, notebook_runner
 from autograder.restoring import restore
 from autograder.artifacts import judge_artifact_isolated
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable
@@ -284,6 +284,24 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, executed: Not
     return results
 
 
+def tampering_evidence(notes: list[str], tests: list[ItemResult]) -> str | None:
+    """Why this submission counts as tampering, or None.
+
+    Two signs that no honest slip produces: a grade cell's points changed in its metadata
+    (Jupyter offers no way to do that by accident), and a function that interfered with the
+    harness measuring it (``function_harness``: tracer replaced, interpreter searched, frames
+    taken). An edited read-only cell alone is not one: the grader restores it, and students
+    do type into the wrong cell.
+    """
+    changed = [note for note in notes if note.startswith("The points of ")]
+    if changed:
+        return changed[0]
+    refused = next((t for t in tests if t.kind == "function" and f": {function_harness.REFUSED}:" in t.message), None)
+    if refused is not None:
+        return f"{refused.message.split(': ', 1)[1].rstrip('.')} ({refused.id.removeprefix('test_')})."
+    return None
+
+
 def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
     return [ItemResult(i.grade_id, i.points, 0.0, why,
                        kind="manual" if i.check is None else
@@ -416,3 +434,7 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         if verdict.outcome is not Outcome.GRADED:
             return zero(verdict.outcome, verdict.reason)
         result.tests = _judge_items(ref, sandbox_dir, scratch, run.executed, profile, limits)
+        evidence = tampering_evidence(notes, result.tests)
+        if evidence:
+            return zero(Outcome.TAMPERING, f"{evidence} This counts as tampering: every test scores zero, and the "
+                                           "notebook is kept for a TA to review (ask one if it was a mistake).")

@@ -85,10 +85,12 @@ def test_the_escape_reached_neither_files_nor_network(run: demo.DemoRun) -> None
 
 
 def test_edited_grade_cells_are_restored(run: demo.DemoRun) -> None:
-    """Emptying the grade cells and claiming 100 points changes nothing but a note."""
+    """Emptying the grade cells and claiming 100 points: the cells are restored (notes say so), and
+    the changed points, which no slip produces, make the outcome tampering."""
     result = cohort.results()["tamper_cells"]
     assert result.max_score == 2.0 and result.score == 0
     assert any("restored" in note for note in result.notes), result.notes
+    assert result.outcome is Outcome.TAMPERING and result.reason.startswith("The points of test_"), result.reason
 
 
 def test_regrading_one_student_changes_no_other_row(run: demo.DemoRun, db_url: str, monkeypatch) -> None:

@@ -162,12 +162,12 @@ def test_lying_answers_gain_nothing(tmp_path):
 
 
 def test_edited_and_deleted_test_cells_are_restored(tmp_path):
-    """Is a test cell emptied or deleted by the student put back, and noted, gaining nothing?"""
+    """Is a test cell emptied or deleted by the student put back, and noted, gaining nothing, with
+    the rest graded as usual (typing into a read-only cell is a slip, not tampering)?"""
     def edit(nb):
         for cell in nb.cells:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_add_one":
                 cell.source = "pass  # nothing to see here"
-                cell.metadata.nbgrader["points"] = 100
         nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_scale"]
 
     answers = dict(CORRECT, add_one_answer="def add_one(x):\n    return x")
@@ -177,7 +177,19 @@ def test_edited_and_deleted_test_cells_are_restored(tmp_path):
     assert result.max_score == 4.0
     notes = " ".join(result.notes)
     assert "test_add_one is read-only but was edited" in notes
-    assert "test_scale was missing" in notes and "points of test_add_one" in notes
+    assert "test_scale was missing" in notes
+
+
+def test_changed_points_are_tampering(tmp_path):
+    """A grade cell claiming 100 points is restored and the submission zeroed as tampering, with why."""
+    def edit(nb):
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_add_one":
+                cell.metadata.nbgrader["points"] = 100
+
+    result = grade(make_submission(tmp_path / "claimer", CORRECT, edit), tmp_path)
+    assert result.outcome is Outcome.TAMPERING and result.score == 0 and result.max_score == 4.0
+    assert result.reason.startswith("The points of test_add_one were changed") and "TA" in result.reason
 
 
 @needs_bwrap
@@ -333,3 +345,22 @@ def test_real_setup_assignment_solution_full_blank_zero(tmp_path, monkeypatch):
         assert result.outcome is Outcome.GRADED, result.reason
         expected = result.max_score if name == "solution" else 0.0
         assert result.max_score > 0 and result.score == expected, [t.message for t in result.tests]
+
+
+def test_tampering_needs_evidence_no_slip_produces():
+    """Changed points or a function that fought the harness count as tampering; a read-only cell
+    typed into by mistake (restored by the grader) does not."""
+    from autograder.results import ItemResult
+    from autograder.submission import tampering_evidence
+
+    typed = ["Cell test_one_hot is read-only but was edited; the grader restored the original."]
+    plain = [ItemResult("test_one_hot", 1.0, 0.0, "one_hot: wrong values on hidden labels", kind="function")]
+    assert tampering_evidence(typed, plain) is None
+    points = typed + ["The points of test_one_hot were changed; the original value was restored."]
+    assert tampering_evidence(points, plain).startswith("The points of test_one_hot were changed")
+    refused = [ItemResult("test_one_hot", 1.0, 0.0, "one_hot: not accepted: your function replaced the grader's "
+                                                    "line counter (sys.settrace); the grader does not allow that "
+                                                    "while it measures your code", kind="function")]
+    assert tampering_evidence([], refused) == ("not accepted: your function replaced the grader's line counter "
+                                               "(sys.settrace); the grader does not allow that while it measures "
+                                               "your code (one_hot).")
