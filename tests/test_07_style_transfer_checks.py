@@ -266,6 +266,24 @@ def test_feature_network_never_downloads_and_says_which_it_is(monkeypatch, tmp_p
         features.feature_network("imagenet")
 
 
+def test_imagenet_path_preprocesses_as_keras_does(monkeypatch, tmp_path, capsys):
+    """With a weights file present, is VGG19 built behind Keras' own preprocessing, with its layer names?
+
+    The ImageNet weights cannot be fetched here, so VGG19 is built with ``weights=None`` in their place."""
+    cached = tmp_path / "vgg19_notop.h5"
+    cached.write_bytes(b"")
+    monkeypatch.setattr(features, "VGG19_WEIGHTS", cached)
+    real_vgg19 = keras.applications.VGG19
+    monkeypatch.setattr(keras.applications, "VGG19", lambda weights, **kwargs: real_vgg19(weights=None, **kwargs))
+    network = features.feature_network()
+    assert "ImageNet" in capsys.readouterr().out and network.name == "vgg19_imagenet"
+    x = np.random.default_rng(1).uniform(size=(1, 16, 24, 3)).astype(np.float32)
+    preprocessed = features.extractor(network, ["preprocess"])(x)["preprocess"]
+    expected = keras.applications.vgg19.preprocess_input(255.0 * x.copy())
+    np.testing.assert_allclose(np.asarray(preprocessed), expected, rtol=1e-5, atol=1e-3)
+    assert {*features.STYLE_LAYERS, features.CONTENT_LAYER} <= {layer.name for layer in network.layers}
+
+
 def test_extractor_names_the_layers_it_has():
     with pytest.raises(ValueError, match="block1_conv1"):
         features.extractor(features.random_vgg((4, 4), (1, 1)), ["conv1"])
