@@ -81,6 +81,27 @@ def _week5(data: dict[str, Any]) -> Iterator[Row]:
                    "2016: IS NLL 86.8 (50 latents, K = 5000)", "")
 
 
+def _week7_steps(data: dict[str, Any]) -> Iterator[Row]:
+    vgg19 = {step["pixels"]: step["seconds_per_transfer_step"] for step in data["step_seconds"]
+             if step["network"].startswith("VGG19")}
+    for step in data["step_seconds"]:
+        if step["network"].startswith("VGG19"):
+            continue
+        peer = vgg19.get(step["pixels"])
+        yield (f"week 7 one style-transfer step, {step['pixels']} px, {step['network']}",
+               f"{step['seconds_per_transfer_step']:.3f} s",
+               f"peer: VGG19's architecture (weights=None) at {step['pixels']} px in the same run: {peer:.3f} s"
+               if peer else "", "")
+
+
+def _week7_bars(data: dict[str, Any]) -> Iterator[Row]:
+    for variant, runs in data["results"].get("texture", {}).items():
+        factors = [run["factor"] for run in runs]
+        yield (f"week 7 texture synthesis, style-loss reduction factor: {variant}",
+               f"{min(factors):.3g}-{max(factors):.3g} over {len(factors)} hidden cases",
+               f"bar: at least {data['bars']['texture_min_factor']:g} (the check's)", "")
+
+
 def _week6(data: dict[str, Any]) -> Iterator[Row]:
     floor = data.get("real_floor", {})
     for name in ("dcgan", "cgan", "wgan"):
@@ -109,6 +130,8 @@ SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("autoencoders_reference_full.json", _week5),
     ("autoencoders_reference_smoke.json", _week5),
     ("gans_bars_smoke.json", _week6),
+    ("style_transfer_features.json", _week7_steps),
+    ("style_transfer_bars.json", _week7_bars),
     ("grading_throughput_full.json", _grader),
     ("grading_throughput_smoke.json", _grader),
 ]
