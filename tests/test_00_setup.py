@@ -13,7 +13,6 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder import release
 from autograder.judging import run_function_check_inline
 
 checks_00 = importlib.import_module("autograder.checks.00_setup")
@@ -84,17 +83,6 @@ def test_a_function_that_raises_gets_a_plain_message():
     result = run_function_check_inline("00_setup", "normalize_images", not_done)
     assert not result.passed and "NotImplementedError" in result.message
 
-
-@pytest.mark.slow
-def test_course_validate_passes_on_00_setup(monkeypatch):
-    """Does the real week-0 notebook pass all six checks (smoke profile)?"""
-    from course_utils import data
-
-    if not data.is_prepared("mnist"):
-        pytest.skip("MNIST is not prepared: run `course data prepare` (make test does).")
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate("00_setup")
-    assert report.ok, report.render()
 
 
 # --------------------------------------------------------------------------- edge cases, whatever the secret

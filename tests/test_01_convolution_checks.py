@@ -375,17 +375,6 @@ def test_conv_speed_fails_without_line_counts():
     assert not checks.judge_conv_speed(cases, results).passed
 
 
-# --------------------------------------------------------------------------- the notebook
-@pytest.mark.slow
-def test_course_validate_passes_on_01_convolution(monkeypatch):
-    """Does the real notebook pass all of `course validate` (source passes, blank fails, no leak, in sync)?"""
-    from autograder import release
-
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(ASSIGNMENT)
-    assert report.ok, report.render()
-
-
 # --------------------------------------------------------------------------- edge cases, whatever the secret
 SECRETS = [f"term-{i}" for i in range(50)] + [""]
 

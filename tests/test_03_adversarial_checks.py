@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import release
 from autograder.judging import run_function_check_inline
 from course_utils import data, models
 
@@ -240,11 +239,3 @@ def test_robust_cnn_rejects_clean_only_fine_tuning(seed, tmp_path, monkeypatch):
     assert not clean.passed and f"at eps = {checks_03.ROBUST_EPS:g}" in clean.message, clean.message
     adversarial = checks_03.judge_robust_cnn(tmp_path / "robust_cnn.keras", "smoke")
     assert adversarial.passed, adversarial.message
-
-
-@pytest.mark.slow
-def test_course_validate_passes_on_03_adversarial(monkeypatch):
-    """Does the real notebook pass all six checks (smoke profile, ~3-6 min on 2 cores)?"""
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(ASSIGNMENT)
-    assert report.ok, report.render()

@@ -13,7 +13,6 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder import release
 from autograder.judging import run_function_check_inline
 from course_utils import data, models
 
@@ -355,11 +354,3 @@ def test_random_small_cnn_has_biases_so_the_zero_image_has_a_gradient():
     assert np.any(probe.get_layer("conv1").get_weights()[1] != 0)
     _, gradient = models.value_and_input_gradient(lambda x: probe(x)[:, 3], np.zeros((1, 28, 28, 1)))
     assert np.abs(gradient).max() > 0
-
-
-@pytest.mark.slow
-def test_course_validate_passes_on_04_visualising(monkeypatch):
-    """Does the real notebook pass all eight checks (smoke profile, ~4-7 min on 2 shared cores)?"""
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(ASSIGNMENT)
-    assert report.ok, report.render()

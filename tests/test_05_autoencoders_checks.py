@@ -20,7 +20,6 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import release
 from autograder.judging import run_function_check_inline
 from course_utils import data, models, training
 
@@ -203,11 +202,3 @@ def test_prior_samples_check_reads_the_latent_16_contract(tmp_path):
     path = training.save_artifact(_vae_bundle(2), tmp_path / "vae_latent16.keras")
     result = checks_05.judge_prior_samples(path, "smoke")
     assert not result.passed and result.message.startswith("vae_prior_samples:") and "(2, 16)" in result.message
-
-
-@pytest.mark.slow
-def test_course_validate_passes_on_05_autoencoders(monkeypatch):
-    """Does the real notebook pass all nine checks (smoke profile, ~5-8 min on 2 cores)?"""
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(ASSIGNMENT)
-    assert report.ok, report.render()

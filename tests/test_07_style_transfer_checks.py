@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import judging, release
+from autograder import judging
 from autograder.judging import run_function_check_inline
 
 tf = pytest.importorskip("tensorflow")
@@ -294,11 +294,3 @@ def test_load_image_gives_rgb_in_the_unit_interval():
         image = features.load_image(name, size)
         assert image.dtype == np.float32 and image.shape == (1, *np.broadcast_to(size, 2), 3)
         assert 0.0 <= image.min() and image.max() <= 1.0
-
-
-@pytest.mark.slow
-def test_course_validate_passes_on_07_style_transfer(monkeypatch):
-    """Does the real notebook pass all six checks, and the blank none (smoke profile, ~2-4 min on 2 shared cores)?"""
-    monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(ASSIGNMENT)
-    assert report.ok, report.render()

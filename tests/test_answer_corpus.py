@@ -232,8 +232,7 @@ def corpus(assignment: str) -> list[Path]:
     return sorted((ANSWERS / assignment).glob("*.py"))
 
 
-WEEKS = ("00_setup", "01_convolution", "02_cnn_classification", "03_adversarial", "04_visualising", "05_autoencoders",
-         "06_gans", "07_style_transfer")
+WEEKS = tuple(sorted(folder.name for folder in ANSWERS.iterdir() if folder.is_dir() and not folder.name.startswith(".")))
 ENTRIES = [pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
            for assignment in WEEKS for path in corpus(assignment)]
 
@@ -258,6 +257,13 @@ def test_visible_asserts_are_redundant(assignment: str, path: Path):
     assert not bypassed, f"visible asserts fail but the hidden check passes: {bypassed}"
     if not expected_failures(path):
         assert not result.visible_failures, result.visible_failures
+
+
+def test_every_week_has_an_answer_corpus():
+    """Is there a tests/answers/<week>/ for every week in solutions/ (and none for a week that is gone)?"""
+    from autograder import release
+
+    assert set(WEEKS) == set(release.list_assignments())
 
 
 MIN_NAMED_MISTAKES = 3  # per week: mistakes whose self-check message names them (issue 15)
