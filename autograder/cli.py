@@ -177,6 +177,27 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_lms(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from autograder import grading, lms_export
+
+    grading_dir = grading.course_root() / "grading"
+    urls = args.db or lms_export.default_gradebooks(grading_dir)
+    if not urls:
+        raise UsageError(f"no gradebook under {grading_dir}/<assignment>/: grade first (course grade NN_topic "
+                         "--submissions DIR), or name gradebooks with --db.")
+    for url in urls:
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            raise UsageError(f"no gradebook at {url.removeprefix('sqlite:///')}.")
+    path = Path(args.csv or grading_dir / "lms_grades.csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        count, columns = lms_export.write_lms_csv(urls, stream)
+    print(f"{count} student(s) x {len(columns)} assignment(s) ({', '.join(columns) or 'none'}) -> {path}")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from autograder import gradebook, report
 
@@ -266,6 +287,12 @@ def _add_grading_commands(commands) -> None:
     common(export)
     export.add_argument("--csv", help="CSV file (default: OUT/grades.csv; '-' for stdout)")
     export.set_defaults(handler=_export)
+
+    lms = commands.add_parser("export-lms", help="one CSV for an LMS: a row per student, a column per assignment")
+    lms.add_argument("--db", action="append", help="a gradebook URL (repeatable; default: every "
+                                                  "grading/<assignment>/gradebook.db)")
+    lms.add_argument("--csv", help="output file (default: grading/lms_grades.csv)")
+    lms.set_defaults(handler=_export_lms)
 
     report = commands.add_parser("report", help="class report: HTML + score histogram")
     common(report)

@@ -223,3 +223,26 @@ def test_the_gradebook_works_on_a_real_postgresql_server(postgres_url: str) -> N
     assert rows["alice"].score == 3.0 and rows["bob"].score == 0.0 and rows["bob"].outcome == "tampering"
     assert count_rows(postgres_url)["grade"] == 4
     assert gradebook.consistency_problems(postgres_url, "00_demo") == []
+
+
+def test_the_lms_sheet_has_a_row_per_student_and_a_column_per_assignment(tmp_path: Path) -> None:
+    """Two assignments in two gradebooks, a student missing from one: one sheet, an empty cell there,
+    totals as nbgrader holds them, and `course export-lms` writes it in one command."""
+    import csv
+    from dataclasses import replace
+
+    from autograder import cli, lms_export
+
+    first, second = gradebook.default_url(tmp_path / "a"), gradebook.default_url(tmp_path / "b")
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    with GradebookWriter(first, "00_demo", CELLS) as writer:
+        writer.record(result("alice", 2.0, 1.5))
+        writer.record(result("bob", outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
+    other = [GradedCell("01_demo", "test_add", 2.0), GradedCell("01_demo", "test_mul", 3.0)]
+    with GradebookWriter(second, "01_demo", other) as writer:
+        writer.record(replace(result("alice", 2.0, 3.0), assignment="01_demo"))
+    sheet = tmp_path / "lms.csv"
+    assert cli.main(["export-lms", "--db", first, "--db", second, "--csv", str(sheet)]) == 0
+    rows = list(csv.reader(sheet.open()))
+    assert rows == [["student", "00_demo (/5)", "01_demo (/5)"], ["alice", "3.5", "5"], ["bob", "0", ""]]
+    assert lms_export.assignments_in(gradebook.default_url(tmp_path / "none")) == []
