@@ -125,15 +125,16 @@ def check_clean_outputs(name: str, execution: nbu.Execution) -> CheckResult:
 
     problems = []
     for index, cell in enumerate(execution.notebook.cells):
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            text = output.get("text", "") if output.get("output_type") == "stream" else ""
-            text = "".join(text) if isinstance(text, list) else text
-            noise = next((line for line in text.splitlines() if is_noise(line)), None)
-            if noise is not None:
-                problems.append(f"{name} {nbu.cell_label(index, cell)} prints TensorFlow's log line {noise[:90]!r}")
-            if _CONTROL.search(text):
-                problems.append(f"{name} {nbu.cell_label(index, cell)} prints control characters "
-                                f"{_CONTROL.search(text).group()!r} (a progress bar?)")
+        outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+        texts = [output.get("text", "") for output in outputs if output.get("output_type") == "stream"]
+        text = "".join("".join(t) if isinstance(t, list) else t for t in texts)
+        noise = next((line for line in text.splitlines() if is_noise(line)), None)
+        if noise is not None:  # one line per cell and kind, however often it prints
+            problems.append(f"{name} {nbu.cell_label(index, cell)} prints TensorFlow's log line {noise[:90]!r}")
+        controls = sorted(set(_CONTROL.findall(text)))
+        if controls:
+            problems.append(f"{name} {nbu.cell_label(index, cell)} prints control characters "
+                            f"{', '.join(map(repr, controls))} (a progress bar?)")
     return CheckResult(
         "the source notebook prints no TensorFlow log lines and no terminal control characters",
         tuple(problems),
