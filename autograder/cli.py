@@ -34,7 +34,10 @@ def _data(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from autograder import release
 
-    for assignment in args.assignments or release.list_assignments(args.root):
+    known = release.list_assignments(args.root)
+    for assignment in args.assignments or known:
+        if assignment in known:  # an unknown one gets its one-line error below instead
+            print(f"{assignment}: generating the student version with nbgrader…", file=sys.stderr, flush=True)
         try:
             print(f"released {assignment} -> {release.release(assignment, args.root)}")
         except (release.ReleaseError, release.UnknownAssignmentError) as exc:
