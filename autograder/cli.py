@@ -134,7 +134,7 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         graded = grading.grade_class(args.assignment, args.submissions, students=args.student,
                                      workers=args.workers, db_url=db, out_dir=out, scheduler=args.scheduler,
-                                     options={"limits": limits})
+                                     options={"limits": limits}, force=args.force)
     except (AssignmentConfigError, FileNotFoundError, KeyError, ValueError) as exc:
         print(f"course grade: {exc}", file=sys.stderr)
         return 2
@@ -143,6 +143,9 @@ def _grade(args: argparse.Namespace) -> int:
               f"(expected {args.submissions}/<student>/{args.assignment}.ipynb).", file=sys.stderr)
         return 1
     print(grading.summary_table(graded.results))
+    if graded.unchanged:
+        print(f"{len(graded.unchanged)} submission(s) unchanged since they were graded with this code: kept "
+              "(--force regrades them).")
     print(f"gradebook: {graded.db_url}\nfeedback : {graded.feedback_dir}/<student>/feedback.html\n"
           f"report   : {graded.report_path}")
     for skipped in graded.skipped:
@@ -272,7 +275,9 @@ def _add_grading_commands(commands) -> None:
                + "\n  ".join(bounds.describe(name) for name in bounds.MEASURED))
     common(grade)
     grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
-    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable), even if unchanged")
+    grade.add_argument("--force", action="store_true", help="regrade every submission, even those unchanged "
+                                                            "since the gradebook's last run")
     grade.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
     grade.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")
     grade.add_argument("--wall-seconds", type=float, help="wall clock per submission (default: see below)")

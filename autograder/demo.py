@@ -387,7 +387,8 @@ def run_demo(out_dir: Path, *, assignments: Sequence[str] | None = None, root: P
             folder = write_class(ctx, students, out_dir / "submissions" / assignment)
             graded = grading.grade_class(assignment, folder, workers=workers, db_url=f"sqlite:///{db_file}",
                                          out_dir=out_dir / "grading" / assignment, scheduler=scheduler,
-                                         root=root, options={"limits": Limits(**DEMO_LIMITS)}, progress=progress)
+                                         root=root, options={"limits": Limits(**DEMO_LIMITS)}, progress=progress,
+                                         force=True)  # a demo of grading grades, even when run twice
             gradings[assignment] = graded
             expected = {s.name: s.expect for s in students}
             rows += [DemoRow(assignment, r, expected[r.student]) for r in graded.results]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 import nbformat
-from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, Text, select
+from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, Text, create_engine, inspect, select
 
 from autograder.results import Outcome, SubmissionResult
 
@@ -284,6 +284,17 @@ class StudentRow:
     cells: dict[str, float]  # grade_id -> score
     seconds: float = 0.0                  # the submission's grading time
     peak_memory_mib: float | None = None  # its run's highest real memory use, when the cgroup told
+
+
+def has_results(url: str) -> bool:
+    """Does ``url`` hold a course gradebook already (its file exists and has the outcome table)?"""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return False
+    engine = create_engine(normalize_url(url))
+    try:
+        return inspect(engine).has_table(OUTCOME_TABLE)
+    finally:
+        engine.dispose()
 
 
 def load_results(url: str, assignment: str) -> list[SubmissionResult]:

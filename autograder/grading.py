@@ -38,8 +38,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from autograder import resume
 from autograder import scheduler as scheduling
-from autograder.gradebook import GradebookWriter, default_url, grade_cells_of
+from autograder.gradebook import GradebookWriter, default_url, grade_cells_of, has_results, load_results
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable  # noqa: F401 - re-exported
 from autograder.workfolder import release_mounts_under
 
@@ -283,6 +284,7 @@ class ClassGrading:
     scheduler: str
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)  # intake: entries not graded, with reasons
+    unchanged: list[str] = field(default_factory=list)    # kept from an earlier run (autograder.resume)
 
     @property
     def feedback_dir(self) -> Path:
@@ -325,14 +327,17 @@ def _check_out_dir(out_dir: Path, submissions: Path) -> None:
 def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] | None = None,
                 workers: int | None = None, db_url: str | None = None, out_dir: Path | None = None,
                 scheduler: str = "local", root: Path | None = None, grade_fn: GradeFunction | None = None,
-                options: dict[str, Any] | None = None, progress: bool = True,
+                options: dict[str, Any] | None = None, progress: bool = True, force: bool = False,
                 on_result: Callable[[SubmissionResult], None] | None = None) -> ClassGrading:
     """Grade every submission of ``assignment`` (or only ``students``) into the gradebook.
 
-    Regrading is idempotent: a student's rows are updated in place. Feedback
-    pages are written as results arrive; the class report at the end covers
-    everyone in the gradebook, not only this run's students.
+    Regrading is idempotent: a student's rows are updated in place. A result already in the
+    gradebook is kept when its submission, profile and grading code are unchanged
+    (``autograder.resume``), unless ``force`` or the student is named in ``students``. Feedback
+    pages are written as results arrive; the class report at the end covers everyone in the
+    gradebook, not only this run's students.
     """
+    from course_utils.runtime import profile as active_profile
     from tqdm import tqdm
 
     from autograder import feedback, report
@@ -360,9 +365,13 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
         reference(assignment, root)
     # A worker that dies cannot clean up after itself: its scratch folder lives in
     # one the parent removes at the end (workers elsewhere, e.g. Dask, use their own /tmp).
+    version = resume.grading_code_version(root)
+    fingerprints = {student: resume.fingerprint(path) for student, path in found.items()}
+    kept = {} if force or students or not has_results(db_url) else resume.unchanged(
+        load_results(db_url, assignment), fingerprints, active_profile(), version)
     work_root = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     jobs = [GradeJob(assignment, student, str(path.resolve()), str(root), grade_fn, dict(options or {}),
-                     str(work_root)) for student, path in found.items()]
+                     str(work_root)) for student, path in found.items() if student not in kept]
 
     def on_error(job: GradeJob, exc: BaseException) -> GradedPayload:
         reason = ("the grading worker crashed while grading this submission "
@@ -382,9 +391,11 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
+            results += kept.values()  # unchanged since they were graded: their rows stay as they are
             for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
                                                     scheduler=scheduler):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
+                result.submission_hash = f"{version}:{fingerprints[job.student]}"
                 if result.student in intake.renamed:
                     result.notes.insert(0, f"Your folder {intake.renamed_line(result.student)}.")
                 writer.record(result)
@@ -403,7 +414,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                         scheduler=scheduling.describe(scheduler, workers), warnings=warnings)
     results.sort(key=lambda r: r.student)
     return ClassGrading(assignment, out_dir, db_url, results, scheduler, time.monotonic() - started,
-                        intake.skipped)
+                        intake.skipped, sorted(kept))
 
 
 def summary_table(results: Sequence[SubmissionResult], width: int = 70) -> str:

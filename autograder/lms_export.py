@@ -14,19 +14,17 @@ import csv
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, select
 
 from autograder import gradebook
 
 
 def assignments_in(url: str) -> list[str]:
     """The assignments the gradebook at ``url`` holds results for, sorted (none for a missing file)."""
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+    if not gradebook.has_results(url):
         return []
     engine = create_engine(gradebook.normalize_url(url))
     try:
-        if not inspect(engine).has_table(gradebook.OUTCOME_TABLE):
-            return []
         with engine.connect() as connection:
             names = connection.execute(select(gradebook.outcome_table.c.assignment).distinct()).scalars().all()
     finally:

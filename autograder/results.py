@@ -53,6 +53,7 @@ class SubmissionResult:
     executed_notebook: str | None = None   # path of the executed copy, kept for feedback
     notes: list[str] = field(default_factory=list)      # restored cells, skipped files, cut output
     peak_memory_bytes: int | None = None   # the run's highest real memory use (its cgroup), when known
+    submission_hash: str = ""              # grading code version : folder fingerprint (autograder.resume)
 
     @property
     def score(self) -> float:

@@ -112,6 +112,31 @@ def test_regrading_one_student_is_idempotent(course: Path, tmp_path: Path) -> No
         grade(course, submissions, students=["zed"])
 
 
+def test_a_rerun_grades_only_what_changed(course: Path, tmp_path: Path, monkeypatch) -> None:
+    """Interrupted or topped up, a rerun keeps the results whose folder is unchanged, regrades a
+    changed folder, a new student and a grader error, and --force regrades all; rows end the same."""
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")  # the stand-in's results say smoke
+    submissions = make_class(tmp_path / "subs", {"alice": (2, 3), "bob": (0, 0), "boom": (1, 1)})
+    first = grade(course, submissions)
+    assert first.unchanged == [] and first.by_student()["boom"].outcome is Outcome.GRADER_ERROR
+    def kept_rows():  # boom's row changes: its grader error is tried again (and recorded again)
+        return [row for row in gradebook.student_rows(first.db_url, ASSIGNMENT) if row.student != "boom"]
+
+    rows = kept_rows()
+    again = grade(course, submissions)
+    assert again.unchanged == ["alice", "bob"]
+    assert kept_rows() == rows
+    (submissions / "bob" / "scores.json").write_text(json.dumps([2, 1]))
+    make_class(submissions, {"carol": (1, 0)})
+    third = grade(course, submissions)
+    assert third.unchanged == ["alice"] and third.by_student()["bob"].score == 3.0
+    assert sorted(r.student for r in third.results) == ["alice", "bob", "boom", "carol"]
+    assert grade(course, submissions, force=True).unchanged == []
+    assert gradebook.consistency_problems(third.db_url, ASSIGNMENT) == []
+    monkeypatch.setenv("COURSE_JUDGE_SECRET", "another term")  # other hidden cases: nothing is kept
+    assert grade(course, submissions).unchanged == []
+
+
 def test_the_output_folder_may_not_sit_inside_the_submissions(course: Path, tmp_path: Path) -> None:
     """Could a student's folder contain the gradebook? The grader refuses that layout."""
     submissions = make_class(tmp_path / "subs", {"alice": (2, 3)})
