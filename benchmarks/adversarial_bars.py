@@ -65,6 +65,8 @@ SINGLE_IMAGES_PER_SEED = 2
 EXTRA_FGSM_EPS = (0.15, 0.2)  # recorded beside the check's budgets (0.1, 0.25), to show the alternatives
 
 PRELUDE = """
+import time
+
 import keras
 import numpy as np
 import tensorflow as tf
