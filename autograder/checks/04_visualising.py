@@ -30,6 +30,8 @@ from autograder.checks._visualising_reference import (  # noqa: F401 - tests use
     activation_maximisation_reference, class_model_reference, class_objective_reference, feature_mismatch,
     inversion_loss_reference, invert_reference, linear_saliency, project_reference, saliency_reference,
     total_variation_reference, unit_activations)
+from autograder.checks._judge_helpers import reporting_problems as _verdict
+from autograder.checks._judge_helpers import single_output as _output
 from autograder.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
@@ -205,31 +207,7 @@ def _scaled(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(actual - expected)) / (np.max(np.abs(expected)) + 1e-12))
 
 
-def _output(check_id: str, result: CaseResult, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """The one returned array, shape- and finiteness-checked; raises _Problem for the student."""
-    if result.outputs is None or len(result.outputs) != 1:
-        raise _Problem(f"{check_id}: return one array, {what}.")
-    output = result.outputs[0]
-    if output.shape != shape:
-        raise _Problem(f"{check_id}: on a hidden input your function returned shape {output.shape}; "
-                       f"expected {shape}, {what}.")
-    if not np.all(np.isfinite(output)):
-        raise _Problem(f"{check_id}: the output contains NaN or infinite values.")
-    return output
 
-
-class _Problem(ValueError):
-    """A problem with a student's output; the message is meant for the student."""
-
-
-def _verdict(check_id: str, judge: Any) -> Any:
-    """Wrap a judge so that a _Problem becomes a failing Verdict."""
-    def run(cases: Cases, results: list[CaseResult]) -> Verdict:
-        try:
-            return judge(cases, results)
-        except _Problem as problem:
-            return Verdict(False, str(problem))
-    return run
 
 
 def _is_linear(case: dict[str, Any]) -> bool:
