@@ -29,6 +29,7 @@ inside a submission or a sandbox)::
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -38,9 +39,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from autograder import resume
+from autograder import resume, shipping
 from autograder import scheduler as scheduling
 from autograder.gradebook import GradebookWriter, default_url, grade_cells_of, has_results, load_results
+from autograder.jobs import (MAX_FIGURE_BYTES, MAX_FIGURES, MAX_NOTEBOOK_BYTES, GradedPayload,  # noqa: F401
+                             GradeFunction, GradeJob, grade_job, grader_error)
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable  # noqa: F401 - re-exported
 from autograder.workfolder import release_mounts_under
 
@@ -53,12 +56,6 @@ OS_LITTER = frozenset({".ipynb_checkpoints", ".DS_Store", "__MACOSX", "Thumbs.db
 JUDGE_SECRET_ENV = "COURSE_JUDGE_SECRET"
 SECRET_WARNING = (f"{JUDGE_SECRET_ENV} is not set: hidden inputs are the course's defaults, the same every "
                   "term; set it to a private per-term value.")
-MAX_FIGURES = 24
-MAX_FIGURE_BYTES = 4 * 2**20
-MAX_NOTEBOOK_BYTES = 32 * 2**20
-
-GradeFunction = Callable[..., SubmissionResult]
-
 
 def course_root() -> Path:
     """The repository this package was installed from (holds assignments/, solutions/)."""
@@ -199,78 +196,23 @@ def judge_secret_warning() -> str | None:
     return None if os.environ.get(JUDGE_SECRET_ENV, "").strip() else SECRET_WARNING
 
 
-@dataclass(frozen=True)
-class GradeJob:
-    """What a worker needs to grade one submission (plain, picklable data)."""
+def ship_job(job: GradeJob, *, installed_root: Path, code_version: str) -> GradeJob:
+    """The job as a Dask worker gets it: its submission packed in (see autograder.jobs.ship)."""
+    from autograder import jobs
 
-    assignment: str
-    student: str
-    submission_dir: str
-    course_root: str
-    grade_fn: GradeFunction | None = None   # None: autograder.submission.grade_submission
-    options: dict[str, Any] = field(default_factory=dict)  # e.g. {"limits": Limits(...)}
-    work_root: str | None = None            # parent's scratch folder (local runs), removed by the parent
+    return jobs.ship(job, installed_root, code_version)
 
 
-@dataclass
-class GradedPayload:
-    """What comes back from a worker: the result and the files feedback needs, as bytes."""
-
-    result_json: str
-    figures: dict[str, bytes] = field(default_factory=dict)
-    executed_notebook: bytes | None = None
-
-
-def _default_grade_fn() -> GradeFunction:
-    from autograder.submission import grade_submission
-
-    return grade_submission
-
-
-def grader_error(job: GradeJob, reason: str, started: float | None = None) -> SubmissionResult:
-    """A zero that is our fault, with the reason; never a pass."""
-    return SubmissionResult(student=job.student, assignment=job.assignment, outcome=Outcome.GRADER_ERROR,
-                            reason=reason, seconds=time.monotonic() - started if started else 0.0)
-
-
-def grade_job(job: GradeJob) -> GradedPayload:
-    """Worker side: grade one submission in a private temporary folder, return plain data."""
-    grade_fn = job.grade_fn or _default_grade_fn()
-    local_root = job.work_root if job.work_root and Path(job.work_root).is_dir() else None
-    work_dir = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-", dir=local_root))
-    started = time.monotonic()
-    try:
+def _oversize(found: dict[str, Path]) -> list[Skipped]:
+    """The submissions over the size a grading job carries, each with its reason (no row is lost)."""
+    limit = shipping.max_bytes()
+    refused = []
+    for student, path in found.items():
         try:
-            result = grade_fn(job.assignment, Path(job.submission_dir), student=job.student,
-                              course_root=Path(job.course_root), work_dir=work_dir, **job.options)
-        except Exception as exc:  # noqa: BLE001 - the grader's fault: that student gets a clear zero
-            result = grader_error(job, f"the grader failed on this submission "
-                                       f"({type(exc).__name__}: {str(exc)[:300]}); a TA will look at it.",
-                                  started)
-        if (result.student, result.assignment) != (job.student, job.assignment):
-            result = grader_error(job, "the grader returned a result for another submission.", started)
-        return GradedPayload(result.to_json(), _read_figures(result.figures),
-                             _read_small(result.executed_notebook, MAX_NOTEBOOK_BYTES))
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
-
-
-def _read_small(path: str | None, limit: int) -> bytes | None:
-    if not path:
-        return None
-    file = Path(path)
-    if not file.is_file() or file.is_symlink() or file.stat().st_size > limit:
-        return None
-    return file.read_bytes()
-
-
-def _read_figures(paths: Sequence[str]) -> dict[str, bytes]:
-    figures = {}
-    for index, path in enumerate(paths[:MAX_FIGURES]):
-        data = _read_small(path, MAX_FIGURE_BYTES)
-        if data is not None and data.startswith(b"\x89PNG\r\n\x1a\n"):
-            figures[f"figure_{index + 1:02d}.png"] = data
-    return figures
+            shipping.check_size(path, limit)
+        except shipping.SubmissionTooLarge as exc:
+            refused.append(Skipped(student, str(exc), student, Outcome.INVALID_NOTEBOOK))
+    return refused
 
 
 @dataclass
@@ -366,16 +308,28 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     # A worker that dies cannot clean up after itself: its scratch folder lives in
     # one the parent removes at the end (workers elsewhere, e.g. Dask, use their own /tmp).
     version = resume.grading_code_version(root)
+    # One size bound for every scheduler (a Dask job carries the folder as bytes), so that the
+    # local pool and a cluster give the same grades: a folder over it gets a zero with the reason.
+    oversize = _oversize(found)
+    for skipped in oversize:
+        rows[skipped.entry] = skipped
+        del found[skipped.entry]
     fingerprints = {student: resume.fingerprint(path) for student, path in found.items()}
     kept = {} if force or students or not has_results(db_url) else resume.unchanged(
         load_results(db_url, assignment), fingerprints, active_profile(), version)
     work_root = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     jobs = [GradeJob(assignment, student, str(path.resolve()), str(root), grade_fn, dict(options or {}),
                      str(work_root)) for student, path in found.items() if student not in kept]
+    # Dask workers may sit on machines that cannot see these folders: each job is packed into
+    # bytes just before it is sent (scheduler.run_jobs keeps only a few in flight).
+    prepare = functools.partial(ship_job, installed_root=course_root(), code_version=version)
 
     def on_error(job: GradeJob, exc: BaseException) -> GradedPayload:
-        reason = ("the grading worker crashed while grading this submission "
-                  f"({type(exc).__name__}); a TA will look at it.")
+        if isinstance(exc, (shipping.SubmissionTooLarge, OSError)):
+            reason = f"the submission could not be sent to a grading worker: {exc}"
+        else:
+            reason = ("the grading worker crashed while grading this submission "
+                      f"({type(exc).__name__}); a TA will look at it.")
         return GradedPayload(grader_error(job, reason).to_json())
 
     started = time.monotonic()
@@ -393,7 +347,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                     on_result(result)
             results += kept.values()  # unchanged since they were graded: their rows stay as they are
             for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
-                                                    scheduler=scheduler):
+                                                    scheduler=scheduler, prepare=prepare):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
                 result.submission_hash = f"{version}:{fingerprints[job.student]}"
                 if result.student in intake.renamed:
@@ -408,6 +362,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     finally:
         release_mounts_under(work_root)  # a worker that died may have left its tmpfs work folder
         shutil.rmtree(work_root, ignore_errors=True)
+    intake.skipped += oversize
     warnings = ([w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
                 + [intake.renamed_line(safe) for safe in sorted(intake.renamed)])
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",

@@ -6,9 +6,11 @@ Two back-ends, chosen by a scheduler string:
   machine. Workers are forked where the OS can (they start at once, with the
   parent's modules already imported; the parent holds no TensorFlow and no
   open work), spawned elsewhere.
-- ``"dask://HOST:PORT"`` (or ``tcp://…``): the jobs go to a running Dask
+- ``"dask://HOST:PORT"`` (or ``tcp://…``, ``tls://…``): the jobs go to a running Dask
   distributed scheduler, for a class too big for one machine; ``"dask-local"``
-  starts a throw-away ``LocalCluster`` here (handy to try the Dask path).
+  starts a throw-away ``LocalCluster`` here (handy to try the Dask path). See
+  :mod:`autograder.cluster`: jobs are prepared (packed) lazily, a few in flight,
+  and a worker that dies has its jobs run again elsewhere by Dask itself.
 
 Failures are data, not exceptions: a job whose function raises, or whose
 worker process dies, is passed to ``on_error(job, exc)``, and the value it
@@ -41,17 +43,23 @@ def describe(scheduler: str, workers: int) -> str:
 
 
 def run_jobs(fn: Callable[[J], R], jobs: Sequence[J], *, workers: int,
-             on_error: Callable[[J, BaseException], R], scheduler: str = "local") -> Iterator[tuple[J, R]]:
-    """Yield ``(job, fn(job))`` for every job, in completion order.
+             on_error: Callable[[J, BaseException], R], scheduler: str = "local",
+             prepare: Callable[[J], J] | None = None) -> Iterator[tuple[J, R]]:
+    """Yield ``(job, fn(job))`` for every job, in completion order, each job exactly once.
 
-    fn and the jobs must be picklable (module-level function, plain data).
+    fn and the jobs must be picklable (module-level function, plain data). ``prepare`` turns a
+    job into what a Dask worker is sent (for grading: the submission packed into bytes); it runs
+    here, in this process, just before that job is submitted, and an exception it raises is that
+    job's failure (``on_error``). The local pool gets the jobs as they are.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}.")
     if scheduler == "local":
         yield from _run_local(fn, jobs, workers, on_error)
     elif scheduler == "dask-local" or scheduler.startswith(DASK_PREFIXES):
-        yield from _run_dask(fn, jobs, workers, on_error, scheduler)
+        from autograder.cluster import run_dask
+
+        yield from run_dask(fn, jobs, workers, on_error, scheduler, prepare)
     else:
         raise ValueError(f"unknown scheduler {scheduler!r}: use 'local', 'dask-local' or dask://host:port.")
 
@@ -65,16 +73,20 @@ def _run_local(fn, jobs, workers, on_error):
     broken: list = []
     with ProcessPoolExecutor(max_workers=min(workers, max(len(jobs), 1)), mp_context=_context()) as pool:
         pending: dict[Future, object] = {pool.submit(fn, job): job for job in jobs}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    yield job, future.result()
-                except BrokenProcessPool:
-                    broken.append(job)
-                except Exception as exc:  # noqa: BLE001 - the job's own failure, reported as data
-                    yield job, on_error(job, exc)
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        yield job, future.result()
+                    except BrokenProcessPool:
+                        broken.append(job)
+                    except Exception as exc:  # noqa: BLE001 - the job's own failure, reported as data
+                        yield job, on_error(job, exc)
+        finally:  # the caller stopped (e.g. the gradebook went away): start no queued job
+            if pending:
+                pool.shutdown(wait=True, cancel_futures=True)
     if broken:
         yield from _run_isolated(fn, broken, workers, on_error)
 
@@ -96,27 +108,3 @@ def _run_isolated(fn, jobs, workers, on_error):
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield futures[future], future.result()
-
-
-def _run_dask(fn, jobs, workers, on_error, scheduler):
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler == "dask-local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        address = cluster
-    else:
-        address = scheduler.replace("dask://", "tcp://", 1)
-    try:
-        with Client(address) as client:
-            futures = {client.submit(fn, job, pure=False): job for job in jobs}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    yield job, future.result()
-                except Exception as exc:  # noqa: BLE001 - includes KilledWorker
-                    yield job, on_error(job, exc)
-    finally:
-        if cluster is not None:
-            cluster.close()

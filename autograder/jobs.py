@@ -1,0 +1,183 @@
+"""One grading job: what a worker is sent, what it does, and what it sends back (plain data).
+
+Why a module of its own: the same job runs in a local process pool (the submission is read in
+place, at its path) and on a Dask worker on another machine (no shared file system: the job
+carries the folder as bytes, :mod:`autograder.shipping`). :func:`grade_job` grades both the same
+way, in a private temporary folder, and returns a :class:`GradedPayload` (result JSON, figures and
+executed notebook as bytes), so the parent alone writes the gradebook and the feedback.
+
+A shipped job also carries what the parent's grades depend on and a worker could hold otherwise:
+the profile and the term's judge secret (applied to the worker's environment while it grades,
+so every worker judges on the TA's hidden cases) and the parent's grading code version (a worker
+running other checks gives a grader error saying so, never a grade from other code).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from autograder.results import Outcome, SubmissionResult
+
+MAX_FIGURES = 24
+MAX_FIGURE_BYTES = 4 * 2**20
+MAX_NOTEBOOK_BYTES = 32 * 2**20
+SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET")  # what the grades depend on, read from os.environ
+
+GradeFunction = Callable[..., SubmissionResult]
+_environment_lock = threading.Lock()  # one shipped job at a time per worker process changes os.environ
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    """What a worker needs to grade one submission (plain, picklable data).
+
+    submission_dir: the folder, read in place (local runs); ignored when ``archive`` is set.
+    course_root: the parent's course; None on a shipped job whose parent grades with the installed
+        course, so that each worker uses its own installed copy wherever it lives.
+    archive / checksum: the folder packed by :func:`autograder.shipping.pack` (shipped jobs).
+    env: values of :data:`SHIPPED_ENV` the parent grades with (shipped jobs).
+    code_version: the parent's :func:`autograder.resume.grading_code_version` (shipped jobs).
+    """
+
+    assignment: str
+    student: str
+    submission_dir: str
+    course_root: str | None
+    grade_fn: GradeFunction | None = None   # None: autograder.submission.grade_submission
+    options: dict[str, Any] = field(default_factory=dict)  # e.g. {"limits": Limits(...)}
+    work_root: str | None = None            # parent's scratch folder (local runs), removed by the parent
+    archive: bytes | None = None
+    checksum: str = ""
+    env: dict[str, str] | None = None
+    code_version: str = ""
+
+
+@dataclass
+class GradedPayload:
+    """What comes back from a worker: the result and the files feedback needs, as bytes."""
+
+    result_json: str
+    figures: dict[str, bytes] = field(default_factory=dict)
+    executed_notebook: bytes | None = None
+
+
+def ship(job: GradeJob, installed_root: Path, code_version: str) -> GradeJob:
+    """The job with its submission packed into it, for a worker with no view of this machine's files.
+
+    Raises :class:`autograder.shipping.SubmissionTooLarge` (its message is the student's reason).
+    """
+    from autograder import shipping
+
+    packed = shipping.pack(Path(job.submission_dir))
+    root = None if Path(job.course_root or installed_root).resolve() == Path(installed_root).resolve() \
+        else job.course_root
+    env = {name: os.environ.get(name, "") for name in SHIPPED_ENV}
+    return replace(job, course_root=root, work_root=None, archive=packed.data, checksum=packed.checksum,
+                   env=env, code_version=code_version)
+
+
+def _default_grade_fn() -> GradeFunction:
+    from autograder.submission import grade_submission
+
+    return grade_submission
+
+
+def grader_error(job: GradeJob, reason: str, started: float | None = None) -> SubmissionResult:
+    """A zero that is our fault, with the reason; never a pass."""
+    return SubmissionResult(student=job.student, assignment=job.assignment, outcome=Outcome.GRADER_ERROR,
+                            reason=reason, seconds=time.monotonic() - started if started else 0.0)
+
+
+@contextmanager
+def _shipped_environment(env: dict[str, str] | None) -> Iterator[None]:
+    """Apply the parent's profile and judge secret while one shipped job grades, then restore."""
+    if env is None:
+        yield
+        return
+    with _environment_lock:
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update({name: value for name, value in env.items()})
+        for name, value in env.items():
+            if not value:
+                os.environ.pop(name, None)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _course_root(job: GradeJob) -> Path:
+    from autograder.grading import course_root
+
+    return Path(job.course_root) if job.course_root else course_root()
+
+
+def grade_job(job: GradeJob) -> GradedPayload:
+    """Worker side: grade one submission in a private temporary folder, return plain data."""
+    grade_fn = job.grade_fn or _default_grade_fn()
+    local_root = job.work_root if job.work_root and Path(job.work_root).is_dir() else None
+    scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-", dir=local_root))
+    work_dir = scratch / "work"
+    work_dir.mkdir()
+    started = time.monotonic()
+    try:
+        with _shipped_environment(job.env):
+            result = _grade(job, grade_fn, scratch, work_dir, started)
+        return GradedPayload(result.to_json(), _read_figures(result.figures),
+                             _read_small(result.executed_notebook, MAX_NOTEBOOK_BYTES))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade(job: GradeJob, grade_fn: GradeFunction, scratch: Path, work_dir: Path, started: float
+           ) -> SubmissionResult:
+    from autograder import resume, shipping
+
+    root = _course_root(job)
+    try:
+        if job.code_version and resume.grading_code_version(root) != job.code_version:
+            return grader_error(job, f"the grading worker on {socket.gethostname()} runs other grading code "
+                                     f"than the TA's (version {resume.grading_code_version(root)}, the TA's "
+                                     f"{job.code_version}): update that worker's course copy and regrade.", started)
+        submission = Path(job.submission_dir)
+        if job.archive is not None:
+            submission = shipping.unpack(job.archive, scratch / "submission", job.checksum)
+        result = grade_fn(job.assignment, submission, student=job.student, course_root=root,
+                          work_dir=work_dir, **job.options)
+    except Exception as exc:  # noqa: BLE001 - the grader's fault: that student gets a clear zero
+        return grader_error(job, f"the grader failed on this submission "
+                                 f"({type(exc).__name__}: {str(exc)[:300]}); a TA will look at it.", started)
+    if (result.student, result.assignment) != (job.student, job.assignment):
+        return grader_error(job, "the grader returned a result for another submission.", started)
+    return result
+
+
+def _read_small(path: str | None, limit: int) -> bytes | None:
+    if not path:
+        return None
+    file = Path(path)
+    if not file.is_file() or file.is_symlink() or file.stat().st_size > limit:
+        return None
+    return file.read_bytes()
+
+
+def _read_figures(paths: Sequence[str]) -> dict[str, bytes]:
+    figures = {}
+    for index, path in enumerate(paths[:MAX_FIGURES]):
+        data = _read_small(path, MAX_FIGURE_BYTES)
+        if data is not None and data.startswith(b"\x89PNG\r\n\x1a\n"):
+            figures[f"figure_{index + 1:02d}.png"] = data
+    return figures
