@@ -42,6 +42,20 @@ from autograder.sandbox import Limits, Sandbox
 MAX_MESSAGE_BYTES = 64 * 2**20
 KERNEL_DIR = ".kernel"
 _STARTUP_SECONDS = 120
+# A Unix socket's address holds at most 107 bytes on Linux (103 on macOS); zmq names the
+# kernel's five sockets <prefix>-<n>. Work folders nested in temporary folders (a long
+# TMPDIR, a long student id) go past that, and the kernel never starts: a shorter path is used.
+_MAX_SOCKET_FOLDER = 80
+
+
+def _socket_folder(kernel_dir: Path, private_dir: Path) -> Path:
+    """A path to ``kernel_dir`` short enough to hold socket addresses: itself, or a link to it
+    in ``private_dir`` (the run's private folder under /tmp, removed after the run)."""
+    if len(str(kernel_dir)) <= _MAX_SOCKET_FOLDER:
+        return kernel_dir
+    link = private_dir / "k"
+    link.symlink_to(kernel_dir, target_is_directory=True)
+    return link
 
 
 class JailedKernelManager(AsyncKernelManager):
@@ -144,18 +158,22 @@ def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits:
     start = time.monotonic()
     kernel_dir = box.host_work / KERNEL_DIR
     kernel_dir.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="course-kernel-") as private:
+    with tempfile.TemporaryDirectory(prefix="cgk-", dir="/tmp" if Path("/tmp").is_dir() else None) as private:
         private_dir = Path(private)
+        sockets = _socket_folder(kernel_dir, private_dir)
+        # Inside bubblewrap the work folder has a short path of its own; elsewhere the kernel
+        # sees the host's paths, so it binds through the same short link.
+        ipc_inside = box.inside(kernel_dir / "k") if box.mode == "bwrap" else str(sockets / "k")
         command = box.write_spec(
             private_dir / "spec.json",
             [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             env=env, limits=limits, memory_bytes=limits.memory_bytes,
-            kernel={"ipc_inside": box.inside(kernel_dir / "k"),
+            kernel={"ipc_inside": ipc_inside,
                     "connection_host": str(kernel_dir / "connection.json"),
                     "connection_inside": box.inside(kernel_dir / "connection.json")})
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        km = JailedKernelManager(transport="ipc", ip=str(kernel_dir / "k"), context=context,
+        km = JailedKernelManager(transport="ipc", ip=str(sockets / "k"), context=context,
                                  connection_file=str(private_dir / "connection.json"),
                                  jail_command=command, cache_ports=False)
         client = LimitedClient(nb, limits.output_bytes, km=km, timeout=limits.cell_seconds,

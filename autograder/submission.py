@@ -101,6 +101,10 @@ class Reference:
     items: tuple[GradeItem, ...]
 
 
+MANUAL_MESSAGE = "Graded by hand; not scored automatically."
+UNSCORED_ANSWER_MESSAGE = "Your written answer: read by your TA, not scored."
+
+
 class AssignmentConfigError(RuntimeError):
     """The assignment itself is misconfigured (the instructor's problem, not the student's)."""
 
@@ -241,6 +245,9 @@ def execute_sandboxed(work: WorkFolder, restored: NotebookNode, profile: str, li
                             folder_full=work.full(), memory_bounded_by_cgroup=group is not None,
                             shadowing=_shadowing(work.path))
         verdict = classify(run.status, run.cell, run.kernel_exit, run.stderr, run.executed, observed, limits)
+        if verdict.outcome is Outcome.GRADER_ERROR and run.detail:  # what went wrong, for the TA
+            _log.error("the kernel of %s did not start: %s", work.path, run.detail)
+            verdict = RunVerdict(verdict.outcome, f"{verdict.reason} Detail: {run.detail}")
         isolation = box.describe() + [work.describe()]
         return Execution(run, verdict, isolation, group.peak_memory() if group else None)
     finally:
@@ -270,8 +277,8 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, executed: Not
     for item in ref.items:
         check = item.check
         if check is None:
-            results.append(ItemResult(item.grade_id, item.points, 0.0,
-                                      "Graded by hand; not scored automatically.", kind="manual"))
+            results.append(ItemResult(item.grade_id, item.points, 0.0, MANUAL_MESSAGE if item.points else
+                                      UNSCORED_ANSWER_MESSAGE, kind="manual"))
             continue
         if isinstance(check, judging.ArtifactCheck):
             verdict = judge_artifact_isolated(ref.assignment, check, sandbox_dir, profile=profile, limits=limits)

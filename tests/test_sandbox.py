@@ -271,3 +271,28 @@ def test_tmp_is_small_and_in_memory(tmp_path):
     run = run_python(tmp_path, code, mode="bwrap",
                      limits=Limits(wall_seconds=20, memory_bytes=1024**3, tmp_bytes=5 * 1024**2))
     assert run.stdout.strip() == "28"  # ENOSPC
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "none"])
+def test_a_kernel_starts_in_a_deeply_nested_work_folder(tmp_path, mode):
+    """A Unix socket address holds about 107 bytes: a work folder nested in temporary folders named
+    after a long assignment and student id once went past it, and the kernel never started
+    (grader_error, 'File name too long'). The runner now reaches the sockets by a short link."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder import notebook_runner
+
+    if mode == "bwrap" and not sandbox._probe("bwrap"):
+        pytest.skip("bubblewrap does not work here")
+    work = tmp_path / ("course-grade-02_cnn_classification-" + "x" * 30) / ("course-grade-" + "s" * 60)
+    work.mkdir(parents=True)
+    assert len(str(work / notebook_runner.KERNEL_DIR / "k-5")) > 110
+    box = Sandbox(work, mode=mode)
+    try:
+        run = notebook_runner.run_notebook(new_notebook(cells=[new_code_cell("print(6 * 7)")]), box,
+                                           env={"PYTHONDONTWRITEBYTECODE": "1"},
+                                           limits=Limits(wall_seconds=120, cell_seconds=60), python=sys.executable)
+    finally:
+        box.close()
+    assert run.status == "completed", (run.status, run.detail, run.stderr[-500:])
+    assert run.executed.cells[0].outputs[0].text == "42\n"
