@@ -68,7 +68,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <style>
  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
- .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; }
+ .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; } .answer { color: #57606a; }
  .note { color: #555; font-size: .9rem; } img { max-width: 100%; border: 1px solid #eee; margin: .5rem 0; }
 </style></head><body>
 <h1>{{ result.assignment }}: feedback for {{ result.student }}</h1>
@@ -151,7 +151,11 @@ def clean_message(text: str, secrets: Collection[str] = ()) -> str:
 
 
 def display_name(item_id: str) -> str:
-    """``test_conv_forward`` -> ``conv_forward`` (the name the notebook's heading uses)."""
+    """``test_conv_forward`` -> ``conv_forward`` (the name the notebook's heading uses);
+    ``answer_3_1`` -> ``Question 3.1`` (a written answer's cell)."""
+    answer = re.fullmatch(r"answer_(\d+)_(\d+)", item_id)
+    if answer:
+        return f"Question {answer.group(1)}.{answer.group(2)}"
     return item_id[len("test_"):] if item_id.startswith("test_") else item_id
 
 
@@ -216,7 +220,8 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None) -
     items = []
     for item in result.tests:
         score = item.score if graded else 0.0
-        css = "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail"
+        css = ("answer" if item.kind == "manual" and not item.points else
+               "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail")
         message = clean_message(item.message, secrets) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
         items.append({"name": display_name(item.id), "title": titles.get(item.id), "score": score, "points": item.points,
                       "message": message or ("passed" if css == "pass" else "no message"), "css": css})

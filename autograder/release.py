@@ -13,7 +13,8 @@ byte for byte with the checked-in release.
 2. Does the source run top to bottom and pass all its test cells, printing no
    TensorFlow log line and no terminal control character (a progress bar)?
 3. Does the blank release, graded as nbgrader would (hidden tests restored),
-   fail every test cell?
+   fail every test cell, showing one line per unfinished exercise (no traceback
+   through ``course_utils``, no failing self-check to stop *Run All*)?
 4. Is no solution or hidden-test line in the release?
 5. Is the checked-in release in sync with a fresh generation?
 6. Does every test cell ``test_<id>`` have a hidden check ``<id>`` in
@@ -291,7 +292,8 @@ def _release_results(assignment: str, root: Path, sources: Sources, config: Conf
             filename = Path(name).name
             blank = validation.restore_hidden_tests(nbu.read(fresh / filename), nb)
             execution = _run_in_copy(blank, fresh, _cell_timeout(config))
-            results.append(validation.check_blank_fails(f"{RELEASE_DIR}/{assignment}/{filename}", execution))
+            results += [validation.check_blank_fails(f"{RELEASE_DIR}/{assignment}/{filename}", execution),
+                        validation.check_blank_speaks_plainly(f"{RELEASE_DIR}/{assignment}/{filename}", execution)]
         checked_in = root / RELEASE_DIR / assignment
         releases = [(f"fresh {RELEASE_DIR}/{assignment}/{p.name}", nbu.read(p))
                     for p in sorted(fresh.glob("*.ipynb"))]

@@ -50,6 +50,8 @@ def item_stats(results: list[SubmissionResult]) -> list[ItemStats]:
     partial: collections.Counter = collections.Counter()
     for result in results:
         for item in result.tests:
+            if item.kind == "manual" and not item.points:
+                continue  # a written answer worth no points: nothing to pass (the TA reads it)
             points[item.id] = item.points
             if result.outcome is Outcome.GRADED and item.score >= item.points > 0:
                 passed[item.id] += 1

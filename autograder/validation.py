@@ -174,6 +174,38 @@ def check_blank_fails(name: str, execution: nbu.Execution) -> CheckResult:
     )
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def check_blank_speaks_plainly(name: str, execution: nbu.Execution) -> CheckResult:
+    """(3b) On the blank release a student sees one line per unfinished exercise: no traceback
+    through ``course_utils`` in any cell, and no self-check cell that fails (which would stop
+    *Run All*; ``course_utils.tutor`` softens the cells that start with ``# Self-check``)."""
+    from course_utils.tutor import SELF_CHECK_MARK
+
+    problems = []
+    for index, cell in enumerate(execution.notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in nbu.error_outputs(cell):
+            lines = [_ANSI.sub("", line) for line in output.get("traceback", [])]
+            label = f"{name} {nbu.cell_label(index, cell)}"
+            cascade = output.get("ename") == "NameError"  # a name an unfinished cell above never defined
+            if len(lines) > 1 and not cascade and any("course_utils" in line for line in lines):
+                problems.append(f"{label} shows a {len(lines)}-line traceback through course_utils "
+                                f"({output.get('ename')}: {str(output.get('evalue', ''))[:120]})")
+            elif cell.source.startswith(SELF_CHECK_MARK):
+                problems.append(f"{label} is a self-check that fails on the blank ({output.get('ename')}), "
+                                "so Run All stops there")
+    return CheckResult(
+        "the blank release shows one line per unfinished exercise (no course_utils traceback, no failing "
+        "self-check)",
+        tuple(problems),
+        "give the exception course_utils raises a one-line _render_traceback_ (as CheckFailed and "
+        "ArtifactError have), and make a self-check cell depend only on the exercise it checks.",
+    )
+
+
 def check_graded_end_to_end(assignment: str, solution: SubmissionResult, blank: SubmissionResult,
                             limits_text: str) -> CheckResult:
     """(7) Graded by ``course grade`` (real sandbox, default bounds): the source with the

@@ -36,6 +36,7 @@ from course_utils import __version__, runtime
 
 __all__ = [
     "ArtifactError",
+    "ArtifactMissing",
     "MODEL_SUFFIX",
     "ARRAYS_SUFFIX",
     "metadata_path",
@@ -53,7 +54,23 @@ _RESERVED_KEYS = {"artifact", "kind", "sha256", "course_utils_version", "created
 
 
 class ArtifactError(RuntimeError):
-    """An artifact cannot be saved or loaded; the message says what to do about it."""
+    """An artifact cannot be saved or loaded; the message says what to do about it.
+
+    In a notebook it shows as that message in one red line (IPython calls
+    ``_render_traceback_``), not as a traceback through ``course_utils``.
+    """
+
+    _mark, _colour = "✗", "\x1b[31m"
+
+    def _render_traceback_(self) -> list[str]:
+        first, *rest = str(self).splitlines() or [type(self).__name__]
+        return [f"{self._colour}{self._mark} {first}\x1b[0m", *(f"  {line}" for line in rest)]
+
+
+class ArtifactMissing(ArtifactError):
+    """No file at the artifact's path yet: the training cell has not run (a neutral line, not red)."""
+
+    _mark, _colour = "○", "\x1b[34m"
 
 
 def metadata_path(path: str | os.PathLike) -> Path:
@@ -308,7 +325,7 @@ def load_artifact(path: str | os.PathLike, *, compile: bool = True) -> Any:
             f"or {ARRAYS_SUFFIX} (arrays). Re-save it with save_artifact(obj, 'name{MODEL_SUFFIX}')."
         )
     if not path.is_file():
-        raise ArtifactError(
+        raise ArtifactMissing(
             f"no artifact at {path}. Run the training cell that saves it (train_or_load or save_artifact) "
             "and keep the file next to the notebook when you submit."
         )

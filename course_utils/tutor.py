@@ -9,29 +9,46 @@ sentence is at the bottom. As Kaggle's learntools does, the course shows:
   without a message, the failing line itself);
 - a ``course_utils.checks.CheckFailed`` as its own one-line rendering.
 
-The cell still fails (IPython records the error, nbclient and nbgrader see it),
-so a grade cell of a blank or wrong answer gets no points; ``%tb`` in the next
-cell still shows the whole traceback. Installed by ``course_utils`` when it is
-imported inside an IPython kernel.
+A grade cell still fails (IPython records the error, nbclient and nbgrader see
+it), so a blank or wrong answer gets no points; ``%tb`` in the next cell still
+shows the whole traceback.
+
+A **self-check cell** (one whose first line starts with ``# Self-check``) is a
+tutor, not a judge: the same line is displayed, but the cell does not fail, so
+*Run All* goes on past an unfinished exercise instead of stopping there. Only
+``NotImplementedError`` and ``AssertionError`` (the checks' own) are softened;
+any other exception in a self-check cell is a bug the student must see, with its
+traceback. Grade cells never start with that line (they are read-only, and the
+grader restores them), so nothing a student writes can soften one.
+
+Installed by ``course_utils`` when it is imported inside an IPython kernel.
 """
 
 from __future__ import annotations
 
+import ast
+import html
+import re
+import sys
 import traceback
 from types import TracebackType
 from typing import Any
 
 from course_utils.checks import _not_attempted
 
-__all__ = ["install", "render"]
+__all__ = ["SELF_CHECK_MARK", "install", "render"]
 
+SELF_CHECK_MARK = "# Self-check"
 _RED, _BLUE, _RESET = "\x1b[31m", "\x1b[34m", "\x1b[0m"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _unfinished_function(tb: TracebackType | None) -> str | None:
     """The name of the function whose ``raise NotImplementedError`` ended the traceback."""
     frames = traceback.extract_tb(tb)
-    return frames[-1].name if frames and frames[-1].name != "<module>" else None
+    if not frames or frames[-1].name == "<module>":
+        return None
+    return frames[-1].name.removeprefix("tf__")  # a tf.function's body runs as AutoGraph's tf__<name>
 
 
 def render(value: BaseException, tb: TracebackType | None) -> list[str]:
@@ -55,12 +72,54 @@ def render(value: BaseException, tb: TracebackType | None) -> list[str]:
 
 def _handler(shell: Any, etype: type, value: BaseException, tb: TracebackType | None,
              tb_offset: int | None = None) -> list[str]:
-    import sys
-
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # so %tb shows the full traceback
     lines = render(value, tb)
     shell._showtraceback(etype, value, lines)
     return lines
+
+
+def show_softly(value: BaseException) -> None:
+    """Display ``value``'s line(s) as a self-check cell's output, without failing the cell.
+
+    Called by the code :class:`_SoftenSelfCheck` wraps around a self-check cell.
+    """
+    from IPython.display import display
+
+    sys.last_type, sys.last_value, sys.last_traceback = type(value), value, value.__traceback__
+    lines = [_ANSI.sub("", line) for line in render(value, value.__traceback__)]
+    colour = "#1f5fa8" if isinstance(value, NotImplementedError) or lines[0].startswith("○") else "#b00020"
+    body = "<br>".join(html.escape(line) for line in lines)
+    display({"text/plain": "\n".join(lines),
+             "text/html": f'<div style="color:{colour}; font-family: monospace">{body}</div>'}, raw=True)
+
+
+class _SoftenSelfCheck(ast.NodeTransformer):
+    """Wrap a self-check cell in ``try: … except (NotImplementedError, AssertionError)``.
+
+    ``pending`` is set by the ``pre_run_cell`` event from the cell's raw text (the AST
+    has no comments), and consumed by the next module this transformer sees.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def mark(self, info: Any) -> None:
+        self.pending = (getattr(info, "raw_cell", "") or "").lstrip().startswith(SELF_CHECK_MARK)
+
+    def clear(self, result: Any = None) -> None:
+        self.pending = False
+
+    def visit_Module(self, node: ast.Module) -> ast.Module:
+        if not self.pending or not node.body:
+            return node
+        self.pending = False
+        handler = ast.parse(
+            "try:\n    pass\nexcept (NotImplementedError, AssertionError) as _course_check_failure:\n"
+            "    __import__('course_utils.tutor', fromlist=['show_softly']).show_softly(_course_check_failure)\n"
+            "    del _course_check_failure\n").body[0]
+        handler.body = node.body
+        node.body = [handler]
+        return node
 
 
 def install(shell: Any | None = None) -> bool:
@@ -74,4 +133,9 @@ def install(shell: Any | None = None) -> bool:
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
     shell.set_custom_exc((NotImplementedError, AssertionError), _handler)
+    if not any(isinstance(t, _SoftenSelfCheck) for t in shell.ast_transformers):
+        soften = _SoftenSelfCheck()
+        shell.ast_transformers.append(soften)
+        shell.events.register("pre_run_cell", soften.mark)
+        shell.events.register("post_run_cell", soften.clear)
     return True

@@ -449,9 +449,40 @@ def test_blank_and_failed_cells_in_a_kernel_show_one_line_and_still_fail():
     assert "Traceback" in full or "AssertionError" in full
 
 
+def test_a_self_check_cell_shows_its_line_and_lets_run_all_go_on():
+    """Run All (errors not allowed, as Jupyter's Run All stops at the first failing cell): a cell
+    starting with '# Self-check' shows a blank exercise's neutral line or a failed check's red line
+    and does not fail; a bug that is not a check failure still fails there, as does a plain cell."""
+    import nbclient
+    import nbformat
+
+    blank_function = "import course_utils\n\ndef conv_forward(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    cells = [blank_function,
+             "# Self-check: blank\nconv_forward(1)\nprint('not reached')",
+             "# Self-check: wrong\nassert 1 + 1 == 3, 'conv_forward(x) has shape (2, 3), expected (2, 4)'",
+             "print('Run All got here')",
+             "conv_forward(1)",  # a grade cell: still fails
+             "print('never run')"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="NotImplementedError"):
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    shown = [[output.data["text/plain"] for output in notebook.cells[i].outputs] for i in (1, 2)]
+    assert shown[0] and shown[0][0].startswith("○ conv_forward is not attempted yet") and len(shown[0]) == 1
+    assert shown[1] == ["✗ conv_forward(x) has shape (2, 3), expected (2, 4)"]
+    assert "✗ conv_forward(x) has shape (2, 3)" in notebook.cells[2].outputs[0].data["text/html"]
+    assert notebook.cells[3].outputs[0].text == "Run All got here\n"
+    assert not notebook.cells[5].outputs
+
+    buggy = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(blank_function),
+                                            nbformat.v4.new_code_cell("# Self-check: a real bug\n1 / 0")])
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="ZeroDivisionError"):
+        nbclient.NotebookClient(buggy, timeout=120, kernel_name="python3").execute()
+
+
 def test_a_blank_release_shows_only_not_attempted_lines():
-    """Week 0's released blank, run top to bottom with errors allowed: every error is one neutral
-    '○ … not attempted yet' line, and nothing else (no traceback frames, no TensorFlow log line)."""
+    """Week 0's released blank, run top to bottom with errors allowed: every self-check shows one
+    neutral '○ … not attempted yet' line without failing, every grade cell fails with one such line,
+    and nothing else is shown (no traceback frames, no TensorFlow log line)."""
     import re
     from pathlib import Path
 
@@ -464,8 +495,14 @@ def test_a_blank_release_shows_only_not_attempted_lines():
                             resources={"metadata": {"path": str(folder)}}).execute()
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     errors = [output for output in outputs if output.output_type == "error"]
-    assert errors, "the blank should fail its self-checks"
+    assert errors, "the blank should fail its grade cells"
     for error in errors:
         lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in error.traceback]
         assert len(lines) == 1 and lines[0].startswith("○ ") and "not attempted yet" in lines[0], lines
+    self_checks = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.startswith("# Self-check")]
+    assert self_checks
+    for cell in self_checks:
+        assert not [output for output in cell.outputs if output.output_type == "error"], cell.source[:60]
+        shown = [output.data["text/plain"] for output in cell.outputs if output.output_type == "display_data"]
+        assert len(shown) == 1 and shown[0].startswith("○ ") and "not attempted yet" in shown[0], shown
     assert not [output for output in outputs if output.get("name") == "stderr"]

@@ -5,7 +5,8 @@ The conventions (README, "Adding a week"): a title ``# Week N — topic``; a hea
 the week, each number once, with its points or "ungraded" in the heading; a first
 code cell that imports ``course_utils`` before TensorFlow, Keras, NumPy or matplotlib
 (so TensorFlow's start-up lines stay out of the outputs) and sets ``ASSIGNMENT``; a self-check before the hidden part of
-every grade cell; and a closing ``## Before you submit`` cell that names the notebook
+every grade cell, each self-check cell starting with ``# Self-check`` (so it shows a one-line verdict
+and never stops *Run All*, ``course_utils.tutor``); answer cells under every question; and a closing ``## Before you submit`` cell that names the notebook
 and every file the grader loads. Every week in ``solutions/`` is checked, a new one too.
 """
 
@@ -66,6 +67,53 @@ def test_every_grade_cell_checks_before_it_hands_over(assignment):
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             code = [line for line in visible.splitlines() if line.strip() and not line.lstrip().startswith("#")]
             assert len(code) > 1, f"{meta['grade_id']}: no self-check before the hidden tests"
+
+
+CHECK_CALL = re.compile(r"\bcheck_(?:close|gradient|array|shape|dtype|finite|answered)\(")
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_self_check_cells_carry_the_mark(assignment):
+    """A cell outside nbgrader's cells that runs the course's checks is a self-check: it must start with
+    '# Self-check', which makes a blank or wrong answer show one line without stopping Run All."""
+    from course_utils.tutor import SELF_CHECK_MARK
+
+    unmarked = [cell.source.splitlines()[0][:70] for cell in _notebook(assignment).cells
+                if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade")
+                and not cell.metadata.get("nbgrader", {}).get("solution")
+                and CHECK_CALL.search(cell.source) and not cell.source.startswith(SELF_CHECK_MARK)]
+    assert not unmarked, f"start these self-check cells with '{SELF_CHECK_MARK}: <what it checks>': {unmarked}"
+
+
+QUESTION = re.compile(r"^\*\*Question (\d+)\.(\d+)\.\*\* \S")
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_every_question_has_an_answer_cell_below_it(assignment):
+    """Questions are written '**Question N.k.** …', one per cell, each followed by an nbgrader answer
+    cell (markdown, solution + grade, 0 points: the release shows YOUR ANSWER HERE, the TA reads it)."""
+    cells = _notebook(assignment).cells
+    week = int(assignment[:2])
+    in_questions = False
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            in_questions = cell.source.startswith("## Questions")
+            continue
+        question = QUESTION.match(cell.source) if cell.cell_type == "markdown" else None
+        if in_questions and cell.cell_type == "markdown" and not nbgrader_answer(cell):
+            assert question, f"cell {index}: write each question as '**Question {week}.k.** …' in its own cell"
+        if question:
+            assert int(question.group(1)) == week, cell.source[:60]
+            following = cells[index + 1] if index + 1 < len(cells) else None
+            assert following is not None and nbgrader_answer(following), (
+                f"cell {index} ({cell.source[:40]}…) needs an answer cell below it")
+            meta = following.metadata["nbgrader"]
+            assert meta["grade_id"] == f"answer_{week}_{question.group(2)}" and meta["points"] == 0, meta
+
+
+def nbgrader_answer(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
 
 
 @pytest.mark.parametrize("assignment", WEEKS)

@@ -60,6 +60,19 @@ def test_the_report_counts_outcomes_and_pass_rates() -> None:
     assert stats[0].pass_rate == 0.5
 
 
+def test_a_written_answer_is_named_as_its_question_and_counts_in_no_pass_rate() -> None:
+    """A 0-point answer cell (answer_2_1) is 'Question 2.1' on the feedback page, marked read by the TA,
+    and is left out of the report's per-test pass rates (there is nothing to pass)."""
+    from autograder.submission import UNSCORED_ANSWER_MESSAGE
+
+    answered = result(tests=[ItemResult("test_add", 2.0, 2.0, "add is correct"),
+                             ItemResult("answer_2_1", 0.0, 0.0, UNSCORED_ANSWER_MESSAGE, kind="manual")])
+    page = feedback.render_feedback(answered)
+    assert "Question 2.1" in page and "read by your TA" in page and 'class="answer"' in page
+    assert "Total: 2 / 2" in page
+    assert [s.name for s in report.item_stats([answered])] == ["test_add"]
+
+
 def secret_lines() -> set[str]:
     """Non-trivial lines of the hidden tests, the solutions and the hidden checks of 00_setup."""
     source = nbformat.read(cohort.REPO / "solutions" / cohort.ASSIGNMENT / f"{cohort.ASSIGNMENT}.ipynb", 4)

@@ -284,3 +284,17 @@ def test_grading_loads_the_submitted_artifact_even_with_retrain(tmp_path, monkey
     loaded = train_or_load(path, lambda: pytest.fail("must not train while grading"), retrain=True)
     np.testing.assert_array_equal(loaded["w"], np.arange(3.0))
     assert json.loads(metadata_path(path).read_text())["grading"] is False
+
+
+def test_a_missing_artifact_shows_as_one_neutral_line_in_a_notebook(tmp_path):
+    """In a kernel IPython shows _render_traceback_: a model not saved yet is one neutral line
+    (the training cell has not run), any other artifact problem one red line."""
+    from course_utils.training import ArtifactMissing
+
+    with pytest.raises(ArtifactMissing) as missing:
+        load_artifact(tmp_path / "model.keras")
+    (line,) = missing.value._render_traceback_()
+    assert line.startswith("\x1b[34m○ no artifact at") and "Run the training cell" in line
+    assert isinstance(missing.value, ArtifactError)
+    (line,) = ArtifactError("model.keras could not be read")._render_traceback_()
+    assert line == "\x1b[31m✗ model.keras could not be read\x1b[0m"

@@ -139,3 +139,27 @@ def test_clean_outputs_flags_tensorflow_log_lines_and_progress_bars():
     assert len(problems) == 2 and "log line" in problems[0] and "control characters" in problems[1], problems
     clean = executed("Epoch 1/2\n469/469 - 3s - loss: 0.31\r\n", "✓ out: max relative error 1.2e-16\n")
     assert validation.check_clean_outputs("nb.ipynb", clean).ok
+
+
+def test_the_blank_check_flags_course_utils_tracebacks_and_failing_self_checks():
+    """Does validate's blank run find what a student should never see: a traceback through
+    course_utils, and a self-check that fails (stopping Run All)? One-line errors and a cascade
+    NameError pass."""
+    from nbformat.v4 import new_output
+
+    def cell(source, ename, traceback):
+        code = new_code_cell(source)
+        code.outputs = [new_output("error", ename=ename, evalue="…", traceback=traceback)]
+        return code
+
+    deep = ["-----", "Cell In[3], line 1", "File /x/course_utils/training.py:12, in load_artifact", "Error"]
+    notebook = new_notebook(cells=[
+        cell("model = training.load_artifact('m.keras')", "ValueError", deep),
+        cell("# Self-check: the shape\ncheck_shape('x', x, (2,))", "TypeError", ["-----", "TypeError: x"]),
+        cell("fit(model)", "NotImplementedError", ["\x1b[34m○ build_model is not attempted yet\x1b[0m"]),
+        cell("plotting.show(lambda z: decoder(z))", "NameError", deep),
+    ])
+    problems = validation.check_blank_speaks_plainly("rel.ipynb", nbu.Execution(notebook, None)).problems
+    assert len(problems) == 2, problems
+    assert "cell 0" in problems[0] and "traceback through course_utils" in problems[0]
+    assert "cell 1" in problems[1] and "self-check that fails" in problems[1]
