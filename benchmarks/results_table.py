@@ -4,7 +4,10 @@ Reads what the benchmark scripts recorded in ``benchmarks/results/*.json`` (and 
 evaluation classifier's record in ``course_utils/weights/``); runs nothing. A file
 that is absent gives no row, so the table says only what was measured. Each row
 names its file, profile, date and machine, so a figure is never read without where
-it came from. Run: ``python benchmarks/results_table.py`` (``make bench`` does).
+it came from. Below the table, a note lists each result's date and whether this run
+wrote it (``--since-file``: results newer than that file, which ``make bench`` touches
+before its first measure) or kept it from an earlier run, then the results that give no
+row. Run: ``python benchmarks/results_table.py [--check] [--since-file STAMP]``.
 """
 
 from __future__ import annotations
@@ -45,10 +48,17 @@ def _week1(data: dict[str, Any]) -> Iterator[Row]:
                f"tf.nn.conv2d (float64): {result['vectorised_over_tf_float64']:.2f}×", "")
 
 
+SMOKE_NOTE = " [smoke profile: little training, not the anchor's setting]"
+
+
+def _smoke(data: dict[str, Any]) -> str:
+    return SMOKE_NOTE if data.get("profile") == "smoke" else ""
+
+
 def _week2(data: dict[str, Any]) -> Iterator[Row]:
     anchors = {"mnist": "LeNet-5 99.05 % (LeCun et al. 1998); keras.io MNIST convnet ≈ 99.2 %",
                "fashion_mnist": "small CNNs 92–93 % (Xiao et al. 2017, benchmark table)"}
-    yield (f"week 2 reference CNN, {data['dataset']} test accuracy",
+    yield (f"week 2 reference CNN, {data['dataset']} test accuracy{_smoke(data)}",
            f"{data['test_accuracy']:.2%} ({data['parameters']:,} parameters, {data['epochs_run']} epochs, "
            f"{data['training_seconds'] / max(data['epochs_run'], 1):.0f} s/epoch)", anchors[data["dataset"]], "")
 
@@ -56,7 +66,7 @@ def _week2(data: dict[str, Any]) -> Iterator[Row]:
 def _week3(data: dict[str, Any]) -> Iterator[Row]:
     for name, model in data["models"].items():
         fgsm = model["accuracy_vs_eps"]["fgsm"]
-        yield (f"week 3 {name.replace('_', ' ')} CNN, accuracy under FGSM (eps 0 / 0.1 / 0.25)",
+        yield (f"week 3 {name.replace('_', ' ')} CNN, accuracy under FGSM (eps 0 / 0.1 / 0.25){_smoke(data)}",
                f"{fgsm['0.0']:.1%} / {fgsm['0.1']:.1%} / {fgsm['0.25']:.1%}",
                "Goodfellow et al. 2015: at eps 0.25, error 99.9 % (softmax), 89.4 % (maxout); "
                "adversarial training lowers it to 17.9 % (maxout)", "")
@@ -121,17 +131,38 @@ def _grader(data: dict[str, Any]) -> Iterator[Row]:
                f"same scores as nbgrader: {data['same_scores_as_nbgrader']}", "")
 
 
+def _grader_vs_nbgrader(data: dict[str, Any]) -> Iterator[Row]:
+    for run in data["assignments"]:
+        plain, ours = run["nbgrader_autograde"], run["course_grade"]
+        given = run.get("nbgrader_autograde_models_given")
+        trained = plain.get("models", {}).get("trained")
+        retrained = f"; nbgrader trained {trained} model(s) again" if trained else ""
+        peer = f"peer: nbgrader given the saved models {given['seconds_per_submission']:.1f} s; " if given else ""
+        yield (f"grader, {run['assignment']}: s/submission, plain `nbgrader autograde` (re-runs every cell) vs "
+               "`course grade` (loads the saved models; its time includes the sandbox and out-of-process judging)",
+               f"nbgrader {plain['seconds_per_submission']:.1f} s vs course grade {ours['seconds_per_submission']:.1f} s:"
+               f" {run['ratio_nbgrader_over_course_grade']:.2f}× ({run['students']} submissions, 1 worker{retrained})",
+               f"{peer}same scores: {run['same_scores']}", "")
+
+
 SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
+    ("conv_speed_full.json", _week1),
     ("conv_speed_smoke.json", _week1),
     ("cnn_reference_full_mnist.json", _week2),
     ("cnn_reference_full_fashion_mnist.json", _week2),
+    ("cnn_reference_smoke_mnist.json", _week2),
+    ("cnn_reference_smoke_fashion_mnist.json", _week2),
     ("adversarial_reference_full.json", _week3),
+    ("adversarial_reference_smoke.json", _week3),
     (str(ROOT / "course_utils" / "weights" / "mnist_classifier.json"), _classifier),
     ("autoencoders_reference_full.json", _week5),
     ("autoencoders_reference_smoke.json", _week5),
+    ("gans_bars_full.json", _week6),
     ("gans_bars_smoke.json", _week6),
     ("style_transfer_features.json", _week7_steps),
     ("style_transfer_bars.json", _week7_bars),
+    ("grader_vs_nbgrader_full.json", _grader_vs_nbgrader),
+    ("grader_vs_nbgrader_smoke.json", _grader_vs_nbgrader),
     ("grading_throughput_full.json", _grader),
     ("grading_throughput_smoke.json", _grader),
 ]
@@ -152,12 +183,34 @@ def rows() -> list[Row]:
     return table
 
 
-def render(table: list[Row]) -> str:
+def provenance(since: float | None = None) -> list[str]:
+    """One line per recorded result: its date, and whether this run wrote it (file newer than ``since``,
+    the start of ``make bench``) or kept it from an earlier run; then the results that give no row."""
+    lines = []
+    for name, _ in SOURCES:
+        data = _load(name)
+        if data is None:
+            continue
+        path = Path(name) if name.startswith("/") else RESULTS / name
+        date = str(data.get("date") or data.get("finished") or data.get("built") or "?")[:10]
+        fresh = since is not None and path.stat().st_mtime >= since
+        lines.append(f"- `{path.name}`: {'run this time' if fresh else 'kept from an earlier run'}, {date}")
+    named = {Path(name).name for name, _ in SOURCES}
+    others = sorted(path.name for path in RESULTS.glob("*.json") if path.name not in named)
+    if others:
+        lines.append("- recorded, no row in this table (calibration and variant records, read by their own scripts): "
+                     + ", ".join(f"`{name}`" for name in others))
+    return lines
+
+
+def render(table: list[Row], notes: list[str] | None = None) -> str:
     lines = ["# Benchmark results", "",
              "Generated by `benchmarks/results_table.py` from `benchmarks/results/*.json`; every figure is beside",
              "its anchor (a published figure or a peer measure) and where it was measured.", "",
              "| measure | ours | anchor | measured |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(cell.replace('|', '/') for cell in row)} |" for row in table]
+    if notes:
+        lines += ["", "## Where the rows come from", "", *notes]
     return "\n".join(lines) + "\n"
 
 
@@ -173,13 +226,20 @@ def check(table: list[Row]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
     import sys
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="refuse results without machine, profile or date")
+    parser.add_argument("--since-file", type=Path, default=None,
+                        help="results newer than this file were run this time (make bench touches it first)")
+    args = parser.parse_args(argv)
+    since = args.since_file.stat().st_mtime if args.since_file and args.since_file.exists() else None
     path = RESULTS.parent / "RESULTS.md"  # benchmarks/RESULTS.md unless COURSE_BENCH_RESULTS says otherwise
     table = rows()
-    path.write_text(render(table))
+    path.write_text(render(table, provenance(since)))
     print(f"{len(table)} rows -> {path}")
-    problems = check(table) if "--check" in (sys.argv[1:] if argv is None else argv) else []
+    problems = check(table) if args.check else []
     for problem in problems:
         print(f"results_table --check: {problem}", file=sys.stderr)
     return 1 if problems else 0
