@@ -307,7 +307,7 @@ def _add_grading_commands(commands) -> None:
     report.set_defaults(handler=_report)
 
     demo = commands.add_parser("demo", help="release, grade a synthetic class, print the table")
-    demo.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: 00_setup and 01_convolution")
+    demo.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: 00_setup, 01_convolution and 02_cnn_classification (its models trained by the demo)")
     demo.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")
     demo.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")
     demo.add_argument("--scheduler", default="local", help="local (default), dask-local or dask://host:port")

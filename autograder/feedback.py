@@ -159,7 +159,8 @@ def display_name(item_id: str) -> str:
     return item_id[len("test_"):] if item_id.startswith("test_") else item_id
 
 
-_POINTS = re.compile(r"\s*\(\d+(\.\d+)? points?\)\s*$")
+_POINTS = re.compile(r"\s*\((?:[\d.+ ]+ points?|ungraded[^)]*)\)\s*$")  # "(2 points)", "(2 + 1 points)", "(ungraded…)"
+_PART = re.compile(r"^\s{0,3}##\s+(.+?)\s*#*\s*$", re.M)                     # a section: "## Part 4 — Fashion-MNIST"
 _FIGURE_CELL = re.compile(r"^cell(\d+)_\d+\.png$")
 
 
@@ -172,8 +173,16 @@ def _headings_cached(path: str, stamp: int) -> tuple[dict[str, str], dict[int, s
 
     nb = nbformat.read(path, as_version=4)
     by_cell = {index: heading for index in range(len(nb.cells)) if (heading := heading_above(nb, index)[0])}
-    by_item = {grade_id: _POINTS.sub("", by_cell[index]) for index, cell in enumerate(nb.cells)
-               if (grade_id := notebooks.grade_id(cell)) and index in by_cell}
+    by_item, part = {}, None
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") == "markdown":
+            part = ([*_PART.findall(str(cell.get("source", "")))] or [part])[-1]
+        grade_id, title = notebooks.grade_id(cell), by_cell.get(index)
+        if grade_id and title:
+            # A sub-heading such as "Evaluate" is named with its part: "Part 4 — Fashion-MNIST › Evaluate".
+            if not title.startswith("Exercise ") and part and part != title:
+                title = f"{part} › {title}"
+            by_item[grade_id] = _POINTS.sub("", title)
     return by_item, by_cell
 
 

@@ -244,7 +244,7 @@ def _store_files(result: SubmissionResult, payload: GradedPayload, out_dir: Path
     """Save the worker's figures and executed notebook under OUT; point the result at them."""
     figure_dir = out_dir / "feedback" / result.student
     if figure_dir.exists():
-        for old in figure_dir.glob("figure_*.png"):
+        for old in [*figure_dir.glob("figure_*.png"), *figure_dir.glob("cell*_*.png")]:
             old.unlink()
     figures = []
     for name, data in payload.figures.items():

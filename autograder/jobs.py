@@ -15,6 +15,7 @@ running other checks gives a grader error saying so, never a grade from other co
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -28,6 +29,7 @@ from typing import Any, Callable, Iterator, Sequence
 from autograder.results import Outcome, SubmissionResult
 
 MAX_FIGURES = 24
+FIGURE_NAME = re.compile(r"cell\d{3}_\d+\.png")  # autograder.feedback_outputs' names: the cell it was drawn in
 MAX_FIGURE_BYTES = 4 * 2**20
 MAX_NOTEBOOK_BYTES = 32 * 2**20
 SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET")  # what the grades depend on, read from os.environ
@@ -175,9 +177,12 @@ def _read_small(path: str | None, limit: int) -> bytes | None:
 
 
 def _read_figures(paths: Sequence[str]) -> dict[str, bytes]:
+    """The PNG figures by file name: ``cell<NNN>_<k>.png`` as the grader wrote it (the feedback page
+    captions each by the cell it was drawn in), any other name as ``figure_<NN>.png``."""
     figures = {}
     for index, path in enumerate(paths[:MAX_FIGURES]):
         data = _read_small(path, MAX_FIGURE_BYTES)
         if data is not None and data.startswith(b"\x89PNG\r\n\x1a\n"):
-            figures[f"figure_{index + 1:02d}.png"] = data
+            name = Path(path).name
+            figures[name if FIGURE_NAME.fullmatch(name) else f"figure_{index + 1:02d}.png"] = data
     return figures

@@ -89,3 +89,37 @@ def test_the_class_is_written_as_student_folders(ctx: demo.Context, tmp_path) ->
         if notebook.exists():
             nbformat.validate(nbformat.read(notebook, as_version=4))
     assert json.loads((folder / "solution" / f"{cohort.ASSIGNMENT}.ipynb").read_text())["cells"]
+
+
+def test_the_training_week_class_is_built_from_one_trained_folder(monkeypatch, tmp_path) -> None:
+    """trained keeps its models, swapped_models has the two models (and their sidecars) exchanged,
+    no_models has neither, blank is the release; the training itself runs once (stubbed here)."""
+    from autograder import demo_trained
+
+    week = demo_trained.DEMO_TRAINED_ASSIGNMENT
+    released = nbformat.read(cohort.REPO / "assignments" / week / f"{week}.ipynb", as_version=4)
+    ctx = demo.Context(week, released, released, cohort.REPO, tmp_path / "gradebook.db")
+    first, second = demo_trained.artifact_paths(week, cohort.REPO)[:2]
+    runs = []
+
+    def fake_training(ctx, folder):
+        runs.append(folder.name)
+        folder.mkdir()
+        (folder / f"{week}.ipynb").write_text("{}")
+        for name in (first, second):
+            (folder / name).write_text(name)
+            (folder / f"{name}.json").write_text(f'{{"of": "{name}"}}')
+        return folder
+
+    monkeypatch.setattr(demo_trained, "train_like_a_student", fake_training)
+    expected = demo_trained.write_trained_class(ctx, tmp_path / "class")
+    folder = tmp_path / "class"
+    assert runs == ["trained"] and set(expected) == {p.name for p in folder.iterdir()}
+    assert (folder / "trained" / first).read_text() == first
+    assert (folder / "swapped_models" / first).read_text() == second
+    assert (folder / "swapped_models" / second).read_text() == first
+    assert json.loads((folder / "swapped_models" / f"{first}.json").read_text()) == {"of": second}
+    assert not any((folder / "no_models" / name).exists() for name in (first, second, f"{first}.json"))
+    assert (folder / "no_models" / f"{week}.ipynb").exists()
+    assert "NotImplementedError" in (folder / "blank" / f"{week}.ipynb").read_text()
+    assert expected["trained"].score == "full" and expected["blank"].score == "zero"

@@ -236,3 +236,17 @@ def test_items_carry_their_exercise_title_and_figures_their_caption(tmp_path) ->
     assert "Exercise 0.1 — scale the pixels</" in page.replace("<br>", "</") and "(1 point)" not in page
     assert "Drawn under “Exercise 0.1 — scale the pixels”." in html.unescape(page)
     assert html.unescape(page).count("It is empty (one colour)") == 1
+
+
+def test_figures_keep_the_cell_they_were_drawn_in_through_the_worker(tmp_path) -> None:
+    """The worker ships figures back as bytes: a grader-written name (cell<NNN>_<k>.png) survives, so
+    the feedback page can caption the figure with its exercise; anything else becomes figure_NN.png."""
+    from autograder import jobs
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    for name in ("cell012_1.png", "plot.png"):
+        (tmp_path / name).write_bytes(png)
+    shipped = jobs._read_figures([str(tmp_path / "cell012_1.png"), str(tmp_path / "plot.png")])
+    assert list(shipped) == ["cell012_1.png", "figure_02.png"]
+    caption = feedback.figure_caption(str(tmp_path / "cell012_1.png"), {12: "Exercise 2.4 — train it (4 points)"})
+    assert caption.startswith("Drawn under “Exercise 2.4 — train it”")
