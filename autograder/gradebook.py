@@ -37,6 +37,7 @@ from typing import Iterable, TextIO
 import nbformat
 from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, Text, create_engine, inspect, select
 
+from autograder import db_retry
 from autograder.results import Outcome, SubmissionResult
 
 OUTCOME_TABLE = "course_outcome"
@@ -130,8 +131,9 @@ def open_gradebook(url: str):
     from nbgrader.api import Gradebook
 
     use_in_process_alembic()
-    gradebook = Gradebook(normalize_url(url))
-    _metadata.create_all(gradebook.engine)
+    with db_retry.schema_lock(normalize_url(url)):  # two TAs' first runs must not both create tables
+        gradebook = Gradebook(normalize_url(url))
+        _metadata.create_all(gradebook.engine)
     return gradebook
 
 
@@ -141,11 +143,30 @@ class GradebookWriter:
     def __init__(self, url: str, assignment: str, cells: Iterable[GradedCell]):
         self.url = url
         self.assignment = assignment
-        self.gradebook = open_gradebook(url)
         self.cells = list(cells)
-        for cell in self.cells:
-            self._ensure_cell(cell)
-        self.gradebook.db.commit()
+        self.gradebook = db_retry.with_backoff(lambda: open_gradebook(url), recover=lambda: None,
+                                               what="the gradebook's tables")
+        db_retry.with_backoff(self._ensure_cells, recover=self._reconnect, what=f"{assignment}'s grade cells")
+
+    def _ensure_cells(self) -> None:
+        try:
+            for cell in self.cells:
+                self._ensure_cell(cell)
+            self.gradebook.db.commit()
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            self.gradebook.db.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the transaction went with it
+            pass
+
+    def _reconnect(self) -> None:
+        """Drop the session and every pooled connection (the server restarted: they are dead)."""
+        self.gradebook.db.remove()
+        self.gradebook.engine.dispose()
 
     def __enter__(self) -> "GradebookWriter":
         return self
@@ -154,7 +175,10 @@ class GradebookWriter:
         self.close()
 
     def close(self) -> None:
-        self.gradebook.close()
+        try:
+            self.gradebook.close()
+        except Exception:  # noqa: BLE001 - the database is gone; every commit already happened
+            pass
 
     # ----- structure -------------------------------------------------------------------
 
@@ -193,16 +217,23 @@ class GradebookWriter:
     # ----- one student's submission --------------------------------------------------------
 
     def record(self, result: SubmissionResult) -> None:
-        """Write ``result`` (scores and outcome) in one transaction; idempotent."""
+        """Write ``result`` (scores and outcome) in one transaction; idempotent.
+
+        A lost connection is retried with backoff (autograder.db_retry), each time the whole
+        transaction; past the budget it raises GradebookUnavailable with nothing of it written.
+        """
         if result.assignment != self.assignment:
             raise ValueError(f"result for {result.assignment!r} given to the {self.assignment!r} writer")
-        db = self.gradebook.db
-        try:
-            self._record(result)
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
+
+        def attempt() -> None:
+            try:
+                self._record(result)
+                self.gradebook.db.commit()
+            except BaseException:
+                self._rollback()
+                raise
+
+        db_retry.with_backoff(attempt, recover=self._reconnect, what=f"{result.student}'s grade")
 
     def _record(self, result: SubmissionResult) -> None:
         from nbgrader.api import Assignment, Grade, Student, SubmittedAssignment, SubmittedNotebook
