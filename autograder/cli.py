@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -43,6 +44,22 @@ def _release(args: argparse.Namespace) -> int:
         except (release.ReleaseError, release.UnknownAssignmentError) as exc:
             print(exc, file=sys.stderr)
             return 1
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from autograder import scaffold
+    from autograder.grading import course_root
+
+    root = Path(args.root) if args.root else course_root()
+    try:
+        written = scaffold.new_week(args.assignment, root)
+    except scaffold.ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path.relative_to(root)}")
+    print(f"next: course release {args.assignment} && course validate {args.assignment}, then replace the "
+          "example exercise with the week's own (README, 'Adding a week').")
     return 0
 
 
@@ -328,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("assignments", nargs="*", metavar="NN_topic")
     release.add_argument("--root", help="course directory (default: this repository)")
     release.set_defaults(handler=_release)
+
+    new = commands.add_parser("new", help="scaffold a new week that already follows every convention "
+                                          "(notebook, hidden checks, answer corpus)")
+    new.add_argument("assignment", metavar="NN_topic")
+    new.add_argument("--root", help="course directory (default: this repository)")
+    new.set_defaults(handler=_new)
 
     validate = commands.add_parser("validate", help="check a source notebook and its release")
     validate.add_argument("assignments", nargs="*", metavar="NN_topic")
