@@ -123,7 +123,13 @@ def _nbgrader(course: Path, env: dict[str, str], *arguments: str) -> subprocess.
 
 
 def train_or_load_lines(course: Path, assignment: str, students: list[str]) -> dict[str, int]:
-    """How many models nbgrader's run trained and loaded: ``train_or_load``'s own lines in the autograded notebooks."""
+    """How many models nbgrader's run trained and loaded: ``train_or_load``'s own lines in the autograded notebooks.
+
+    Evidence that the plain run trained again ("Trained in ..."). "loaded" counts only loads
+    that ``train_or_load`` reports, i.e. outside grading mode: with ``NBGRADER_EXECUTION`` set
+    (the models-given run) it loads silently, so there both counts are 0 although every model
+    was loaded.
+    """
     import nbformat
 
     counts = {"trained": 0, "loaded": 0}
