@@ -28,7 +28,7 @@ How, per assignment:
    kernel starts with that variable removed (``env -u``), and the notebook behaves
    as any notebook whose cells train. Hidden test cells judge in instructor mode
    (``course_utils.judge``: a subprocess per check), so nbgrader's score is the
-   same verdict as the grader's.
+   same verdict as the grader's; those subprocesses are part of nbgrader's time.
 3. **nbgrader given the models** (assignments that save some): the same course
    with the artifact patterns taken out of ``ignore`` and the ordinary kernel, so
    the notebook loads the submitted models. It separates what loading the models
@@ -39,7 +39,7 @@ How, per assignment:
    the time; building the private gradebook is not, as generate_assignment is not
    in nbgrader's).
 
-Usage (smoke: about 15 min for the three weeks and 2 students on a shared 2-core CPU)::
+Usage (smoke, 2 students: 28 min for the three weeks on the shared 2-core CPU at load 3-12)::
 
     COURSE_PROFILE=smoke nice -n 10 .venv/bin/python benchmarks/grader_vs_nbgrader.py --students 2
     COURSE_PROFILE=smoke .venv/bin/python benchmarks/grader_vs_nbgrader.py --assignments 00_setup --students 1
@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         "note": ("nbgrader: `nbgrader autograde --force` in a private course with the course's nbgrader_config.py; "
                  "the saved models are not copied (its ignore list) and its kernel starts without "
                  "NBGRADER_EXECUTION, so the training cells train again. course grade: one worker, its sandbox, "
-                 "restore, out-of-process judging and feedback included. Neither time includes generating the "
+                 "restore, out-of-process judging and feedback included; nbgrader's time includes the hidden checks "
+                 "judged in instructor mode (a subprocess per check). Neither time includes generating the "
                  "assignment. One training run made the submissions (training_run_seconds), not counted.")}
     with tempfile.TemporaryDirectory(prefix="course-bench-nbgrader-") as tmp:
         record["assignments"] = []
