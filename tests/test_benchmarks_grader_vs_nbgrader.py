@@ -92,3 +92,11 @@ def test_nbgrader_course_layout_and_config(tmp_path):
         assert ("*.keras" in config.CourseDirectory.ignore) is not keep
         argv = json.loads((course / "_jupyter" / "kernels" / "python3" / "kernel.json").read_text())["argv"]
         assert (argv[:3] == ["env", "-u", "NBGRADER_EXECUTION"]) is not keep
+
+
+def test_check_accepts_the_record(record, tmp_path, monkeypatch):
+    """``results_table --check`` (make bench-smoke) passes on a results folder holding this record."""
+    table = _module("results_table")
+    shutil.copy(RECORD, tmp_path / RECORD.name)
+    monkeypatch.setattr(table, "RESULTS", tmp_path)
+    assert table.check(table.rows()) == []
