@@ -49,7 +49,8 @@ class LoopbackCluster:
 
     def __init__(self, workers: int, folder: Path):
         dask = str(Path(sys.executable).parent / "dask")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")])}
+        path = os.pathsep.join([str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")])
+        env = {**os.environ, "PYTHONPATH": path}
         folder.mkdir(parents=True)
         file = folder / "scheduler.json"
         log = open(folder / "cluster.log", "wb")

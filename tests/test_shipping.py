@@ -135,7 +135,10 @@ def test_a_shipped_job_grades_like_one_read_in_place(tmp_path: Path, monkeypatch
     monkeypatch.setenv("COURSE_PROFILE", "full")  # the worker's own setting
     from_bytes = SubmissionResult.from_json(jobs.grade_job(shipped).result_json)
     assert os.environ["COURSE_PROFILE"] == "full"
-    assert [(t.id, t.score, t.message) for t in from_bytes.tests] == [(t.id, t.score, t.message) for t in in_place.tests]
+    def items(result: SubmissionResult) -> list[tuple]:
+        return [(t.id, t.score, t.message) for t in result.tests]
+
+    assert items(from_bytes) == items(in_place)
     assert from_bytes.outcome is Outcome.GRADED and from_bytes.score == 3.5
 
 
