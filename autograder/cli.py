@@ -143,6 +143,8 @@ def _grade(args: argparse.Namespace) -> int:
     limits = replace(default_limits(args.assignment), **{
         k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
                           ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
+    import sqlalchemy.exc
+
     from autograder.submission import AssignmentConfigError
 
     warning = grading.judge_secret_warning()
@@ -153,7 +155,12 @@ def _grade(args: argparse.Namespace) -> int:
                                      workers=args.workers, db_url=db, out_dir=out, scheduler=args.scheduler,
                                      options={"limits": limits}, force=args.force)
     except (AssignmentConfigError, FileNotFoundError, KeyError, ValueError) as exc:
-        print(f"course grade: {exc}", file=sys.stderr)
+        print(f"course grade: {exc}", file=sys.stderr)  # GradebookUnavailable is a ValueError too
+        return 2
+    except sqlalchemy.exc.OperationalError as exc:  # the database was down before the first write
+        print(f"course grade: the gradebook {db or 'in the output folder'} cannot be reached "
+              f"({str(exc.orig).strip().splitlines()[0][:200]}); nothing was written: start it and run the "
+              "same command again.", file=sys.stderr)
         return 2
     if not graded.results and not graded.skipped:
         print(f"course grade: nobody graded: {args.submissions} holds no student folder "

@@ -26,6 +26,7 @@ SHARED_FIXTURE_GROUPS = {
     "test_02_cnn_classification_checks.py": "week02_trained_models",
     "test_06_gans_checks.py": "week06_mistaken_generators",
     "test_data.py": "dataset_preparation",
+    "test_dask_cluster.py": "dask_cluster",      # one scheduler + workers serve the whole module
 }
 
 

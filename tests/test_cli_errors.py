@@ -29,3 +29,15 @@ def test_a_command_before_grading_says_to_grade_first(capsys, tmp_path, command)
     assert f"no gradebook for 00_setup at {out / 'gradebook.db'}" in err[0]
     assert f"course grade 00_setup --submissions DIR --out {out}" in err[0]
     assert not out.exists()  # nothing half-written
+
+
+def test_a_gradebook_that_cannot_be_reached_is_one_line_and_writes_nothing(capsys, tmp_path):
+    """A PostgreSQL gradebook that is down when the run starts: one line saying so, exit 2, no traceback."""
+    student = tmp_path / "class" / "alice"
+    student.mkdir(parents=True)
+    (student / "00_setup.ipynb").write_text("{}")
+    url = f"postgresql://grader@/grades?host={tmp_path / 'no-server'}&port=5999"
+    code, err = _run(capsys, ["grade", "00_setup", "--submissions", str(tmp_path / "class"), "--db", url,
+                              "--out", str(tmp_path / "out")])
+    assert code == 2 and "cannot be reached" in err[-1] and "run the same command again" in err[-1]
+    assert not any(line.startswith("Traceback") for line in err)
