@@ -38,13 +38,22 @@ SAMPLES = {"smoke": 1000, "full": 5000}
 # reference, 2 above every degenerate generator), novelty >= 0.3 (real test digits score ~1 by
 # construction, the references 1.3-1.6, memorisers < 0.01), cGAN label accuracy >= 0.45 (reference
 # 72.5 %, ignoring the label 8.8 %).
-# The full profile (5,000 samples) is not calibrated on a full-profile reference yet (no GPU was drawn
-# and the CPU was shared): it keeps the smoke bars, which a longer-trained generator clears with more
-# room (FID's small-sample bias shrinks with 5,000 samples), and the label accuracy of 90 %.
+# Full profile (5,000 samples; benchmarks/results/gans_bars_full.json, 2-core CPU, 2026-12-02): the DCGAN and
+# the cGAN after 12 epochs, the WGAN-GP after 5 (the notebook's full profile; training 632, 310 and 935 s):
+#   real-data floor: FID of training vs test images 1.3, test score 9.69.
+#   DCGAN reference: FID 31.6, score 6.65, novelty 1.33 (after 5 epochs: FID 47.3, score 5.35).
+#   cGAN reference:  FID 9.7, score 9.30, novelty 1.19, label accuracy 96.1 % (after 5 epochs: 86.1 %).
+#   WGAN-GP:         FID 27.1, score 6.79, novelty 1.34.
+#   untrained 375.5 / 1.00; noise 368.3 / 1.01; collapsed (held-out 1s) 294.7 / 1.04 / novelty 0.40;
+#   memoriser of 2,000 training images FID 4.5, score 9.65, novelty 0.0006; label-ignoring cGAN 10.3 %.
+# The smoke bars hold with wide margins in both directions, so the full profile keeps them. The cGAN's
+# label accuracy bar is 80 %, not the 90 % first planned: within the same reference run the accuracy of
+# 500 samples read 96.0, 84.0, 96.2 and 96.0 % after epochs 9-12 (GAN training swings), so a right cGAN
+# stopped at an unlucky epoch would fail 90 %; 80 % is still 70 points above a cGAN that ignores its label.
 SMOKE_BARS = GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.45)
 DCGAN_BARS = {"smoke": SMOKE_BARS, "full": SMOKE_BARS}
 CGAN_BARS = {"smoke": SMOKE_BARS, "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3,
-                                                          min_label_accuracy=0.90)}
+                                                          min_label_accuracy=0.80)}
 
 
 def judge_dcgan(path: Path, profile: str) -> Verdict:
