@@ -152,6 +152,22 @@ def _grader_vs_nbgrader(data: dict[str, Any]) -> Iterator[Row]:
                f"instructor mode (a subprocess per check).{smoke if run.get('artifacts') else ''}", "")
 
 
+def _dask(data: dict[str, Any]) -> Iterator[Row]:
+    runs = data["real"]
+    rates = ", ".join(f"{run['workers']}: {run['submissions_per_minute']:.2f}" for run in runs)
+    ratios = ", ".join(f"{run['throughput_ratio_vs_first']:.2f}×" for run in runs)
+    cores = data.get("machine", {}).get("cpu_count", "?")
+    yield (f"grader on a Dask cluster, {data['assignment']}: submissions per minute by workers "
+           f"({runs[0]['submissions']} real submissions)", f"{rates} ({ratios}; same scores at every size)",
+           f"peer: the ideal is ×N up to the machine's {cores} cores", "")
+    overhead = data["overhead"]
+    yield (f"grader on a Dask cluster: cost per submission against the local process pool "
+           f"({overhead['submissions']} do-nothing submissions, {overhead['workers']} workers)",
+           f"{overhead['dask_seconds_per_submission']:.2f} s vs {overhead['local_pool_seconds_per_submission']:.2f} s "
+           f"(+{overhead['dask_overhead_seconds_per_submission']:.2f} s)",
+           "peer: grading one real submission takes 10-150 s (grading_throughput, grader_vs_nbgrader)", "")
+
+
 SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("conv_speed_full.json", _week1),
     ("conv_speed_smoke.json", _week1),
@@ -172,6 +188,8 @@ SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("grader_vs_nbgrader_smoke.json", _grader_vs_nbgrader),
     ("grading_throughput_full.json", _grader),
     ("grading_throughput_smoke.json", _grader),
+    ("dask_throughput_full.json", _dask),
+    ("dask_throughput_smoke.json", _dask),
 ]
 
 
