@@ -175,6 +175,7 @@ def check_blank_fails(name: str, execution: nbu.Execution) -> CheckResult:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_COURSE_FRAME = re.compile(r"course_utils[/\\]\w+\.py")
 
 
 def check_blank_speaks_plainly(name: str, execution: nbu.Execution) -> CheckResult:
@@ -191,7 +192,9 @@ def check_blank_speaks_plainly(name: str, execution: nbu.Execution) -> CheckResu
             lines = [_ANSI.sub("", line) for line in output.get("traceback", [])]
             label = f"{name} {nbu.cell_label(index, cell)}"
             cascade = output.get("ename") == "NameError"  # a name an unfinished cell above never defined
-            if len(lines) > 1 and not cascade and any("course_utils" in line for line in lines):
+            # A frame in a course_utils file ("File …/course_utils/plotting.py:386, in …"), not the cell's
+            # own source quoted in the traceback ("from course_utils import judge").
+            if len(lines) > 1 and not cascade and any(_COURSE_FRAME.search(line) for line in lines):
                 problems.append(f"{label} shows a {len(lines)}-line traceback through course_utils "
                                 f"({output.get('ename')}: {str(output.get('evalue', ''))[:120]})")
             elif cell.source.startswith(SELF_CHECK_MARK):

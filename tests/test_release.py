@@ -151,13 +151,14 @@ def test_release_of_unknown_assignment_names_the_known_ones(tmp_path):
 
 def test_validate_passes_on_a_correct_course(tmp_path):
     """Does a correct source with an in-sync release pass all seven checks (the second in two parts:
-    it runs, and prints no noise; the last grades the source and the blank through the real sandbox),
-    saying before each long step what it does?"""
+    it runs, and prints no noise; the third too: the blank fails, each unfinished exercise in one
+    line; the last grades the source and the blank through the real sandbox), saying before each
+    long step what it does?"""
     steps = []
     report = release.validate(NAME, make_course(tmp_path), progress=steps.append)
     assert report.ok, report.render()
-    assert len(report.results) == 8
-    assert report.render().count("✓") == 8
+    assert len(report.results) == 9
+    assert report.render().count("✓") == 9
     assert [line.split()[0] for line in steps] == ["running", "generating", "grading"], steps
 
 

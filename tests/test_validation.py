@@ -158,6 +158,8 @@ def test_the_blank_check_flags_course_utils_tracebacks_and_failing_self_checks()
         cell("# Self-check: the shape\ncheck_shape('x', x, (2,))", "TypeError", ["-----", "TypeError: x"]),
         cell("fit(model)", "NotImplementedError", ["\x1b[34m○ build_model is not attempted yet\x1b[0m"]),
         cell("plotting.show(lambda z: decoder(z))", "NameError", deep),
+        cell("assert add(1, 2) == 3\nfrom course_utils import judge", "NotImplementedError",  # its source, no frame
+             ["-----", "----> 1 assert add(1, 2) == 3", "      2 from course_utils import judge", "NotImplementedError"]),
     ])
     problems = validation.check_blank_speaks_plainly("rel.ipynb", nbu.Execution(notebook, None)).problems
     assert len(problems) == 2, problems
