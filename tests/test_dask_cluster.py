@@ -26,6 +26,7 @@ import pytest
 
 from autograder import gradebook, grading, shipping
 from autograder.results import ItemResult, Outcome, SubmissionResult
+from fake_course import make_course
 
 pytestmark = pytest.mark.xdist_group("dask_cluster")  # one cluster per module: its tests on one xdist worker
 REPO = Path(__file__).resolve().parents[1]
@@ -54,16 +55,6 @@ def read_log(path: Path) -> list[list]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def make_course(root: Path) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    for grade_id, points in (("test_add", 2), ("test_mul", 3)):
-        cell = nbformat.v4.new_code_cell("assert True")
-        cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": points,
-                                     "locked": True, "solution": False, "schema_version": 3}
-        notebook.cells.append(cell)
-    (root / "assignments" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(notebook, root / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    return root
 
 
 def make_class(folder: Path, count: int) -> dict[str, float]:

@@ -16,12 +16,12 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder import db_retry, gradebook, grading
 from autograder.gradebook import GradebookWriter, GradedCell
 from autograder.results import ItemResult, Outcome, SubmissionResult
+from fake_course import make_course
 
 ASSIGNMENT = "00_demo"
 
@@ -88,16 +88,6 @@ def slow_grade(assignment: str, submission_dir: Path, *, student: str, course_ro
                             tests=[ItemResult("test_add", 2.0, add, "add"), ItemResult("test_mul", 3.0, mul, "mul")])
 
 
-def make_course(root: Path) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    for grade_id, points in (("test_add", 2), ("test_mul", 3)):
-        cell = nbformat.v4.new_code_cell("assert True")
-        cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": points,
-                                     "locked": True, "solution": False, "schema_version": 3}
-        notebook.cells.append(cell)
-    (root / "assignments" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(notebook, root / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    return root
 
 
 def make_class(folder: Path, count: int) -> dict[str, float]:

@@ -12,11 +12,11 @@ import os
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder import gradebook, grading, scheduler
 from autograder.results import ItemResult, Outcome, SubmissionResult
+from fake_course import make_course
 
 ASSIGNMENT = "00_demo"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -39,17 +39,6 @@ def fake_grade(assignment: str, submission_dir: Path, *, student: str, course_ro
                             isolation=["network cut (test stand-in)"], figures=[str(figure)])
 
 
-def make_course(root: Path) -> Path:
-    """A course with one released notebook holding two grade cells."""
-    notebook = nbformat.v4.new_notebook()
-    for grade_id, points in (("test_add", 2), ("test_mul", 3)):
-        cell = nbformat.v4.new_code_cell("assert True")
-        cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": points,
-                                     "locked": True, "solution": False, "schema_version": 3}
-        notebook.cells.append(cell)
-    (root / "assignments" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(notebook, root / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    return root
 
 
 def make_class(folder: Path, scores: dict[str, tuple[float, float]]) -> Path:
