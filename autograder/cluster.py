@@ -13,7 +13,9 @@ the README's "Grading on a cluster" says how). This module only talks to it as a
   ``distributed.scheduler.allowed-failures`` (3) dying workers fails, with ``KilledWorker``,
   which ``on_error`` turns into that job's result (a grader error for that student alone);
 - every job is yielded exactly once: a result is taken from the first future of its job that
-  finishes, and the job is then forgotten;
+  finishes, and the job is then forgotten. Execution is at least once, as Dask's: a worker lost
+  just after a job finished there, before the scheduler has processed the release of its result,
+  runs that job again elsewhere, and that second result is discarded (never a second grade);
 - a scheduler that does not answer is a one-line ``ValueError`` (``course grade`` prints it);
 - when the caller stops early (the gradebook went away), the client closes, which releases every
   task: queued ones never start, running ones finish on their worker and are discarded.

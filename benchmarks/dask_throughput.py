@@ -25,16 +25,15 @@ import argparse
 import datetime as dt
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from autograder.loopback_cluster import LoopbackCluster
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "00_setup"
-START_SECONDS = 180
 
 
 def idle_grade(assignment: str, submission_dir: Path, *, student: str, course_root: Path, work_dir: Path):
@@ -42,45 +41,6 @@ def idle_grade(assignment: str, submission_dir: Path, *, student: str, course_ro
     from autograder.results import Outcome, SubmissionResult
 
     return SubmissionResult(student=student, assignment=assignment, outcome=Outcome.GRADED, profile="smoke")
-
-
-class LoopbackCluster:
-    """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` on 127.0.0.1 (own process groups)."""
-
-    def __init__(self, workers: int, folder: Path):
-        dask = str(Path(sys.executable).parent / "dask")
-        path = os.pathsep.join([str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH", "")])
-        env = {**os.environ, "PYTHONPATH": path}
-        folder.mkdir(parents=True)
-        file = folder / "scheduler.json"
-        log = open(folder / "cluster.log", "wb")
-        common = dict(env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                            "--scheduler-file", str(file)], **common)]
-        deadline = time.monotonic() + START_SECONDS
-        while not file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        self.address = json.loads(file.read_text())["address"]
-        self.processes.append(subprocess.Popen([dask, "worker", self.address, "--nworkers", str(workers),
-                                                "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
-                                               **common))
-        from distributed import Client
-
-        with Client(self.address, timeout=START_SECONDS) as client:
-            client.wait_for_workers(workers, timeout=max(1, deadline - time.monotonic()))
-
-    def __enter__(self) -> "LoopbackCluster":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 def timed(submissions: Path, out: Path, scheduler: str, workers: int, grade_fn=None, root: Path = ROOT) -> dict:
@@ -106,7 +66,7 @@ def overhead(folder: Path, students: int) -> dict:
         (folder / "class" / f"s{index:03d}").mkdir(parents=True)
         (folder / "class" / f"s{index:03d}" / f"{ASSIGNMENT}.ipynb").write_bytes(os.urandom(16 * 1024))
     local = timed(folder / "class", folder / "out_local", "local", 2, importable)
-    with LoopbackCluster(2, folder / "cluster") as cluster:
+    with LoopbackCluster(folder / "cluster", 2, import_path=(ROOT / "benchmarks",)) as cluster:
         dask = timed(folder / "class", folder / "out_dask", cluster.address, 2, importable)
     per = {name: run["seconds"] / run["submissions"] for name, run in (("local", local), ("dask", dask))}
     return {"submissions": students, "folder_bytes": 16 * 1024, "workers": 2,
@@ -136,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         make_class(tmp / "submissions", args.students)
         record["real"] = []
         for workers in args.workers:
-            with LoopbackCluster(workers, tmp / f"cluster_{workers}") as cluster:
+            with LoopbackCluster(tmp / f"cluster_{workers}", workers, import_path=(ROOT / "benchmarks",)) as cluster:
                 record["real"].append(timed(tmp / "submissions", tmp / f"out_{workers}", cluster.address, workers))
         record["overhead"] = overhead(tmp / "overhead", args.overhead_students)
     first = record["real"][0]
