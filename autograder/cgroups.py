@@ -125,26 +125,6 @@ class RunGroup:
         except (OSError, ValueError):
             return None
 
-    def memory_in_use(self) -> int | None:
-        """Bytes the run holds now that the kernel cannot give back by dropping file pages
-        (its usage less its page cache), None where the kernel does not say.
-
-        Why: at its bound, a group whose memory is all anonymous pages either gets an OOM kill
-        or, when reclaim keeps evicting and re-reading its programs' own code pages, stalls
-        there for minutes; this tells such a stall from a slow but healthy cell.
-        """
-        if self.version == 1:
-            usage, prefix = self.memory_dir / "memory.usage_in_bytes", "total_"
-        else:
-            usage, prefix = self.memory_dir / "memory.current", ""
-        try:
-            used = int(usage.read_text())
-        except (OSError, ValueError):
-            return None
-        stat = self.memory_dir / "memory.stat"
-        cache = sum(_read_stat(stat, f"{prefix}{kind}_file") for kind in ("active", "inactive"))
-        return max(0, used - cache)
-
     def pids(self) -> list[int]:
         found: set[int] = set()
         for path in self.procs:

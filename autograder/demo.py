@@ -45,6 +45,21 @@ from autograder.demo_trained import DEMO_TRAINED_ASSIGNMENT, write_trained_class
 from autograder.results import SubmissionResult
 
 DEMO_LIMITS = dict(wall_seconds=300.0, cell_seconds=45)  # weeks 0 and 1 grade in seconds
+
+
+def demo_limits(assignment: str):
+    """The synthetic class's bounds: ``course grade``'s defaults for ``assignment`` (2 GiB for weeks
+    0 and 1) with the shorter clocks of :data:`DEMO_LIMITS`, so that the endless loop ends soon.
+
+    Why the real memory bound: on a freshly started virtual machine the memory hog touches fresh
+    memory at about 90 MB/s; under the 4 GiB of the generic default it was still filling it when
+    its 45 s cell bound ran out, and was zeroed as a timeout instead of out of memory.
+    """
+    from dataclasses import replace
+
+    from autograder.limits import default_limits
+
+    return replace(default_limits(assignment), **DEMO_LIMITS)
 DEMO_ASSIGNMENTS = ("00_setup", "01_convolution", DEMO_TRAINED_ASSIGNMENT)
 
 
@@ -83,7 +98,6 @@ def run_demo(out_dir: Path, *, assignments: Sequence[str] | None = None, root: P
     from autograder import grading, submission
     from autograder import release as releasing
     from autograder.limits import default_limits
-    from autograder.sandbox import Limits
 
     root = Path(root or grading.course_root()).resolve()
     out_dir = Path(out_dir).resolve()
@@ -109,7 +123,7 @@ def run_demo(out_dir: Path, *, assignments: Sequence[str] | None = None, root: P
                 students = cohort(whole_class=index < whole_class_for)
                 write_class(ctx, students, folder)
                 expected = {s.name: s.expect for s in students}
-                limits = Limits(**DEMO_LIMITS)
+                limits = demo_limits(assignment)
             graded = grading.grade_class(assignment, folder, workers=workers, db_url=f"sqlite:///{db_file}",
                                          out_dir=out_dir / "grading" / assignment, scheduler=scheduler,
                                          root=root, options={"limits": limits}, progress=progress,

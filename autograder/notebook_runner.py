@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 import zmq
@@ -112,7 +112,6 @@ class NotebookRun:
     stderr: str
     seconds: float
     detail: str = ""
-    memory_at_stop: int | None = None   # bytes the run held, page cache aside, when a timeout stopped it
 
 
 def _quiet() -> logging.Logger:
@@ -121,10 +120,8 @@ def _quiet() -> logging.Logger:
     return log
 
 
-async def _execute(client: LimitedClient, wall_seconds: float, stderr: Any,
-                   memory_probe: Callable[[], int | None]) -> tuple[str, int | None, int | None]:
-    """Run every cell; return (status, the kernel process's exit code or None, the run's memory in
-    use when a timeout stopped it, read before the kernel is shut down, or None)."""
+async def _execute(client: LimitedClient, wall_seconds: float, stderr: Any) -> tuple[str, int | None]:
+    """Run every cell; return (status, the kernel process's exit code or None)."""
     # The wall clock is a separate wait, so that a cancelled run is never mistaken
     # for one that failed by itself (nbclient's clean-up may raise on cancellation).
     task = asyncio.ensure_future(client.async_execute(stdout=stderr, stderr=stderr))
@@ -139,7 +136,6 @@ async def _execute(client: LimitedClient, wall_seconds: float, stderr: Any,
                   else "kernel_died" if isinstance(error, DeadKernelError) else "runner_error")
         if status == "runner_error":
             raise error
-    memory = memory_probe() if status in ("cell_timeout", "wall_timeout") else None
     km = client.km
     process = getattr(getattr(km, "provisioner", None), "process", None)
     exit_code = process.poll() if process is not None else None
@@ -148,7 +144,7 @@ async def _execute(client: LimitedClient, wall_seconds: float, stderr: Any,
             await asyncio.wait_for(km.shutdown_kernel(now=True), timeout=10)
         except Exception:  # noqa: BLE001 - already dead, or killed by the caller
             pass
-    return status, exit_code, memory
+    return status, exit_code
 
 
 def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits: Limits,
@@ -185,12 +181,10 @@ def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits:
                                record_timing=False, shutdown_kernel="immediate", log=_quiet(),
                                resources={"metadata": {"path": str(box.host_work)}})
         stderr_path = private_dir / "stderr"
-        detail, kernel_exit, memory = "", None, None
-        group = box.group
+        detail, kernel_exit = "", None
         with open(stderr_path, "wb") as stderr:
             try:
-                status, kernel_exit, memory = asyncio.run(_execute(
-                    client, limits.wall_seconds, stderr, group.memory_in_use if group else lambda: None))
+                status, kernel_exit = asyncio.run(_execute(client, limits.wall_seconds, stderr))
             except Exception as exc:  # noqa: BLE001 - e.g. the kernel never started
                 status, detail = "runner_error", f"{type(exc).__name__}: {str(exc)[:300]}"
             finally:
@@ -203,4 +197,4 @@ def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits:
     return NotebookRun(status=status, cell=client.current_cell if status != "completed" else None,
                        executed=client.nb, output_truncated=client.output_truncated,
                        kernel_exit=kernel_exit, stderr=tail, seconds=time.monotonic() - start,
-                       detail=detail, memory_at_stop=memory)
+                       detail=detail)

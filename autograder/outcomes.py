@@ -25,9 +25,6 @@ MEMORY_ERRORS = {"MemoryError", "ResourceExhaustedError", "OutOfMemoryError"}
 # kills); under RLIMIT_AS a thread stack cannot be mapped, so TF aborts on pthread_create.
 _MEMORY_HINTS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "Resource exhausted",
                  "OOM when allocating", "pthread_create() failed")
-# A timed-out run holding this share of its memory bound in pages the kernel cannot drop
-# stalled for memory: an honest cell that is merely slow holds far less than its bound.
-STALLED_AT_MEMORY_BOUND = 0.9
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
@@ -39,7 +36,6 @@ class Observed:
     forks_refused: int = 0
     folder_full: bool = False
     memory_bounded_by_cgroup: bool = False
-    memory_at_stop: int | None = None   # bytes held (page cache aside) when a timeout stopped the run
     shadowing: tuple[str, ...] = ()   # the submission's top-level .py files and packages
 
 
@@ -97,12 +93,6 @@ def classify(status: str, cell: int | None, kernel_exit: int | None, stderr: str
     if observed.oom_kills:  # first: a run that hung after a process was killed for memory ran out of memory
         return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook used more than the {memory} of memory allowed "
                                                  f"(all its processes together){where}.")
-    stalled = (status in ("cell_timeout", "wall_timeout") and observed.memory_at_stop is not None
-               and observed.memory_at_stop >= STALLED_AT_MEMORY_BOUND * limits.memory_bytes)
-    if stalled:  # at its bound the kernel may re-read code pages for minutes instead of killing
-        return RunVerdict(Outcome.OUT_OF_MEMORY, f"The notebook filled the {memory} of memory allowed "
-                                                 f"(all its processes together) and stalled there{where} "
-                                                 "until its time ran out.")
     bound = (f"; it had also reached the bound of {limits.processes} processes and threads"
              if observed.forks_refused else "")
     if status == "wall_timeout":

@@ -243,7 +243,7 @@ def execute_sandboxed(work: WorkFolder, restored: NotebookNode, profile: str, li
         observed = Observed(oom_kills=group.oom_kills() if group else 0,
                             forks_refused=group.forks_refused() if group else 0,
                             folder_full=work.full(), memory_bounded_by_cgroup=group is not None,
-                            shadowing=_shadowing(work.path), memory_at_stop=run.memory_at_stop)
+                            shadowing=_shadowing(work.path))
         verdict = classify(run.status, run.cell, run.kernel_exit, run.stderr, run.executed, observed, limits)
         if verdict.outcome is Outcome.GRADER_ERROR and run.detail:  # what went wrong, for the TA
             _log.error("the kernel of %s did not start: %s", work.path, run.detail)

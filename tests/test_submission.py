@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import cgroups, outcomes, sandbox, submission
+from autograder import outcomes, sandbox, submission
 from autograder.results import Outcome
 from autograder.sandbox import Limits
 
@@ -113,36 +113,25 @@ def test_wall_clock_bounds_the_whole_run(tmp_path):
 def test_memory_hog_is_out_of_memory_with_zero(tmp_path):
     """Does a notebook that eats memory get OUT_OF_MEMORY and zero, not a crash of the grader?"""
     answers = dict(CORRECT, weights_answer="hog = []\nwhile True:\n    hog.append(bytearray(100 * 1024**2))")
-    result = grade(make_submission(tmp_path / "hog", answers), tmp_path)
+    # 1 GiB: a fresh virtual machine hands out untouched memory at about 90 MB/s, so filling 2 GiB
+    # can outlast the 20 s cell bound (a timeout, not the memory bound under test).
+    result = grade(make_submission(tmp_path / "hog", answers), tmp_path,
+                   Limits(wall_seconds=120, cell_seconds=20, memory_bytes=1024**3))
     assert result.outcome is Outcome.OUT_OF_MEMORY
     assert result.score == 0 and "memory" in result.reason
 
 
-@pytest.mark.skipif(bool(cgroups.unavailable()), reason="no per-run cgroup here")
-def test_a_run_that_stalls_at_its_memory_bound_is_out_of_memory(tmp_path):
-    """At its bound a kernel may stall (the kernel reclaiming code pages it re-reads) instead of
-    being OOM-killed: is a timeout while the run holds its whole bound named as memory, not time?"""
-    hold = "import time\nheld = bytearray(1863 * 2**20)\ntime.sleep(60)"  # 91 % of 2 GiB
-    result = grade(make_submission(tmp_path / "full", dict(CORRECT, weights_answer=hold)), tmp_path,
-                   Limits(wall_seconds=60, cell_seconds=6, memory_bytes=2 * 1024**3))
-    assert result.outcome is Outcome.OUT_OF_MEMORY and "stalled" in result.reason, result.reason
-    assert result.score == 0
-
-
-def test_only_a_timeout_holding_the_memory_bound_is_named_as_memory():
-    """Is a slow cell far from its memory bound a timeout with the loop hint, and one that had
-    reached the process bound named so; is a run at its memory bound out of memory?"""
+def test_a_timeout_after_refused_forks_names_the_process_bound():
+    """Is a slow cell a timeout with the loop hint, and one that had reached the process bound
+    a timeout that names that bound instead?"""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Exercise 1.1 — loops"),
                                          nbformat.v4.new_code_cell("while True: pass")])
     def verdict(**observed):
         return outcomes.classify("cell_timeout", 1, None, "", nb, outcomes.Observed(**observed), LIMITS)
-    slow = verdict(memory_at_stop=LIMITS.memory_bytes // 4)
+    slow = verdict()
     assert slow.outcome is Outcome.TIMEOUT and "endless loop" in slow.reason and "Exercise 1.1" in slow.reason
-    forks = verdict(memory_at_stop=LIMITS.memory_bytes // 4, forks_refused=3)
+    forks = verdict(forks_refused=3)
     assert forks.outcome is Outcome.TIMEOUT and "processes" in forks.reason and "endless" not in forks.reason
-    full = verdict(memory_at_stop=int(0.95 * LIMITS.memory_bytes))
-    assert full.outcome is Outcome.OUT_OF_MEMORY and "stalled" in full.reason
-    assert verdict(memory_at_stop=None).outcome is Outcome.TIMEOUT  # no cgroup: nothing to say
 
 
 def test_kernel_aborted_by_tensorflow_for_lack_of_memory_is_out_of_memory():
