@@ -48,6 +48,8 @@ bench: data
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/conv_speed.py
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/grading_throughput.py --students 6 --workers 1 2
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/grader_vs_nbgrader.py --students 2
+	COURSE_PROFILE=smoke $(PY) benchmarks/dask_throughput.py --students 4 --workers 1 2 4
+	$(PY) benchmarks/demo_wall_time.py
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/reference_accuracy.py mnist fashion_mnist
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/adversarial_reference.py
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/autoencoders_reference.py
