@@ -25,12 +25,14 @@ Two measurements, written to ``benchmarks/results/adversarial_bars_<profile>.jso
 Every row keeps all the check's measured numbers, so ``--resummarise`` recounts the passes
 under the bars as they stand now, without training or measuring again.
 
-Usage (smoke: ~40-60 s a seed on a shared 2-core CPU; full: ~12 min a seed without the
-``adversarial_only`` variant)::
+Usage (smoke: ~40-60 s a seed on a shared 2-core CPU; full: 5-6.5 min a seed with every
+variant at load 2, twice that on a busy machine)::
 
     nice -n 19 .venv/bin/python benchmarks/adversarial_bars.py --profile smoke --seeds 20
     nice -n 19 .venv/bin/python benchmarks/adversarial_bars.py --profile full --seeds 1 \
         --part robust --variants clean,precomputed
+    nice -n 19 .venv/bin/python benchmarks/adversarial_bars.py --profile full --first-seed 7 \
+        --seeds 13 --append
     .venv/bin/python benchmarks/adversarial_bars.py --profile smoke --resummarise
 
 Models are kept under ``build/adversarial_bars/<profile>/seed_<k>/`` (git-ignored)
@@ -233,8 +235,8 @@ def summary(values: list[float]) -> dict:
 
 
 def summarise(record: dict) -> dict:
-    """min / median / max of each variant's check quantities, and how many seeds pass the
-    check's *current* bars (``robust_verdict`` on the recorded numbers, so the counts follow
+    """min / median / max of each variant's check quantities over the seeds that measured it
+    (``seeds``), and how many of them pass the check's *current* bars (``robust_verdict`` on the recorded numbers, so the counts follow
     the bars when they move; the per-seed ``passes`` are refreshed the same way)."""
     checks = checks_module()
     out: dict = {}
@@ -242,15 +244,15 @@ def summarise(record: dict) -> dict:
     for row in rows:
         for measured in row["check"].values():
             measured["passes"] = checks.robust_verdict(measured, record["profile"]).passed
-    if rows:
-        for name in rows[0]["check"]:
-            if not all(name in r["check"] for r in rows):
-                continue
-            out[name] = {key: summary([r["check"][name][key] for r in rows])
-                         for key in rows[0]["check"][name] if key != "passes"}
-            out[name]["passes"] = sum(bool(r["check"][name]["passes"]) for r in rows)
-            if all(name in r["former_check"] for r in rows):
-                out[name]["former_check_fgsm_0.1"] = summary([r["former_check"][name] for r in rows])
+    names = dict.fromkeys(name for row in rows for name in row["check"])
+    for name in names:
+        having = [r for r in rows if name in r["check"]]
+        out[name] = {key: summary([r["check"][name][key] for r in having])
+                     for key in having[0]["check"][name] if key != "passes"}
+        out[name]["seeds"] = len(having)
+        out[name]["passes"] = sum(bool(r["check"][name]["passes"]) for r in having)
+        if all(name in r["former_check"] for r in having):
+            out[name]["former_check_fgsm_0.1"] = summary([r["former_check"][name] for r in having])
     universal = record.get("universal", [])
     if universal:
         out["universal"] = {"reference": summary([r["reference"] for r in universal]),
@@ -279,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--variants", default=None,
                         help="comma-separated subset of adversarial_only,clean,precomputed (default: all)")
+    parser.add_argument("--append", action="store_true",
+                        help="add the seeds not yet in the recorded file to it (this run is listed under 'runs')")
     parser.add_argument("--resummarise", action="store_true",
                         help="recount the passes of the recorded file under the current bars; measure nothing")
     args = parser.parse_args(argv)
@@ -294,11 +298,21 @@ def main(argv: list[str] | None = None) -> int:
     from course_utils.runtime import machine_facts
 
     path = args.output or RESULTS / f"adversarial_bars_{args.profile}.json"
-    record: dict = {"profile": args.profile, "machine": machine_facts(),
-                    "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                    "seeds": list(range(args.first_seed, args.first_seed + args.seeds)), "robust": [], "universal": []}
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    now = lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+    if args.append and path.exists():
+        record = json.loads(path.read_text())
+        if record["profile"] != args.profile:
+            parser.error(f"{path} holds the {record['profile']} profile; pass --profile {record['profile']}")
+        seeds = [s for s in seeds if s not in record["seeds"]]
+        run = {"seeds": seeds, "started": now(), "machine": machine_facts()}
+        record.setdefault("runs", []).append(run)
+    else:
+        record = {"profile": args.profile, "machine": machine_facts(), "started": now(),
+                  "seeds": [], "robust": [], "universal": []}
+        run = record
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for seed in record["seeds"]:
+    for seed in seeds:
         start = time.perf_counter()
         if args.part in ("universal", "all"):
             record["universal"].append(measure_universal(seed))
@@ -307,10 +321,13 @@ def main(argv: list[str] | None = None) -> int:
             record["robust"].append(measure_robust(seed, args.profile, only))
         print(f"seed {seed}: {time.perf_counter() - start:.0f} s", json.dumps(
             {k: record[k][-1] for k in ("universal", "robust") if record[k]}), flush=True)
+        record["seeds"] = sorted(set(record["seeds"]) | {seed})
+        for part in ("universal", "robust"):
+            record[part].sort(key=lambda row: row["seed"])
         record["summary"] = summarise(record)
         record["bars"] = bars()
-        record["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        record["machine_at_end"] = {"load_average": machine_facts()["load_average"]}
+        run["finished"] = now()
+        run["machine_at_end"] = {"load_average": machine_facts()["load_average"]}
         path.write_text(json.dumps(record, indent=1) + "\n")
     print(json.dumps(record["summary"], indent=1))
     print(f"wrote {path}")
