@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -84,7 +85,8 @@ def build_classifier(path: Path | None = None, *, seed: int = SEED, epochs: int 
                    "data": "MNIST train (60,000), pixels / 255", "op_determinism": True},
         "test_accuracy": round(accuracy, 4), "test_images": int(len(test_y)),
         "training_seconds": round(seconds, 1),
-        "machine": {"cpu": platform.processor() or platform.machine(), "gpu": bool(tf.config.list_physical_devices("GPU"))},
+        "machine": {"cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+                    "gpu": bool(tf.config.list_physical_devices("GPU"))},
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
         "built": dt.date.today().isoformat(),
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),

@@ -31,13 +31,14 @@ def _load(name: str) -> dict[str, Any] | None:
 def _where(data: dict[str, Any], name: str) -> str:
     machine = data.get("machine", {})
     cpu = machine.get("cpu") or machine.get("processor") or "?"
-    cores = machine.get("cpu_count") or machine.get("cores") or "?"
+    cores = machine.get("cpu_count") or machine.get("cores")
+    cores = f", {cores} cores" if cores else ""  # a record that did not say (course models built before 2026-12-03)
     gpu = "GPU" if machine.get("gpus") else "CPU"
     date = str(data.get("date") or data.get("finished") or data.get("built") or "")[:10]
     profile = data.get('profile', 'full' if 'recipe' in data else '?')
     load = machine.get("load_average") or data.get("load_average")
     busy = f", load {load[0]:.1f} at start" if isinstance(load, list) and load else ""
-    return f"`{name}` · {profile} · {cpu}, {cores} cores{busy}, {gpu} · {date}"
+    return f"`{name}` · {profile} · {cpu}{cores}{busy}, {gpu} · {date}"
 
 
 def _week1(data: dict[str, Any]) -> Iterator[Row]:
