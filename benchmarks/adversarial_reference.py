@@ -199,8 +199,10 @@ def run_hidden(seeds: list[int]) -> dict:
         })
     bars = {"fgsm_max_accuracy": checks.FGSM_MAX_ACCURACY, "iterative_max_accuracy": checks.ITERATIVE_MAX_ACCURACY,
             "targeted_min_success": checks.TARGETED_MIN_SUCCESS, "universal_min_fooling": checks.UNIVERSAL_MIN_FOOLING}
-    return {"hidden_cnn": {"filters": list(checks.HIDDEN_CNN_FILTERS), "train_images": checks.HIDDEN_CNN_TRAIN_IMAGES,
-                           "epochs": checks.HIDDEN_CNN_EPOCHS, "effect_images": checks.EFFECT_IMAGES},
+    from autograder.checks import _adversarial_hidden as hidden
+
+    return {"hidden_cnn": {"filters": list(hidden.HIDDEN_CNN_FILTERS), "train_images": hidden.HIDDEN_CNN_TRAIN_IMAGES,
+                           "epochs": hidden.HIDDEN_CNN_EPOCHS, "effect_images": hidden.EFFECT_IMAGES},
             "bars": bars, "per_seed": rows, "seconds": round(time.perf_counter() - start, 1)}
 
 
@@ -209,12 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden", action="store_true", help="calibrate the hidden CNN's effect bars instead")
     parser.add_argument("--seeds", type=int, default=3, help="case-generator seeds for --hidden")
     args = parser.parse_args(argv)
+    from course_utils import runtime
+
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.hidden:
         record, path = run_hidden(list(range(args.seeds))), RESULTS / "adversarial_hidden_cnn.json"
+        record["profile"] = runtime.profile()  # the run's; the hidden CNN and its cases are the same in both
     else:
-        from course_utils import runtime
-
         record = run_reference()
         record["published"] = PUBLISHED
         path = RESULTS / f"adversarial_reference_{runtime.profile()}.json"

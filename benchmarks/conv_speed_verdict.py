@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import test_answer_corpus as corpus  # noqa: E402
 
 from autograder import judging  # noqa: E402
-from course_utils.runtime import machine_facts  # noqa: E402
+from course_utils.runtime import machine_facts, profile  # noqa: E402
 
 ASSIGNMENT = "01_convolution"
 ENTRIES = {  # corpus entry -> expected verdict
@@ -62,6 +62,7 @@ def main() -> int:
                      "load_average_min_max": [min(loads), max(loads)]})
         print(json.dumps(rows[-1]), flush=True)
     record = {"measure": "01 conv_speed verdict stability (line-event count, not time)",
+              "profile": profile(),
               "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_facts(), "rows": rows}
     out = ROOT / "benchmarks" / "results" / "conv_speed_verdict.json"

@@ -80,6 +80,7 @@ def main() -> int:
             print(json.dumps(row), flush=True)
     record = {"measure": "reference solution's peak memory and time under course grade",
               "bounds_used": "16 GiB, 3600 s wall, 1800 s per cell (generous, to see the true peak)",
+              "profile": trained, "graded_profiles": profiles,
               "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_facts(), "load_average": os.getloadavg(), "rows": rows}
     out = ROOT / "benchmarks" / "results" / f"grading_limits_{trained}_trained.json"
