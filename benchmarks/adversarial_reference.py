@@ -47,6 +47,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 EPSILONS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]
 ITERATIVE_IMAGES = 1_000
 PRELUDE = """
+import time
+
 import keras
 import numpy as np
 import tensorflow as tf
