@@ -236,8 +236,9 @@ def summary(values: list[float]) -> dict:
 
 def summarise(record: dict) -> dict:
     """min / median / max of each variant's check quantities over the seeds that measured it
-    (``seeds``), and how many of them pass the check's *current* bars (``robust_verdict`` on the recorded numbers, so the counts follow
-    the bars when they move; the per-seed ``passes`` are refreshed the same way)."""
+    (``seeds``), and how many of them pass the check's *current* bars (``robust_verdict`` on
+    the recorded numbers, so the counts follow the bars when they move; the per-seed
+    ``passes`` are refreshed the same way)."""
     checks = checks_module()
     out: dict = {}
     rows = record.get("robust", [])

@@ -28,13 +28,22 @@ def _load(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+# The keys a result may record its date under (a run's end time, a model's build day).
+DATE_KEYS = ("date", "finished", "built")
+
+
+def _date(data: dict[str, Any], missing: str = "") -> str:
+    """The result's day, ``YYYY-MM-DD``, from the first of :data:`DATE_KEYS` it has."""
+    return str(next((data[key] for key in DATE_KEYS if data.get(key)), missing))[:10]
+
+
 def _where(data: dict[str, Any], name: str) -> str:
     machine = data.get("machine", {})
     cpu = machine.get("cpu") or machine.get("processor") or "?"
     cores = machine.get("cpu_count") or machine.get("cores")
     cores = f", {cores} cores" if cores else ""  # a record that did not say (course models built before 2026-12-03)
     gpu = "GPU" if machine.get("gpus") else "CPU"
-    date = str(data.get("date") or data.get("finished") or data.get("built") or "")[:10]
+    date = _date(data)
     profile = data.get('profile', 'full' if 'recipe' in data else '?')
     load = machine.get("load_average") or data.get("load_average")
     busy = f", load {load[0]:.1f} at start" if isinstance(load, list) and load else ""
@@ -231,7 +240,7 @@ def provenance(since: float | None = None) -> list[str]:
         if data is None:
             continue
         path = Path(name) if name.startswith("/") else RESULTS / name
-        date = str(data.get("date") or data.get("finished") or data.get("built") or "?")[:10]
+        date = _date(data, "?")
         fresh = since is not None and path.stat().st_mtime >= since
         lines.append(f"- `{path.name}`: {'run this time' if fresh else 'kept from an earlier run'}, {date}")
     named = {Path(name).name for name, _ in SOURCES}
@@ -253,8 +262,8 @@ def render(table: list[Row], notes: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-# What --check wants in every result, and the keys that may record it (a run's end time is its date).
-DATED = {"machine": ("machine",), "profile": ("profile",), "date": ("date", "finished", "built")}
+# What --check wants in every result, and the keys that may record it.
+DATED = {"machine": ("machine",), "profile": ("profile",), "date": DATE_KEYS}
 
 
 def check(table: list[Row]) -> list[str]:
