@@ -27,6 +27,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from course_utils.numerics import numeric_gradient, rel_error, require_tolerance, scaled_error
+
 __all__ = [
     "CheckFailed",
     "NotAttempted",
@@ -113,116 +115,6 @@ def _diagnosis(mistakes: Mistakes | None, actual: np.ndarray, expected: np.ndarr
 def _passed(message: str, verbose: bool) -> None:
     if verbose:
         print(f"✓ {message}")
-
-
-def rel_error(x: Any, y: Any) -> float:
-    """Largest relative error between two arrays, as in CS231n.
-
-    ``max |x - y| / max(1e-8, |x| + |y|)`` taken elementwise, then the maximum.
-    Around 1e-7 or less means "equal up to floating-point noise" for float64
-    code; 1e-2 or more means something is wrong.
-
-    x, y: arrays of the same shape (any shape; scalars allowed).
-    """
-    x_arr = np.asarray(x, dtype=np.float64)
-    y_arr = np.asarray(y, dtype=np.float64)
-    if x_arr.shape != y_arr.shape:
-        raise ValueError(f"rel_error needs arrays of the same shape, got {x_arr.shape} and {y_arr.shape}.")
-    if x_arr.size == 0:
-        return 0.0
-    return float(np.max(np.abs(x_arr - y_arr) / np.maximum(1e-8, np.abs(x_arr) + np.abs(y_arr))))
-
-
-def scaled_error(actual: Any, expected: Any, atol: float = 0.0) -> float:
-    """``max |actual - expected| / (max |expected| + atol)``: the error as a share of the largest true value.
-
-    One scale for the whole array, so entries whose truth is 0 get the same
-    bound as the rest (``rel_error``'s 1e-8 floor makes a 1e-7 bar an absolute
-    1e-15 there, which an FFT or a summed-area table misses by rounding alone).
-    actual, expected: arrays of the same shape. 0.0 when equal; ``inf`` when
-    ``expected`` is all zero, ``atol`` is 0 and ``actual`` is not.
-    """
-    _tolerance_ok(atol, "atol")
-    actual_arr = np.asarray(actual, dtype=np.float64)
-    expected_arr = np.asarray(expected, dtype=np.float64)
-    if actual_arr.shape != expected_arr.shape:
-        raise ValueError(f"scaled_error needs arrays of the same shape, got {actual_arr.shape} and "
-                         f"{expected_arr.shape}.")
-    if actual_arr.size == 0:
-        return 0.0
-    difference = float(np.max(np.abs(actual_arr - expected_arr)))
-    if difference == 0.0:
-        return 0.0
-    scale = float(np.max(np.abs(expected_arr))) + atol
-    return difference / scale if scale > 0 else float("inf")
-
-
-def numeric_gradient(
-    f: Callable[[np.ndarray], Any],
-    x: np.ndarray,
-    df: Any = None,
-    h: float = 1e-5,
-) -> np.ndarray:
-    """Gradient of ``f`` at ``x`` by central differences, in float64.
-
-    For each entry ``i`` of ``x``: ``(f(x + h e_i) - f(x - h e_i)) / (2h)``.
-
-    - scalar ``f`` (a loss) and ``df=None``: returns ``d f / d x``;
-    - array-valued ``f`` (a layer's forward pass) with the upstream gradient
-      ``df`` (same shape as ``f(x)``): returns ``sum(df * d f / d x)``, the
-      gradient of the scalar ``sum(f(x) * df)``, as CS231n's
-      ``eval_numerical_gradient_array``.
-
-    ``x`` is perturbed *in place* and ``f`` is called with it, so a lambda that
-    closes over ``x`` (``lambda _: layer(x, w)``) sees the perturbation too.
-    Each entry is restored right after it is used, even when ``f`` raises.
-    A NumPy ``x`` must be float64: in float32, a step of 1e-5 is lost in
-    rounding (a non-array ``x`` is copied to float64 first).
-
-    x: array of any shape. Returns an array of the same shape as ``x``.
-    """
-    if not np.isfinite(h) or h <= 0:
-        raise ValueError(f"numeric_gradient needs a small positive step h, got h={h!r}.")
-    if isinstance(x, np.ndarray):
-        if x.dtype != np.float64:
-            raise ValueError(
-                f"numeric_gradient perturbs x in place and needs float64, but x has dtype {x.dtype}; "
-                "pass x.astype(np.float64) (float32 and integers lose a step of 1e-5 to rounding)."
-            )
-    else:
-        x = np.array(x, dtype=np.float64)
-    upstream = None if df is None else np.asarray(df, dtype=np.float64)
-
-    def evaluate() -> float:
-        value = np.asarray(f(x), dtype=np.float64)
-        if upstream is None:
-            if value.size != 1:
-                raise ValueError(
-                    f"f(x) returned an array of shape {value.shape}; for an array-valued f pass its "
-                    "upstream gradient df (same shape) to numeric_gradient."
-                )
-            return float(value.reshape(()))
-        if value.shape != upstream.shape:
-            raise ValueError(f"df has shape {upstream.shape} but f(x) returned shape {value.shape}; they must match.")
-        return float(np.sum(value * upstream))
-
-    grad = np.zeros(x.shape, dtype=np.float64)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        try:
-            x[index] = original + h
-            plus = evaluate()
-            x[index] = original - h
-            minus = evaluate()
-        finally:
-            x[index] = original
-        if not (np.isfinite(plus) and np.isfinite(minus)):
-            raise ValueError(
-                f"f returned a non-finite value when x{list(index)} was moved by ±{h}; "
-                "the numeric gradient is undefined there (look for log(0), 0/0 or overflow)."
-            )
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
 
 
 def check_implemented(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -353,11 +245,6 @@ def check_finite(name: str, array: Any, *, hint: str | None = None) -> np.ndarra
     return array
 
 
-def _tolerance_ok(value: float | None, label: str) -> None:
-    if value is not None and (not np.isfinite(value) or value < 0):
-        raise ValueError(f"{label} must be a non-negative number, got {value!r}.")
-
-
 def check_close(
     name: str,
     actual: Any,
@@ -387,7 +274,7 @@ def check_close(
     """
     for value, label in ((rtol, "rtol"), (atol, "atol"), (max_rel_error, "max_rel_error"),
                          (max_scaled_error, "max_scaled_error")):
-        _tolerance_ok(value, label)
+        require_tolerance(value, label)
     if max_rel_error is not None and max_scaled_error is not None:
         raise ValueError("check_close takes max_rel_error or max_scaled_error, not both.")
     expected_arr = np.asarray(expected, dtype=np.float64)
@@ -448,7 +335,7 @@ def check_gradient(
 
     Prints ``<name> relative error: 3.2e-10 (expect < 1e-07)`` and returns it.
     """
-    _tolerance_ok(max_rel_error, "max_rel_error")
+    require_tolerance(max_rel_error, "max_rel_error")
     analytic_arr = check_finite(name, check_shape(name, analytic, np.shape(x)))
     numeric = numeric_gradient(f, x, df=df, h=h)
     error = rel_error(analytic_arr, numeric)
