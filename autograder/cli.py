@@ -145,7 +145,7 @@ def _grade(args: argparse.Namespace) -> int:
                           ("memory_bytes", args.memory_gb and int(args.memory_gb * 2**30))] if v})
     import sqlalchemy.exc
 
-    from autograder.submission import AssignmentConfigError
+    from autograder.references import AssignmentConfigError
 
     warning = grading.judge_secret_warning()
     if warning:

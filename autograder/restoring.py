@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 from nbformat.v4.nbbase import random_cell_id
 
 if TYPE_CHECKING:
-    from autograder.submission import Reference
+    from autograder.references import Reference
 
 
 def quiet_log() -> logging.Logger:

@@ -44,14 +44,12 @@ check whose handed-over function was tampered with is refused by its harness.
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import shutil
 import stat
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from contextlib import ExitStack
@@ -65,107 +63,19 @@ import course_utils
 from autograder import feedback_outputs, function_harness, function_judge, judging, notebook_runner
 from autograder.restoring import restore
 from autograder.artifacts import judge_artifact_isolated
+from autograder.references import MANUAL_MESSAGE, REPO_ROOT, UNSCORED_ANSWER_MESSAGE, Reference, reference
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable
 from autograder.notebook_runner import NotebookRun
 from autograder.outcomes import Observed, RunVerdict, classify, errors
 from autograder.sandbox import Limits, Sandbox
 from autograder.workfolder import WorkFolder
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 JUDGE_DIR = ".judge"
 # Top-level names never copied from a submission: the judge's folder (fresh each
 # run) and packages that would shadow the course's own inside the kernel.
 _SKIP_TOP = {JUDGE_DIR, "course_utils", "autograder", notebook_runner.KERNEL_DIR}
 _SKIP_ANYWHERE = {"__pycache__", ".ipynb_checkpoints"}
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class GradeItem:
-    """A grade cell of the source notebook and the hidden check that scores it."""
-
-    grade_id: str
-    points: float
-    check: judging.Check | None  # None: a manually graded answer
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What the grader knows about an assignment, built once per process from ``solutions/``."""
-
-    assignment: str
-    notebook_id: str
-    db_url: str                      # private gradebook: source cells with hidden tests
-    released: NotebookNode           # the student version, as nbgrader generates it
-    source: NotebookNode             # the instructor's notebook (solutions, hidden tests)
-    items: tuple[GradeItem, ...]
-
-
-MANUAL_MESSAGE = "Graded by hand; not scored automatically."
-UNSCORED_ANSWER_MESSAGE = "Your written answer: read by your TA, not scored."
-
-
-class AssignmentConfigError(RuntimeError):
-    """The assignment itself is misconfigured (the instructor's problem, not the student's)."""
-
-
-_references: dict[tuple, Reference] = {}
-_references_lock = threading.Lock()
-
-
-def _items(assignment: str, source: NotebookNode) -> tuple[GradeItem, ...]:
-    checks = {c.id: c for c in judging.load_checks(assignment)}
-    items = []
-    for cell in source.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade"):
-            continue
-        grade_id, points = meta["grade_id"], float(meta.get("points", 0))
-        if meta.get("solution"):
-            items.append(GradeItem(grade_id, points, None))
-            continue
-        check_id = grade_id.removeprefix("test_")
-        check = checks.get(check_id)
-        if not grade_id.startswith("test_") or check is None:
-            raise AssignmentConfigError(f"grade cell {grade_id} of {assignment} has no hidden check "
-                                        f"{check_id!r} (autograder/checks/{assignment}.py).")
-        if float(check.points) != points:
-            raise AssignmentConfigError(f"grade cell {grade_id} is worth {points} points but its "
-                                        f"hidden check {check_id} is worth {check.points}.")
-        items.append(GradeItem(grade_id, points, check))
-    return tuple(items)
-
-
-def reference(assignment: str, course_root: Path = REPO_ROOT) -> Reference:
-    """The assignment's private gradebook, release and graded items (cached per source version).
-
-    Building it runs nbgrader's GenerateAssignment (seconds); call it once in a
-    parent process before forking workers and they all share it.
-    """
-    from nbgrader.api import Gradebook
-
-    from autograder import release
-
-    course_root = Path(course_root).resolve()
-    source_path = course_root / "solutions" / assignment / f"{assignment}.ipynb"
-    if not source_path.is_file():
-        raise AssignmentConfigError(f"no source notebook {source_path}.")
-    key = (str(course_root), assignment, source_path.stat().st_mtime_ns,
-           os.environ.get(judging.CHECKS_PATH_ENV, ""))
-    with _references_lock:
-        if key in _references:
-            return _references[key]
-        tmp = Path(tempfile.mkdtemp(prefix=f"course-reference-{assignment}-"))
-        atexit.register(shutil.rmtree, tmp, True)
-        db_url = f"sqlite:///{tmp / 'gradebook.db'}"
-        released_dir = release.generate(assignment, tmp / "release", root=course_root, db_url=db_url)
-        with Gradebook(db_url):
-            pass  # creates nbgrader's default course row now, so later readers never write
-        released = nbformat.read(str(released_dir / f"{assignment}.ipynb"), as_version=4)
-        source = nbformat.read(str(source_path), as_version=4)
-        ref = Reference(assignment, assignment, db_url, released, source, _items(assignment, source))
-        _references[key] = ref
-        return ref
 
 
 # ------------------------------------------------------------------ folder
