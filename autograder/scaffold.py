@@ -91,7 +91,7 @@ def notebook(assignment: str) -> NotebookNode:
                                          "the square root (that is the RMSE): return the mean itself": 1.25 ** 0.5,
                                          "the absolute error instead of the square: square each difference": 0.75})
             """, "mse-self-check"),
-        _cell("code", f"""
+        _cell("code", """
             \"\"\"Check mse on a batch of vectors whose answer is known by hand.\"\"\"
             value = checks.check_implemented(mse, np.array([0.0, 3.0, -1.0]), np.array([0.0, 1.0, 1.0]))
             checks.check_close("mse([0, 3, -1], [0, 1, 1])", value, 8.0 / 3.0)

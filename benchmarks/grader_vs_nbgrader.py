@@ -105,7 +105,7 @@ def write_course(course: Path, assignment: str, students: list[str], submissions
     """An nbgrader course at ``course``: the course's config, the source, the submitted class."""
     config = (ROOT / "nbgrader_config.py").read_text()
     config += ("\n# benchmarks/grader_vs_nbgrader.py: this private copy's root is its own folder (above);\n"
-               f"c.Execute.kernel_name = 'python3'\n")
+               "c.Execute.kernel_name = 'python3'\n")
     if keep_models:
         config += (f"c.CourseDirectory.ignore = [p for p in c.CourseDirectory.ignore if p not in "
                    f"{list(ARTIFACT_PATTERNS)!r}]  # the submitted models reach the notebook\n")

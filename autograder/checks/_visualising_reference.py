@@ -87,7 +87,7 @@ def activation_maximisation_reference(model: Any, layer: str, units: Any, rho: f
             total = tf.reduce_sum(tf.gather_nd(extractor(x, training=False), index))
         gradient = tape.gradient(total, x)
         norm = tf.sqrt(tf.reduce_sum(tf.square(gradient), axis=[1, 2, 3], keepdims=True)) + 1e-12
-        x = _project_tf(x + step_size * rho * gradient, rho)
+        x = _project_tf(x + step_size * rho * gradient / norm, rho)
     return x.numpy()
 
 
