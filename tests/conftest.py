@@ -3,8 +3,12 @@
 Two rules, both about wall time on the 2-core CI machine, neither about what a test checks:
 
 - Modules whose expensive fixtures are built once per process (a graded demo class, trained
-  reference models, a graded isolation cohort) run whole on one worker (an ``xdist_group``),
-  so that no fixture is built twice; every other test goes to whichever worker is free.
+  reference models, a graded isolation cohort) run whole on one worker, so that no fixture is
+  built twice; every other test goes to whichever worker is free. The scheduler below does the
+  grouping itself, from the module's name: ``xdist_group`` marks no longer work with pytest 9.2
+  (xdist 3.8 appends the group to ``item._nodeid``, which pytest 9.2's structured node ids
+  ignore, pytest-dev/pytest-xdist#1386), and they had silently spread every group over both
+  workers, each building the fixtures again (the isolation cohort, 5.5 min, twice).
 - Slow tests (``@pytest.mark.slow``: whole notebooks, training) are handed out first, so that
   the two workers do not end the run with one long test each after the other finished.
 
@@ -34,12 +38,23 @@ def _group(item: pytest.Item) -> str | None:
     return SHARED_FIXTURE_GROUPS.get(item.path.name)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup``: one work unit per shared-fixture group, one per test otherwise."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SharedFixtureScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+            return SHARED_FIXTURE_GROUPS.get(module) or super()._split_scope(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     slow_groups = {_group(item) for item in items if item.get_closest_marker("slow") and _group(item)}
-    for item in items:
-        if _group(item):
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
 
     def starts_late(item: pytest.Item) -> bool:
         return not (item.get_closest_marker("slow") or _group(item) in slow_groups)

@@ -1,0 +1,57 @@
+"""Does ``make test``'s ``-n 2 --dist loadgroup`` really keep each shared-fixture group on one worker?
+
+A copy of ``tests/conftest.py`` runs a small suite in a subprocess: a module of a group whose
+module fixture records the worker that built it, beside a module of ordinary tests. When the
+grouping breaks (as it did silently with pytest 9.2 and ``xdist_group`` marks), the fixture is
+built on both workers and the run still passes, so only a test like this one notices.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("xdist")
+
+GROUPED = textwrap.dedent('''
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def built():
+        with open(Path(__file__).with_name("built.txt"), "a") as log:
+            log.write(f"{os.getpid()}\\n")
+
+    @pytest.mark.parametrize("i", range(8))
+    def test_grouped(built, i):
+        pass
+''')
+ORDINARY = textwrap.dedent('''
+    import pytest
+
+    @pytest.mark.parametrize("i", range(8))
+    def test_ordinary(i):
+        pass
+''')
+
+
+def test_a_shared_fixture_group_runs_on_one_worker(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    shutil.copy(Path(__file__).with_name("conftest.py"), tests / "conftest.py")
+    (tests / "test_attacks_isolation.py").write_text(GROUPED)  # a module of the isolation_cohort group
+    (tests / "test_ordinary.py").write_text(ORDINARY)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup",
+                           "-p", "no:cacheprovider"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    builders = (tests / "built.txt").read_text().split()
+    assert len(builders) == 1, f"the group's module fixture was built by {len(builders)} workers"
