@@ -23,3 +23,11 @@ def test_every_recorded_source_gives_readable_rows():
     assert not [row for row in rows if row[1].startswith("unreadable")]
     text = table.render(rows)
     assert text.count("\n| ") == len(rows) + 1 and "| measure | ours | anchor | measured |" in text
+
+
+def test_check_wants_a_profile_at_the_top_or_in_every_row():
+    table = _module()
+    assert table._profile_per_row({"rows": [{"trained_profile": "smoke", "graded_profile": "full"},
+                                            {"profile": "smoke"}]})
+    assert not table._profile_per_row({"rows": [{"trained_profile": "smoke"}, {"entry": "conv_einsum"}]})
+    assert not table._profile_per_row({"rows": []}) and not table._profile_per_row({})
