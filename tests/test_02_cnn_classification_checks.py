@@ -263,9 +263,9 @@ def _small_model(output_units=10, input_shape=(28, 28, 1), hidden=None, lambda_l
 
 @pytest.mark.slow
 def test_untrained_model_fails(tmp_path):
-    """Does an untrained model (chance accuracy) fail the accuracy bar?"""
+    """Does an untrained model (chance accuracy) fail the accuracy bar, with no swap diagnosis?"""
     verdict = _judge(_save(_small_model(), tmp_path))
-    assert not verdict.passed and "below the bar" in verdict.message
+    assert not verdict.passed and "below the bar" in verdict.message and "looks like" not in verdict.message
 
 
 @pytest.mark.slow
@@ -326,6 +326,15 @@ def test_model_expecting_unit_pixels_is_told_to_rescale(trained, tmp_path):
     model = keras.Model(inputs, reference(layers.Rescaling(255.0)(inputs)))  # wants [0, 1] inputs
     verdict = _judge(_save(model, tmp_path))
     assert not verdict.passed and "Rescaling" in verdict.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check_id,file,other", [("mnist_cnn", "fashion_cnn.keras", "fashion_mnist"),
+                                                 ("fashion_cnn", "mnist_cnn.keras", "mnist")])
+def test_swapped_models_fail_and_are_named(trained, check_id, file, other):
+    """Is the other dataset's model, saved under this one's name, failed with the swap pointed out?"""
+    verdict = _judge(trained / "reference" / file, check_id)
+    assert not verdict.passed and f"looks like your {other} model" in verdict.message, verdict.message
 
 
 # --------------------------------------------------------------------------- notebook and release
