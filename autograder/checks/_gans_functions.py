@@ -249,6 +249,9 @@ def _penalty_hint(case: dict[str, Any], value: float) -> str:
     norms = np.linalg.norm(gradients.reshape(len(real), -1), axis=1)
     if _close(value, float(np.mean((norms ** 2 - 1.0) ** 2))):
         return "You used the squared norm: the penalty is (||grad||_2 - 1)^2, the norm itself minus 1."
+    if _close(value, float(np.mean(np.maximum(norms - 1.0, 0.0) ** 2))):
+        return ("You penalised only norms above 1 (the one-sided variant): WGAN-GP's penalty is two-sided, "
+                "(||grad||_2 - 1)^2 for norms below 1 too.")
     if _close(value, float((np.linalg.norm(gradients) - 1.0) ** 2)):
         return "That is one norm over the whole batch: take the norm of each sample's gradient, then average."
     return ("mean over the batch of (||d critic(x_hat) / d x_hat||_2 - 1)^2, the norm over each sample's "
