@@ -207,9 +207,6 @@ def _scaled(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(actual - expected)) / (np.max(np.abs(expected)) + 1e-12))
 
 
-
-
-
 def _is_linear(case: dict[str, Any]) -> bool:
     return "kernel" in case
 
@@ -225,8 +222,9 @@ def _judge_saliency(cases: Cases, results: list[CaseResult]) -> Verdict:
         if error > VALUE_TOLERANCE:
             where = "a hidden linear model (its logit gradient is a column of its kernel)" if _is_linear(case) \
                 else "a hidden CNN"
+            negative = " (yours has negative entries: take |gradient|)" if np.any(saliency < 0) else ""
             return Verdict(False, f"saliency_map: on {where} your maps differ from |d logit_c / dx| by "
-                                  f"{error:.1%} of their largest value. Differentiate the *logit* of the "
+                                  f"{error:.1%} of their largest value{negative}. Differentiate the *logit* of the "
                                   "class given in `classes` (not the softmax, not the predicted class), take "
                                   "the absolute value and the maximum over the channel axis.")
     return Verdict(True, "saliency_map: matches |d logit_c / dx| on hidden linear models and a hidden CNN.")
