@@ -1,5 +1,4 @@
 # expect: fail saliency_map
-# says: negative entries
 """The signed gradient, its absolute value forgotten: pixels that lower the score come out negative."""
 
 

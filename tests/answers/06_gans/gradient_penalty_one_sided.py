@@ -1,5 +1,4 @@
 # expect: fail gradient_penalty
-# says: two-sided
 """The one-sided penalty max(0, ||g|| - 1)^2 (Gulrajani et al. mention it): norms below 1 go unpunished."""
 
 

@@ -1,5 +1,5 @@
 # expect: fail total_variation_loss
-# says: divided by the image's size
+# says: divided by H W C
 """The prose's "mean absolute difference" read per direction: each sum divided by its own count of pairs."""
 
 
