@@ -55,11 +55,32 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One promise of an exercise's text, the hidden case that holds a function to it, and the
+    answer-corpus mistake that breaks it (``tests/test_contract_coverage.py`` enforces all three).
+
+    text: the clause as the exercise states it ("``start`` given: the search starts there").
+    exercised_by: true for a hidden case (the dict handed to the function) that exercises the
+        clause; some case of ``make_cases`` must satisfy it whatever the secret.
+    mistake: the stem of ``tests/answers/<week>/<mistake>.py``, an entry that breaks this clause
+        and that the check must fail (its ``# expect: fail`` names the check).
+    argument: the function argument the clause is about, if any; every optional argument of a
+        handed-over function needs a clause naming it (a case at a non-default value).
+    """
+
+    text: str
+    exercised_by: Callable[[dict[str, Any]], bool]
+    mistake: str
+    argument: str | None = None
+
+
+@dataclass(frozen=True)
 class FunctionCheck:
     """A hidden check on a student function.
 
     make_cases: builds the hidden inputs from a seeded generator (grader side).
     judge: compares the student's results with reference code (grader side).
+    clauses: the exercise's contract, clause by clause, each with the case that exercises it.
     """
 
     id: str
@@ -67,6 +88,7 @@ class FunctionCheck:
     description: str
     make_cases: Callable[[np.random.Generator], Cases]
     judge: Callable[[Cases, list[CaseResult]], Verdict]
+    clauses: tuple[Clause, ...] = ()
 
 
 @dataclass(frozen=True)
