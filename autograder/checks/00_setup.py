@@ -7,7 +7,9 @@ after the call, to see an in-place change; one_hot's passes ``num_classes`` only
 when the case holds it, so the default is judged too.
 
 Hidden cases always include the grade cells' visible inputs and the edge cases
-below; the secret only draws values and adds random cases.
+below; the secret only draws values and adds random cases. Each exercise's clauses,
+and the case and corpus mistake that hold a function to each, are in
+``_setup_contract.py``.
 References below are written here, never shipped; messages name the likely
 mistake without showing the hidden inputs.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks._setup_contract import CLAUSES
 from autograder.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
@@ -47,16 +50,40 @@ VISIBLE_IMAGES = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
 # each holding 0 and 255 (white must map to exactly 1: divide by 255, not 256) and mid-grey values
 # (integer division // 255 turns them into 0; forgetting to divide leaves them above 1).
 NORMALIZE_SHAPES = [(3, 28, 28), (2, 28, 28, 1), (4, 5, 7, 1), (1, 9, 6)]
+# Also always there: batches that lack one end of the range, since p / 255 must not depend on the
+# rest of the batch (issue 27: division by the batch maximum and min-max scaling passed while every
+# batch held both a 0 and a 255). (shape, lowest, highest) of the values drawn; both ends are planted.
+PARTIAL_RANGE_BATCHES: list[tuple[tuple[int, ...], int, int]] = [
+    ((3, 6, 5), 0, 200),       # no white pixel: dividing by the batch's maximum gives p / 200
+    ((2, 5, 6, 1), 30, 255),   # no black pixel: min-max scaling gives (p - 30) / 225
+]
 
 
 def _make_normalize_cases(rng: np.random.Generator) -> Cases:
-    """The visible sample, then one batch per shape in NORMALIZE_SHAPES (values from the secret)."""
+    """The visible sample, one batch per shape in NORMALIZE_SHAPES, then PARTIAL_RANGE_BATCHES
+    (values from the secret, the ends of each range planted)."""
     cases = [{"images": VISIBLE_IMAGES.copy()}]
     for shape in NORMALIZE_SHAPES:
         images = rng.integers(0, 256, size=shape, dtype=np.uint8)
         images.flat[0], images.flat[1], images.flat[2] = 255, 0, 128
         cases.append({"images": images})
+    for shape, low, high in PARTIAL_RANGE_BATCHES:
+        images = rng.integers(low, high + 1, size=shape, dtype=np.uint8)
+        images.flat[0], images.flat[1], images.flat[2] = high, low, (low + high) // 2
+        cases.append({"images": images})
     return cases
+
+
+def _batch_dependent_hint(output: np.ndarray, images: np.ndarray) -> str | None:
+    """A hint when the values are the batch scaled by its own range (min-max scaling, division by
+    the batch's maximum: on a batch with a 0 the two agree), else None."""
+    pixels = images.reshape(output.shape).astype(np.float64)
+    low, high = pixels.min(), pixels.max()
+    if high > low and any(np.allclose(output, scaled, rtol=0, atol=ATOL)
+                          for scaled in ((pixels - low) / (high - low), pixels / high)):
+        return ("the values depend on the rest of the batch (scaled by its own minimum or maximum): "
+                "every pixel p should become p / 255, also in a batch without a black or a white pixel")
+    return None
 
 
 def _split(check_id: str, result: CaseResult, count: int) -> tuple[tuple[np.ndarray, ...], str]:
@@ -80,8 +107,11 @@ def _judge_normalize(cases: Cases, results: list[CaseResult]) -> Verdict:
             return Verdict(False, f"normalize_images: for input shape {images.shape} the output has shape "
                                   f"{output.shape}, expected {expected.shape}: {hint}.")
         if not np.allclose(output, expected, rtol=0, atol=ATOL):
+            batch_hint = _batch_dependent_hint(output, images)
             if np.allclose(output, images.reshape(expected.shape) / 256.0, rtol=0, atol=ATOL):
                 hint = "divide by 255 (the largest pixel value), not 256, so that white maps to exactly 1"
+            elif batch_hint is not None:
+                hint = batch_hint
             elif output.max() > 1.0 + ATOL:
                 hint = "the values are above 1: scale the pixels into [0, 1]"
             else:
@@ -156,6 +186,7 @@ CHECKS = [
         description="scales uint8 images to float32 in [0, 1] with a channel axis",
         make_cases=_make_normalize_cases,
         judge=_judge_normalize,
+        clauses=CLAUSES["normalize_images"],
     ),
     FunctionCheck(
         id="one_hot",
@@ -163,5 +194,6 @@ CHECKS = [
         description="one-hot encodes labels as float32 (N, num_classes)",
         make_cases=_make_one_hot_cases,
         judge=_judge_one_hot,
+        clauses=CLAUSES["one_hot"],
     ),
 ]
