@@ -27,7 +27,10 @@ Who runs the notebook decides the judge dir:
   (the same isolated path, in a subprocess: ``course_utils`` never imports
   ``autograder``); a failed check raises ``AssertionError``, so
   ``course validate`` sees the source notebook pass or fail.
-- **student** (no grader installed): nothing happens.
+- **student** (no grader installed): nothing is judged; the function is only
+  pickled and the names it will import checked (``handover.problem``), so a
+  function the grader could not load fails the cell at once, with one line
+  naming what cannot be sent and how to write it instead.
 
 The case and result encoding below is shared by the grader and its harness; it
 is plain ``.npz`` (loaded with ``allow_pickle=False``), never pickle.
@@ -48,6 +51,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
+from course_utils import handover
 
 JUDGE_DIR_ENV = "COURSE_JUDGE_DIR"
 SANDBOX_JUDGE_DIR = ".judge"  # the judge dir inside a graded folder
@@ -210,13 +215,12 @@ def _pickle_by_value_local_modules() -> None:
 
 
 def write_function(judge_dir: Path, check: str, fn: Callable[..., Any]) -> Path:
-    """Write ``fn`` to ``judge_dir/functions/<check>.pkl`` (cloudpickle, by value).
+    """Write ``fn`` to ``judge_dir/functions/<check>.pkl`` (cloudpickle, by value: ``handover.dumps``).
 
-    When it cannot be pickled, write ``<check>.error.txt`` instead: a plain
+    When it cannot be pickled, or it names something the harness cannot import
+    (``handover.unsendable``), write ``<check>.error.txt`` instead: a plain
     message for the student (at most ``MAX_ERROR_CHARS``). Returns the path written.
     """
-    import cloudpickle
-
     folder = Path(judge_dir) / FUNCTIONS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     target, error_file = folder / f"{check}.pkl", folder / f"{check}{ERROR_SUFFIX}"
@@ -224,13 +228,13 @@ def write_function(judge_dir: Path, check: str, fn: Callable[..., Any]) -> Path:
         stale.unlink(missing_ok=True)
     try:
         _pickle_by_value_local_modules()
-        payload = cloudpickle.dumps(fn)
+        payload = handover.dumps(fn)
     except Exception as exc:  # noqa: BLE001 - e.g. a closure over an open file
-        message = (f"your function could not be handed to the grader: {type(exc).__name__}: "
-                   f"{str(exc)[:160]}; it must not close over open files, generators, locks, "
-                   "threads or other live objects (use only its arguments, numbers, arrays, "
-                   "modules and your own functions)")
-        error_file.write_text(message[:MAX_ERROR_CHARS], encoding="utf-8")
+        error_file.write_text(handover.unpicklable_message(exc)[:MAX_ERROR_CHARS], encoding="utf-8")
+        return error_file
+    found = handover.unsendable(handover.references(payload), here=True)
+    if found is not None:  # the harness could not load it: say which name, as the notebook did
+        error_file.write_text(found.message[:MAX_ERROR_CHARS], encoding="utf-8")
         return error_file
     partial = folder / f".{check}.pkl.part"
     partial.write_bytes(payload)
@@ -266,8 +270,10 @@ def submit(assignment: str, check: str, fn: Callable[..., Any]) -> None:
     if judge_dir is not None:
         write_function(judge_dir, check, fn)
         return
-    if not _grader_installed():
-        return  # a student's machine: the grader is not installed here
+    if not _grader_installed():  # a student's machine: only check that the grader could load it
+        problem = handover.problem(fn)
+        assert problem is None, f"{check}: {problem}"
+        return
     with tempfile.TemporaryDirectory(prefix="course-judge-") as folder:
         write_function(Path(folder) / SANDBOX_JUDGE_DIR, check, fn)
         verdict = _ask_grader("autograder.function_judge", assignment, check, folder)
