@@ -77,6 +77,7 @@ _exit = os._exit
 _THREAD_START = threading.Thread._bootstrap_inner.__code__
 
 REFUSED = "not accepted"
+LOAD_FAILED = "the grader could not load your function"
 _PICKLED_CODE = "<dynamic-code>"  # cloudpickle's co_filename for code pickled by value
 _FORK_EVENTS = ("os.fork", "os.forkpty")  # a child would run Python code untraced
 _OBJECT_SEARCH = ("gc.get_objects", "gc.get_referrers", "gc.get_referents")
@@ -127,6 +128,11 @@ def is_library_frame(frame: Any) -> bool:
         return (module is not None and getattr(module, "__dict__", None) is frame.f_globals
                 and is_library(str(getattr(module, "__file__", None) or "<none>")))
     return is_library(filename) and _is_module_namespace(frame.f_globals)
+
+
+def _is_student_frame(frame: Any) -> bool:
+    """Student code (not a library's): where the template's ``raise NotImplementedError()`` can run."""
+    return not is_library_frame(frame)
 
 
 def _is_guarded_frame(frame: Any) -> bool:
@@ -237,7 +243,7 @@ def run_case(fn: Callable[..., Any], case: dict[str, Any]) -> CaseResult:
     _GUARD.arm()
     _GUARD.settrace(on_call, on_call)
     try:
-        result = notebook_judge.call_case(fn, case, clock=_clock)
+        result = notebook_judge.call_case(fn, case, clock=_clock, is_student=_is_student_frame)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - e.g. sys.exit() in student code
         result = CaseResult(None, f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS], 0.0)
     finally:
@@ -273,8 +279,7 @@ def load_function(payload: bytes) -> tuple[Callable[..., Any] | None, str | None
         fn = _loads(payload)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is the student's zero
         # The type only: the text comes from code that ran beside the hidden inputs.
-        problem = (f"the grader could not load your function ({type(exc).__name__}); it may use "
-                   "a module the grader does not have")
+        problem = f"{LOAD_FAILED} ({type(exc).__name__}); it may use a module the grader does not have"
     flags = _GUARD.disarm()
     if flags:
         return None, f"{REFUSED}: loading your function {flags[0]}"

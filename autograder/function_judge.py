@@ -26,6 +26,8 @@ JSON: the instructor's run of a source notebook (``judge.submit``) uses it.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -39,10 +41,12 @@ from autograder import function_harness, judging
 from autograder.artifacts import UntrustedFileError, copy_untrusted
 from autograder.judging import FunctionCheck, Verdict
 from autograder.sandbox import Limits, Sandbox, SandboxRun
+from course_utils import handover
 from course_utils import judge as notebook_judge
 from course_utils.judge import ERROR_SUFFIX, FUNCTIONS_DIR, MAX_ERROR_CHARS, SANDBOX_JUDGE_DIR
 
 _MESSAGE_BYTES = 4096
+_SCANNED_BYTES = 2**20  # of a pickle that failed to load, read for the names it imports
 _MEMORY_HINTS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "pthread_create() failed")
 
 
@@ -88,6 +92,7 @@ def _hand_over(assignment: str, check: FunctionCheck, sandbox_dir: Path, work: P
     try:
         copy_untrusted(sandbox_dir, f"{relative}.pkl", work / FUNCTIONS_DIR / f"{check.id}.pkl",
                        limits.artifact_bytes)
+        _keep_payload(work / FUNCTIONS_DIR / f"{check.id}.pkl", scratch / f"{check.id}.pkl")
         return None
     except FileNotFoundError:
         pass
@@ -101,6 +106,29 @@ def _hand_over(assignment: str, check: FunctionCheck, sandbox_dir: Path, work: P
         return Verdict(False, f"{check.id}: the visible checks of this test failed, so the hidden "
                               f"check never ran ({cell_error}).")
     return judging.judge_function_outputs(assignment, check, scratch / "absent.npz")  # never handed over
+
+
+def _keep_payload(handed: Path, kept: Path) -> None:
+    """A link (or copy) of the handed-over pickle outside the harness's folder, which it deletes:
+    read only to name a global it could not load (:func:`load_failure`)."""
+    try:
+        os.link(handed, kept)
+    except OSError:
+        shutil.copyfile(handed, kept)
+
+
+def load_failure(message: str, payload: Path | None) -> str:
+    """The harness's "could not load your function" message, naming what could not be imported.
+
+    The names are read from the pickle's opcodes in this process (``handover.references``,
+    bounded), never from the harness, whose process ran student code beside hidden inputs.
+    """
+    if not message.startswith(function_harness.LOAD_FAILED) or payload is None or not payload.is_file():
+        return message
+    with payload.open("rb") as stream:
+        head = stream.read(_SCANNED_BYTES)
+    found = handover.unsendable(handover.references(head, partial=True))
+    return f"{message.split(';')[0]}: {found.message}" if found else message
 
 
 def _run_harness(work: Path, check_ids: list[str], limits: Limits) -> SandboxRun:
@@ -135,7 +163,9 @@ def _read_verdict(assignment: str, check: FunctionCheck, work: Path, scratch: Pa
         copy_untrusted(work, f"results/{check.id}.npz", copied, limits.results_bytes)
     except FileNotFoundError:
         message = _copy_message(work, f"results/{check.id}{ERROR_SUFFIX}", scratch / f"{check.id}.load.txt")
-        return Verdict(False, f"{check.id}: {message}") if message else _no_results(check, run, limits)
+        if not message:
+            return _no_results(check, run, limits)
+        return Verdict(False, f"{check.id}: {load_failure(message, scratch / f'{check.id}.pkl')}")
     except UntrustedFileError as exc:
         return Verdict(False, f"{check.id}: the results file was refused ({exc}).")
     if not _npz_within(copied, limits.results_bytes):

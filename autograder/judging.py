@@ -214,26 +214,37 @@ def _describe_case(case: dict[str, Any]) -> str:
     return ", ".join(parts) if parts else "scalar arguments only"
 
 
+_TENSORFLOW_HINT = (" A NotImplementedError that is not your own usually comes from TensorFlow: a NumPy "
+                    "function called on a symbolic tensor (inside `tf.function` or a Keras layer) cannot "
+                    "run; use `tf.` or `keras.ops` functions there.")
+
+
 def _safe_judge(check: FunctionCheck, cases: Cases, results: list[CaseResult]) -> Verdict:
     failed = [i for i, r in enumerate(results) if r.error is not None]
     if failed:
-        first = failed[0]
-        if _error_type(results[first].error or "") == "NotImplementedError":
-            return Verdict(False, f"{check.id}: not attempted yet (your function raised NotImplementedError): "
-                                  "replace `raise NotImplementedError()` with your code.")
-        return Verdict(False, f"{check.id}: your function raised {_error_type(results[first].error or '')} "
+        first = results[failed[0]]
+        if first.not_attempted:  # the template's own `raise NotImplementedError()` ran
+            return Verdict(False, f"{check.id}: not attempted yet (your function's own "
+                                  "`raise NotImplementedError()` ran): replace it with your code.")
+        kind = _error_type(first.error or "")
+        hint = _TENSORFLOW_HINT if kind == "NotImplementedError" else ""
+        return Verdict(False, f"{check.id}: your function raised {kind} "
                               f"on {len(failed)} of {len(results)} hidden inputs (the first: "
-                              f"{_describe_case(cases[first])}). Its message is not shown, since it could "
-                              "carry hidden values: run your function on inputs of those shapes to see it.")
+                              f"{_describe_case(cases[failed[0]])}). Its message is not shown, since it could "
+                              f"carry hidden values: run your function on inputs of those shapes to see it.{hint}")
     try:
         return check.judge(cases, results)
     except Exception as exc:  # noqa: BLE001 - e.g. an output of the wrong shape
-        # Only the type: the text of an error raised while comparing may quote reference values.
-        shapes = [tuple(np.shape(o)) for o in (results[0].outputs or ())] if results else []
+        # Only the type, and only the ranks of what was returned: the text of an error raised while
+        # comparing may quote reference values, and a returned shape's dimensions can carry hidden
+        # values (issue 28); its rank carries at most a few bits, shown capped.
+        outputs = (results[0].outputs or ()) if results else ()
+        ranks = ", ".join(str(min(np.ndim(o), 9)) for o in outputs[:9]) or "none"
+        count = str(len(outputs)) if len(outputs) <= 9 else "more than 9"
         return Verdict(False, f"{check.id}: the output could not be compared with the reference "
                               f"({type(exc).__name__}); on the first hidden input your function returned "
-                              f"{len(shapes)} value(s) of shape(s) {', '.join(map(str, shapes)) or 'none'}: "
-                              "check the number, shapes and types of what it returns.")
+                              f"{count} value(s) of rank(s) {ranks}: check the number, "
+                              "shapes and types of what it returns.")
 
 
 def run_function_check_inline(assignment: str, check_id: str, fn: Callable[..., Any]) -> Verdict:

@@ -98,11 +98,12 @@ def dumps(fn: Callable[..., Any]) -> bytes:
         return buffer.getvalue()
 
 
-def references(payload: bytes) -> list[tuple[str, str]]:
+def references(payload: bytes, *, partial: bool = False) -> list[tuple[str, str]]:
     """``(module, name)`` of each global a pickle imports, and ``(module, "")`` for each module
     cloudpickle imports by name, in order, read from the opcodes (nothing is loaded or run).
 
-    Raises ValueError on bytes that are not a pickle.
+    Raises ValueError on bytes that are not a pickle, unless ``partial`` (the head of a
+    pickle, or a damaged one): then what was found before the damage.
     """
     import pickletools
 
@@ -134,7 +135,8 @@ def references(payload: bytes) -> list[tuple[str, str]]:
             elif kind not in _NO_PUSH:
                 pushed.append(None)
     except Exception as exc:  # noqa: BLE001 - pickletools raises several types on damaged input
-        raise ValueError(f"not a pickle: {type(exc).__name__}") from exc
+        if not partial:
+            raise ValueError(f"not a pickle: {type(exc).__name__}") from exc
     return [(module, name) for module, name in found if not (module.startswith("cloudpickle") and name == _SUBIMPORT)]
 
 

@@ -81,6 +81,9 @@ class CaseResult:
         the call (code outside the standard library, site-packages and the
         course's own modules), counted by the grader's harness with
         ``sys.settrace``; None when not counted.
+    not_attempted: the error is the template's own ``raise NotImplementedError()``
+        (:func:`template_raise`), not a NotImplementedError of a library (TensorFlow's
+        "Cannot convert a symbolic tf.Tensor to a numpy array", a JAX backend's).
     """
 
     outputs: tuple[np.ndarray, ...] | None
@@ -88,6 +91,7 @@ class CaseResult:
     seconds: float
     dtypes: tuple[str, ...] | None = None
     line_events: int | None = None
+    not_attempted: bool = False
 
 
 def encode_cases(cases: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -113,12 +117,46 @@ def decode_cases(flat: Any) -> list[dict[str, Any]]:
     return cases
 
 
+def _student_by_file(frame: Any) -> bool:
+    """Fallback test of student code: a file outside the interpreter's prefixes."""
+    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+    filename = frame.f_code.co_filename
+    return not filename.startswith(prefixes) and not filename.startswith("<frozen ")
+
+
+def template_raise(exc: BaseException, is_student: Callable[[Any], bool] = _student_by_file) -> bool:
+    """Was ``exc`` raised by a ``raise NotImplementedError()`` statement of the student's own code?
+
+    The template's stub is ``raise NotImplementedError()``: a bare NotImplementedError
+    raised by a ``RAISE_VARARGS`` right after loading the name ``NotImplementedError``,
+    in the innermost frame of the traceback, which ``is_student`` (the harness passes
+    its own test) says is not library code.
+    """
+    if type(exc) is not NotImplementedError or exc.args or exc.__traceback__ is None:
+        return False
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    if not is_student(tb.tb_frame):
+        return False
+    import dis
+
+    instructions = list(dis.get_instructions(tb.tb_frame.f_code))
+    at = next((i for i, ins in enumerate(instructions) if ins.offset == tb.tb_lasti), None)
+    if at is None or instructions[at].opname != "RAISE_VARARGS":
+        return False
+    return any(ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and ins.argval == "NotImplementedError"
+               for ins in instructions[max(0, at - 4):at])
+
+
 def call_case(fn: Callable[..., Any], case: dict[str, Any], *,
-              clock: Callable[[], float] = time.perf_counter) -> CaseResult:
+              clock: Callable[[], float] = time.perf_counter,
+              is_student: Callable[[Any], bool] = _student_by_file) -> CaseResult:
     """Call ``fn(**case)`` on copies of the inputs and capture outputs or the error.
 
     ``clock`` times the call and the conversion of what it returned (an object's
-    ``__array__`` is student code too); the grader's harness passes its own.
+    ``__array__`` is student code too); the grader's harness passes its own, and
+    its own test of student frames (``is_student``, see :func:`template_raise`).
     """
     arguments = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.items()}
     start = clock()
@@ -132,14 +170,16 @@ def call_case(fn: Callable[..., Any], case: dict[str, Any], *,
     except Exception as exc:  # noqa: BLE001 - any student error becomes data
         seconds = clock() - start
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return CaseResult(outputs=None, error=message[:MAX_ERROR_CHARS], seconds=seconds)
+        return CaseResult(outputs=None, error=message[:MAX_ERROR_CHARS], seconds=seconds,
+                          not_attempted=template_raise(exc, is_student))
 
 
 def encode_results(results: list[CaseResult]) -> dict[str, np.ndarray]:
     """Flatten results into npz-ready arrays.
 
     Per case ``i``: ``ci__seconds``; ``ci__line_events`` (int) when counted;
-    then either ``ci__error`` (str) or ``ci__n_outputs``, ``ci__o0``... (float
+    then either ``ci__error`` (str; with ``ci__not_attempted`` = 1 for the template's
+    own raise) or ``ci__n_outputs``, ``ci__o0``... (float
     arrays) and ``ci__dtypes`` (a str array, one entry per output) when known.
     """
     flat: dict[str, np.ndarray] = {"n_cases": np.asarray(len(results))}
@@ -150,6 +190,8 @@ def encode_results(results: list[CaseResult]) -> dict[str, np.ndarray]:
             flat[prefix + "line_events"] = np.asarray(int(result.line_events), dtype=np.int64)
         if result.error is not None:
             flat[prefix + "error"] = np.asarray(str(result.error))
+            if result.not_attempted:
+                flat[prefix + "not_attempted"] = np.asarray(1, dtype=np.int64)
             continue
         flat[prefix + "n_outputs"] = np.asarray(len(result.outputs or ()))
         for j, output in enumerate(result.outputs or ()):
@@ -171,7 +213,8 @@ def decode_results(flat: Any) -> list[CaseResult]:
                 raise ValueError(f"case {i}: negative line count")
             if prefix + "error" in flat:
                 error = str(flat[prefix + "error"])[:MAX_ERROR_CHARS]
-                results.append(CaseResult(None, error, seconds, line_events=line_events))
+                stub = prefix + "not_attempted" in flat and int(flat[prefix + "not_attempted"]) == 1
+                results.append(CaseResult(None, error, seconds, line_events=line_events, not_attempted=stub))
                 continue
             n_outputs = int(flat[prefix + "n_outputs"])
             outputs = tuple(np.asarray(flat[f"{prefix}o{j}"], dtype=float) for j in range(n_outputs))
