@@ -1,0 +1,369 @@
+"""Prove the artifact bars of weeks 5 and 6 on honest variants and on the known mistakes.
+
+Why (DESIGN.md, "Checks that grade fairly"; issue 27, part 4): a bar set from one run of the
+reference can fail a right answer that differs from it in an honest way. This script trains,
+at the active profile (``COURSE_PROFILE=smoke|full``), for the cGAN generator (06_gans) and
+the latent-16 VAE (05_autoencoders):
+
+- honest variants: the notebook's model with other seeds, with RMSprop instead of Adam, with
+  another architecture of about the same size (cGAN: keras.io's conditional-GAN design, one-hot
+  labels into z and as image planes, no BatchNorm, global max pooling, at the notebook's widths;
+  VAE: one hidden layer of 500 units as in Kingma and Welling, or keras.io's convolutional VAE),
+  and the reference measured after every epoch (a right model stopped at an unlucky epoch);
+- the mistakes: the builders of ``gans_bars.py`` and ``autoencoders_reference.py`` (a cGAN that
+  ignores its label, squared-error, KL-free and untrained VAEs), plus a cGAN whose discriminator
+  never sees the label,
+
+and measures each with the functions the artifact checks call (``_gans_artifacts.sample`` and
+``measure`` through ``gans_bars.measure_model``; ``negative_elbo`` and ``prior_sample_quality``
+of ``_autoencoders_artifacts``). Results are merged, variant by variant, into
+``benchmarks/results/honest_variants_<profile>.json`` with the machine, date and commit, and a
+spread per measure (honest minimum and maximum, mistakes' minimum and maximum).
+
+Usage (always ``nice``: the CPU is shared)::
+
+    COURSE_PROFILE=smoke nice -n 15 .venv/bin/python benchmarks/honest_variants.py
+    COURSE_PROFILE=full nice -n 15 .venv/bin/python benchmarks/honest_variants.py --only cgan_reference
+
+A variant already in the record is skipped (``--force`` measures it again); trained models are
+kept under ``build/honest_variants/<profile>/`` (git-ignored) and reloaded, as the grader loads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results"
+GANS_NOTEBOOK = ROOT / "solutions" / "06_gans" / "06_gans.ipynb"
+
+
+def _script(name: str) -> Any:
+    """A sibling benchmark script as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gans_bars = _script("gans_bars")
+ae_reference = _script("autoencoders_reference")
+_NAMESPACES: dict[str, dict] = {}
+
+
+def gans_namespace() -> dict:
+    """The 06_gans solution's setup and data cells, then its definitions (as autoencoders_reference does for 05)."""
+    if "gans" not in _NAMESPACES:
+        import nbformat
+
+        ns: dict = {"__name__": "reference_notebook"}
+        cells = [c for c in nbformat.read(GANS_NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+        for index, cell in enumerate(cells):
+            grade = cell.metadata.get("nbgrader", {}).get("grade")
+            source = cell.source if index < 2 else "" if grade else ae_reference._definitions(cell.source)
+            exec(compile(source, f"{GANS_NOTEBOOK.name}:{index}", "exec"), ns)
+        ns["dcgan_grids"] = ns["SampleGrid"](ns["FIXED_Z"][:8])  # train_dcgan's callback (a lower-case global)
+        _NAMESPACES["gans"] = ns
+    return _NAMESPACES["gans"]
+
+
+def ae_namespace(profile: str) -> dict:
+    """The 05_autoencoders solution's namespace (``autoencoders_reference.reference_namespace``)."""
+    if "ae" not in _NAMESPACES:
+        _NAMESPACES["ae"] = ae_reference.reference_namespace(ROOT / "build" / "honest_variants" / profile)
+    return _NAMESPACES["ae"]
+
+
+class EpochMeasures:
+    """A Keras callback factory: ``measure(model)`` after every epoch, kept in ``records``."""
+
+    def __new__(cls, measure: Callable[[Any], dict]) -> Any:
+        import keras
+
+        class _Callback(keras.callbacks.Callback):
+            def __init__(self) -> None:
+                super().__init__()
+                self.records: list[dict] = []
+
+            def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+                self.records.append({"epoch": epoch + 1, **_rounded(measure(self.model))})
+                print(f"  epoch {epoch + 1}: {self.records[-1]}", flush=True)
+
+        return _Callback()
+
+
+def _rounded(values: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in values.items()}
+
+
+# --------------------------------------------------------------------------- week 6: the cGAN
+def _samples(profile: str) -> int:
+    return importlib.import_module("autograder.checks.06_gans").SAMPLES[profile]
+
+
+def keras_io_cgan(ns: dict) -> tuple[Any, Any]:
+    """keras.io's conditional GAN (one-hot labels concatenated to z and to the image as 10 planes,
+    LeakyReLU without BatchNorm, a 7x7 output convolution, global max pooling in the discriminator),
+    ported to the course's contract [z (N, L), labels (N,)] -> (N, 28, 28, 1) in [0, 1], at about the
+    notebook's size (keras.io's 128-filter layers would be ~40x its compute)."""
+    keras, layers = ns["keras"], ns["layers"]
+    z, labels = keras.Input((ns["LATENT_DIM"],), name="z"), keras.Input((), dtype="int32", name="labels")
+    h = layers.Concatenate()([z, layers.CategoryEncoding(10, output_mode="one_hot")(labels)])
+    h = layers.Reshape((7, 7, 64))(layers.LeakyReLU(0.2)(layers.Dense(7 * 7 * 64)(h)))
+    h = layers.LeakyReLU(0.2)(layers.Conv2DTranspose(32, 4, strides=2, padding="same")(h))
+    h = layers.LeakyReLU(0.2)(layers.Conv2DTranspose(16, 4, strides=2, padding="same")(h))
+    generator = keras.Model([z, labels], layers.Conv2D(1, 7, padding="same", activation="sigmoid")(h))
+    images, d_labels = keras.Input((28, 28, 1), name="images"), keras.Input((), dtype="int32", name="labels")
+    planes = layers.Reshape((28, 28, 10))(layers.RepeatVector(784)(layers.CategoryEncoding(10, output_mode="one_hot")(d_labels)))
+    h = layers.Concatenate()([images, planes])
+    h = layers.LeakyReLU(0.2)(layers.Conv2D(32, 3, strides=2, padding="same")(h))
+    h = layers.LeakyReLU(0.2)(layers.Conv2D(64, 3, strides=2, padding="same")(h))
+    return generator, keras.Model([images, d_labels], layers.Dense(1)(layers.GlobalMaxPooling2D()(h)))
+
+
+def label_blind_discriminator(ns: dict) -> tuple[Any, Any]:
+    """Mistake: the notebook's cGAN generator, but the discriminator is the unconditional DCGAN one and
+    never sees the label (a frozen zero embedding keeps the [images, labels] signature)."""
+    keras, layers = ns["keras"], ns["layers"]
+    generator = ns["build_conditional_generator"]()
+    images, labels = keras.Input((28, 28, 1)), keras.Input((), dtype="int32")
+    zero = layers.Embedding(10, 1, embeddings_initializer="zeros", trainable=False)(labels)
+    return generator, keras.Model([images, labels], layers.Add()([ns["build_discriminator"]()(images), zero]))
+
+
+def train_cgan(ns: dict, profile: str, seed: int, optimizer: str = "adam",
+               build: Callable[[dict], tuple[Any, Any]] | None = None, per_epoch: bool = False) -> tuple[Any, list]:
+    """The notebook's ``train_cgan`` with the seed, optimiser and nets as arguments; (generator, per-epoch)."""
+    keras, rate = ns["keras"], ns["LEARNING_RATE"]
+    ns["SEED"] = seed  # real_batches shuffles with the global SEED
+    ns["runtime"].set_seed(seed)
+    nets = build(ns) if build else (ns["build_conditional_generator"](), ns["build_conditional_discriminator"]())
+    cgan = ns["ConditionalGAN"](*nets, seed=seed)
+    make = (lambda: keras.optimizers.Adam(rate, beta_1=0.5)) if optimizer == "adam" else \
+        (lambda: keras.optimizers.RMSprop(rate))
+    cgan.compile(d_optimizer=make(), g_optimizer=make())
+    callback = EpochMeasures(lambda m: gans_bars.measure_model(m.generator, _samples(profile), True))
+    cgan.fit(ns["real_batches"](ns["x_train"], ns["y_train"].astype("int32")), epochs=ns["GAN_EPOCHS"],
+             steps_per_epoch=ns["STEPS_PER_EPOCH"], shuffle=False, verbose=0, callbacks=[callback] if per_epoch else [])
+    return cgan.generator, callback.records
+
+
+def label_from_z(ns: dict, generator: Any) -> Any:
+    """Mistake: a trained cGAN generator whose digit is picked by z (argmax of its first 10 entries), wrapped
+    by ``gans_bars.label_ignoring``: good digits, the asked-for one only by chance."""
+    keras, layers, ops = ns["keras"], ns["layers"], ns["ops"]
+    z = keras.Input((ns["LATENT_DIM"],))
+    picked = layers.Lambda(lambda codes: ops.cast(ops.argmax(codes[:, :10], axis=1), "int32"))(z)
+    return gans_bars.label_ignoring(keras.Model(z, generator([z, picked])), ns["LATENT_DIM"])
+
+
+def cgan_variants(profile: str) -> dict[str, tuple[str, str, Callable[[], tuple[Any, list]]]]:
+    """{name: (honest|mistake, description, train -> (generator, per-epoch records))}."""
+    ns = gans_namespace()
+    seed = ns["SEED"]
+
+    def reference_model() -> Any:
+        path = ROOT / "build" / "honest_variants" / profile / "cgan_reference.keras"
+        return _cached(path, lambda: train_cgan(ns, profile, seed))[0]
+
+    def dcgan_label_ignoring() -> tuple[Any, list]:
+        ns["SEED"] = seed
+        return gans_bars.label_ignoring(ns["train_dcgan"]()[0], ns["LATENT_DIM"]), []
+
+    return {
+        "cgan_reference": ("honest", f"the notebook's cGAN, SEED {seed}, Adam(LEARNING_RATE, beta_1=0.5), measured "
+                           "after every epoch", lambda: train_cgan(ns, profile, seed, per_epoch=True)),
+        "cgan_seed_1": ("honest", "the notebook's cGAN, seed 1", lambda: train_cgan(ns, profile, 1)),
+        "cgan_seed_2": ("honest", "the notebook's cGAN, seed 2", lambda: train_cgan(ns, profile, 2)),
+        "cgan_rmsprop": ("honest", "the notebook's cGAN with RMSprop(LEARNING_RATE)",
+                         lambda: train_cgan(ns, profile, seed, "rmsprop")),
+        "cgan_keras_io": ("honest", keras_io_cgan.__doc__.split(" (")[0] + ", notebook's training loop",
+                          lambda: train_cgan(ns, profile, seed, build=keras_io_cgan, per_epoch=True)),
+        "cgan_label_from_z": ("mistake", "the reference cGAN with its digit picked by z, behind "
+                              "gans_bars.label_ignoring", lambda: (label_from_z(ns, reference_model()), [])),
+        "cgan_dcgan_label_ignoring": ("mistake", "gans_bars.label_ignoring around the notebook's trained DCGAN "
+                                      "(as gans_bars.py measures it)", dcgan_label_ignoring),
+        "cgan_label_blind_discriminator": ("mistake", label_blind_discriminator.__doc__.split(" (")[0],
+                                           lambda: train_cgan(ns, profile, seed, build=label_blind_discriminator)),
+    }
+
+
+# --------------------------------------------------------------------------- week 5: the latent-16 VAE
+def keras_io_conv_vae(ns: dict, latent_dim: int) -> tuple[Any, Any]:
+    """keras.io's convolutional VAE (two stride-2 convolutions, a 16-unit dense layer, transposed
+    convolutions back), with logits out and the course's latent size."""
+    keras, layers = ns["keras"], ns["layers"]
+    image = keras.Input((28, 28, 1))
+    h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
+    h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
+    encoder = keras.Model(image, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)], name="encoder")
+    z = keras.Input((latent_dim,))
+    h = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(z))
+    h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
+    return encoder, keras.Model(z, layers.Conv2DTranspose(1, 3, padding="same")(h), name="decoder")
+
+
+def train_vae(ns: dict, profile: str, seed: int, optimizer: str = "adam", hidden: tuple[int, ...] | None = None,
+              conv: bool = False, per_epoch: bool = False) -> tuple[Any, list]:
+    """The notebook's ``train_vae(16)`` with the seed, optimiser and architecture as arguments."""
+    keras, checks, latent = ns["keras"], _ae_checks(), 16
+    ns["runtime"].set_seed(seed)
+    if conv:
+        parts = keras_io_conv_vae(ns, latent)
+    else:
+        encoder_options, decoder_options = ({"hidden": hidden}, {"hidden": hidden[::-1]}) if hidden else ({}, {})
+        parts = (ns["build_vae_encoder"](latent, **encoder_options), ns["build_vae_decoder"](latent, **decoder_options))
+    vae = ns["VAE"](*parts)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3) if optimizer == "adam" else keras.optimizers.RMSprop(1e-3))
+    callback = EpochMeasures(lambda m: checks.negative_elbo(m.encoder, m.decoder, profile))
+    vae.fit(ns["xb_train"], batch_size=ns["VAE_BATCH_SIZE"], epochs=ns["VAE_EPOCHS"], verbose=0,
+            callbacks=[callback] if per_epoch else [])
+    return ns["models"].bundle_vae(vae.encoder, vae.decoder, name="vae_latent16"), callback.records
+
+
+def _ae_checks() -> Any:
+    return importlib.import_module("autograder.checks._autoencoders_artifacts")
+
+
+def vae_variants(profile: str) -> dict[str, tuple[str, str, Callable[[], tuple[Any, list]]]]:
+    """{name: (honest|mistake, description, train -> (bundle, per-epoch records))}."""
+    ns = ae_namespace(profile)
+    seed = ns["SEED"]
+    return {
+        "vae16_reference": ("honest", f"the notebook's train_vae(16), SEED {seed}, Adam(1e-3), measured after every "
+                            "epoch", lambda: train_vae(ns, profile, seed, per_epoch=True)),
+        "vae16_rmsprop": ("honest", "the notebook's VAE with RMSprop(1e-3)", lambda: train_vae(ns, profile, seed, "rmsprop")),
+        "vae16_seed_1": ("honest", "the notebook's VAE, seed 1", lambda: train_vae(ns, profile, 1)),
+        "vae16_seed_2": ("honest", "the notebook's VAE, seed 2", lambda: train_vae(ns, profile, 2)),
+        "vae16_hidden_500": ("honest", "one hidden layer of 500 ReLUs each side (Kingma and Welling's size)",
+                             lambda: train_vae(ns, profile, seed, hidden=(500,))),
+        "vae16_keras_io_conv": ("honest", keras_io_conv_vae.__doc__.split(" (")[0],
+                                lambda: train_vae(ns, profile, seed, conv=True)),
+        "vae16_squared_error": ("mistake", "autoencoders_reference._train_variant_vae: squared error instead of "
+                                "the Bernoulli log-likelihood", lambda: (ae_reference._train_variant_vae(ns, 16), [])),
+        "vae16_no_kl": ("mistake", "autoencoders_reference._no_kl_vae: KL term dropped",
+                        lambda: (ae_reference._no_kl_vae(ns, 16), [])),
+        "vae16_untrained": ("mistake", "autoencoders_reference._untrained_vae", lambda: (ae_reference._untrained_vae(ns, 16), [])),
+    }
+
+
+# --------------------------------------------------------------------------- training, measuring, recording
+def _cached(path: Path, train: Callable[[], tuple[Any, list]]) -> tuple[Any, list, float]:
+    """Train and save to ``path`` (unless a previous run did), then load it as the grader does."""
+    from course_utils import training
+
+    records: list = []
+    seconds = float("nan")
+    if not path.exists():
+        start = time.perf_counter()
+        model, records = train()
+        seconds = time.perf_counter() - start
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            training.save_artifact(model, path, training_seconds=round(seconds, 1), per_epoch=records)
+        except Exception as exc:  # noqa: BLE001 - a wrapper with a Lambda layer (a mistake) cannot be saved
+            print(f"  not saved ({type(exc).__name__}): measured in memory", flush=True)
+            return model, records, seconds
+    info = training.read_metadata(path) or {}
+    return training.load_artifact(path, compile=False), info.get("per_epoch", records), info.get("training_seconds", seconds)
+
+
+def measure(week: str, model: Any, profile: str) -> dict:
+    """The artifact check's measurements of one saved model."""
+    if week == "cgan":
+        return gans_bars.measure_model(model, _samples(profile), True)
+    from course_utils import models
+
+    encoder, decoder = models.vae_parts(model)
+    checks = _ae_checks()
+    return {**checks.negative_elbo(encoder, decoder, profile),
+            **checks.prior_sample_quality(decoder, checks.PRIOR_LATENT_DIM, profile)}
+
+
+def current_bars(week: str, profile: str) -> dict:
+    """The bars the checks apply now (recorded beside the numbers they were judged against)."""
+    if week == "cgan":
+        bars = importlib.import_module("autograder.checks.06_gans").CGAN_BARS[profile]
+        return {"fid": ["<=", bars.max_fid], "score": [">=", bars.min_score], "novelty": [">=", bars.min_novelty],
+                "label_accuracy": [">=", bars.min_label_accuracy]}
+    checks = _ae_checks()
+    prior = checks.PRIOR_BARS[profile]
+    return {"negative_elbo": ["<=", checks.VAE_MAX_NEG_ELBO[16][profile]],
+            "mean_confidence": [">=", prior.min_confidence], "classifier_score": [">=", prior.min_score]}
+
+
+def spread(week_record: dict) -> dict:
+    """Per measure: the honest variants' range (final models, and every epoch of the second half of a
+    per-epoch run: a right model stopped there) and the mistakes' range."""
+    out: dict = {}
+    for measure_name in week_record["bars"]:
+        honest, mistakes = [], []
+        for name, variant in week_record["variants"].items():
+            if measure_name not in variant:
+                continue
+            (honest if variant["kind"] == "honest" else mistakes).append((variant[measure_name], name))
+            epochs = variant.get("per_epoch") or []
+            honest += [(e[measure_name], f"{name} epoch {e['epoch']}") for e in epochs
+                       if measure_name in e and e["epoch"] > len(epochs) // 2]
+        out[measure_name] = {label: {"min": min(values), "max": max(values)} if values else None
+                             for label, values in (("honest", honest), ("mistakes", mistakes))}
+    return out
+
+
+def run(profile: str, only: list[str] | None, force: bool) -> Path:
+    """Train and measure the selected variants; merge them into the profile's record after each one."""
+    from course_utils import runtime
+
+    path = RESULTS / f"honest_variants_{profile}.json"
+    record = json.loads(path.read_text()) if path.exists() else {"profile": profile}
+    for week, variants in (("cgan", cgan_variants), ("vae_latent16", vae_variants)):
+        if only and not any(name.startswith(("cgan" if week == "cgan" else "vae16")) for name in only):
+            continue
+        key = "cgan" if week == "cgan" else "vae"
+        section = record.setdefault(week, {"variants": {}})
+        for name, (kind, description, train) in variants(profile).items():
+            if (only and name not in only) or (name in section["variants"] and not force):
+                continue
+            print(f"{name} ({profile}) ...", flush=True)
+            model_path = ROOT / "build" / "honest_variants" / profile / f"{name}.keras"
+            model, per_epoch, seconds = _cached(model_path, train)
+            measured = {k: round(v, 4) for k, v in measure(key, model, profile).items()}
+            section["variants"][name] = {"kind": kind, "description": description, **measured,
+                                         "training_seconds": round(seconds, 1) if seconds == seconds else None,
+                                         "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                         "per_epoch": per_epoch}
+            print(f"{name}: {measured}", flush=True)
+            section["bars"] = current_bars(key, profile)
+            section["spread"] = spread(section)
+            record.update(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), machine=runtime.machine_facts())
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            on_disk = json.loads(path.read_text()) if path.exists() else {}  # another process may run the other week
+            record = {**on_disk, **{k: v for k, v in record.items() if k not in ("cgan", "vae_latent16")}, week: section}
+            path.write_text(json.dumps(record, indent=2, default=float) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from course_utils import runtime
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
+    parser.add_argument("--force", action="store_true", help="measure variants already in the record again")
+    args = parser.parse_args(argv)
+    only = [name for name in args.only.split(",") if name] or None
+    print(f"wrote {run(runtime.profile(), only, args.force)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
