@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -122,9 +122,25 @@ def check_run(folder: Path, assignment: str, limits: Limits) -> list[Finding]:
     return findings
 
 
-def check_submission(folder: Path, assignment: str, *, run: bool = True) -> list[Finding]:
-    """Every finding for ``folder`` (a student's submission folder) as ``assignment``."""
+def weaker_walls() -> list[Finding]:
+    """What this machine's sandbox cannot enforce that the grader's does (said, not failed)."""
+    from autograder import walls
+
+    assessed = walls.assess()
+    return [Finding(True, f"this run's sandbox is weaker than the grader's: {note}")
+            for note in [*assessed.missing(), *assessed.notes()]]
+
+
+def check_submission(folder: Path, assignment: str, *, run: bool = True,
+                     memory_gb: float | None = None) -> list[Finding]:
+    """Every finding for ``folder`` (a student's submission folder) as ``assignment``.
+
+    memory_gb: the run's memory bound instead of the grader's default for ``assignment``.
+    """
     findings = check_files(folder, assignment)
     if run:
-        findings += check_run(folder, assignment, default_limits(assignment))
+        limits = default_limits(assignment)
+        if memory_gb:
+            limits = replace(limits, memory_bytes=int(memory_gb * 2**30))
+        findings += weaker_walls() + check_run(folder, assignment, limits)
     return findings

@@ -139,6 +139,12 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.limits import default_limits
     from autograder.results import Outcome
 
+    from autograder import walls
+
+    refused = walls.before_grading(args.accept_weak_sandbox, lambda line: print(f"warning: {line}", file=sys.stderr))
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     out, db = _out_and_db(args)
     limits = replace(default_limits(args.assignment), **{
         k: v for k, v in [("wall_seconds", args.wall_seconds), ("cell_seconds", args.cell_seconds),
@@ -253,11 +259,12 @@ def _check_submission(args: argparse.Namespace) -> int:
                          "assignment with --assignment NN_topic.")
     _known_assignment(assignment)
     print(f"checking {folder} as {assignment} ({'without running it' if args.no_run else 'runs the notebook as the grader does: minutes'})")
-    findings = check_submission.check_submission(folder, assignment, run=not args.no_run)
+    findings = check_submission.check_submission(folder, assignment, run=not args.no_run, memory_gb=args.memory_gb)
     for finding in findings:
         print(finding.line())
     failed = [f for f in findings if not f.passed]
-    print(f"{len(failed)} problem(s): fix them before you submit." if failed else "ready to submit.")
+    print(f"{len(failed)} problem(s): fix them before you submit." if failed else
+          "ready to submit: the files are there and load (this says nothing about whether your answers are right).")
     return 1 if failed else 0
 
 
@@ -299,6 +306,9 @@ def _add_grading_commands(commands) -> None:
                + "\n  ".join(bounds.describe(name) for name in bounds.MEASURED))
     common(grade)
     grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
+    grade.add_argument("--accept-weak-sandbox", action="store_true",
+                       help="grade even without bubblewrap or a uid per run (students' code can then read "
+                            "the course's files); the report and feedback say so")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable), even if unchanged")
     grade.add_argument("--force", action="store_true", help="regrade every submission, even those unchanged "
                                                             "since the gradebook's last run")
@@ -370,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("folder", help="the folder you will submit (your notebook and the files it saved)")
     check.add_argument("--assignment", metavar="NN_topic", help="default: the NN_topic.ipynb found in the folder")
     check.add_argument("--no-run", action="store_true", help="check the files only (seconds, not minutes)")
+    check.add_argument("--memory-gb", type=float, help="memory bound of the run (default: the grader's for "
+                                                       "this assignment)")
     check.set_defaults(handler=_check_submission)
 
     models = commands.add_parser("models", help="rebuild the models the course ships (the MNIST evaluation "

@@ -53,13 +53,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import cgroups, seccomp, workfolder
+from autograder import cgroups, seccomp, walls, workfolder
+from autograder.walls import MODE_ENV, MODES, _probe, _unshare, isolation_mode  # noqa: F401 - their home is walls
 from autograder.uids import UidSlot
 
 SANDBOX_HOME = "/home/student"
 SANDBOX_WORK = "/home/student/work"
-MODE_ENV = "COURSE_SANDBOX"  # force "bwrap" | "unshare" | "none" (tests, odd hosts)
-MODES = ("bwrap", "unshare", "none")
 GiB = 1024**3
 MiB = 1024**2
 _TAIL_BYTES = 64 * 1024
@@ -141,42 +140,6 @@ _LOOPBACK_UP = (
     "fcntl.ioctl(s, 0x8914, struct.pack('16sH', b'lo', flags | 1))\n"
     "os.execv(sys.argv[1], sys.argv[1:])\n"
 )
-
-
-def _unshare() -> list[str]:
-    # Without root, a user namespace (--map-root-user) grants the right to unshare.
-    user = [] if os.geteuid() == 0 else ["--map-root-user"]
-    return ["unshare", *user, "--net", "--pid", "--fork", "--kill-child"]
-
-
-def _works(command: list[str]) -> bool:
-    try:
-        return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
-
-
-@functools.lru_cache(maxsize=None)
-def _probe(mode: str) -> bool:
-    if mode == "bwrap":
-        return shutil.which("bwrap") is not None and _works(
-            ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent",
-             "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "true"])
-    if mode == "unshare":
-        return shutil.which("unshare") is not None and _works(_unshare() + ["true"])
-    return True
-
-
-def isolation_mode() -> str:
-    """The strongest mode that works here (``COURSE_SANDBOX`` may force a weaker one)."""
-    forced = os.environ.get(MODE_ENV, "").strip().lower()
-    if forced:
-        if forced not in MODES:
-            raise ValueError(f"{MODE_ENV}={forced!r}: use one of {', '.join(MODES)}.")
-        if not _probe(forced):
-            raise RuntimeError(f"{MODE_ENV}={forced} was asked for but does not work on this host.")
-        return forced
-    return next(mode for mode in MODES if _probe(mode))
 
 
 def _inside(path: Path, roots: list[str]) -> bool:
@@ -303,8 +266,8 @@ class Sandbox:
 
     def _rlimits(self, limits: Limits, memory_bytes: int) -> dict[str, int]:
         rlimits = {"cpu": limits.cpu_limit(), "fsize": limits.file_bytes, "core": 0}
-        if self.group is None:
-            rlimits["as"] = memory_bytes  # no cgroup: the coarse per-process bound
+        if self.group is None:  # no cgroup: the coarse per-process bound, room for reservations
+            rlimits["as"] = walls.address_space_bound(memory_bytes)
         if self.uid is not None:
             rlimits["nproc"] = limits.processes  # per uid, and the uid is this run's own
         return rlimits
@@ -323,6 +286,8 @@ class Sandbox:
         env.setdefault("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         env.setdefault("USER", "student")  # the run's uid has no passwd entry
+        if self.group is None:  # bounded by address space: fewer malloc arenas reserved
+            env.setdefault("MALLOC_ARENA_MAX", walls.MALLOC_ARENAS)
         spec: dict = {"mode": self.mode, "uid": self.uid, "rlimits": self._rlimits(limits, memory_bytes),
                       "cgroup_procs": self.group.procs if self.group else [], **(kernel or {})}
         if self.mode == "bwrap":
@@ -343,7 +308,8 @@ class Sandbox:
         lines = []
         if self.mode == "bwrap":
             user = ("runs as a user of its own (a uid no other run holds), no capabilities" if self.uid is not None
-                    else "runs as root in a user namespace, no capabilities")
+                    else "NOT in force: a uid of its own (the grader is not root); runs as the grader's user in a "
+                         "user namespace, no capabilities")
             lines += ["bubblewrap: network cut (own network namespace)",
                       "bubblewrap: private filesystem view (course repository, solutions, "
                       "hidden checks and gradebook not visible; system read-only)",
@@ -358,8 +324,8 @@ class Sandbox:
         if self.group is not None:
             lines.append(f"cgroup v{self.group.version}: real memory and task count of the whole run bounded")
         else:
-            lines.append(f"NOT in force: a cgroup per run ({cgroups.unavailable() or 'not made'}); "
-                         "memory bounded per process (address space)")
+            lines.append(f"NOT in force: a cgroup per run ({cgroups.unavailable() or 'not made'}); memory bounded "
+                         f"per process (address space: {walls.address_space_bound(0) / walls.GiB:.1f} GiB over the bound)")
         return lines
 
     def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
