@@ -190,6 +190,19 @@ def _demo(data: dict[str, Any]) -> Iterator[Row]:
            "`make test`)", "")
 
 
+def _mutation(data: dict[str, Any]) -> Iterator[Row]:
+    """One row per function check: its mutation score and what survived (benchmarks/mutation_score.py)."""
+    sampled = f", a sample of {data['sample']} mutants per week (seed {data['seed']})" if data.get("sample") else ""
+    for week in data["weeks"]:
+        for row in week["checks"]:
+            score = "no mutant" if row["score"] is None else f"{row['score']:.1%}"
+            excused = len(row.get("equivalent_but_killed", []))
+            yield (f"mutation score, {week['assignment']} `{row['check']}` ({data['library']}{sampled})",
+                   f"{score}: {row['killed']} of {row['mutants'] - row['equivalent']} killed, {row['survived']} "
+                   f"survived, {row['equivalent']} equivalent{f', {excused} annotated equivalent yet killed' if excused else ''}",
+                   "DESIGN.md: at least 95 % of non-equivalent mutants killed per function check", "")
+
+
 SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("conv_speed_full.json", _week1),
     ("conv_speed_smoke.json", _week1),
@@ -214,12 +227,22 @@ SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("dask_throughput_smoke.json", _dask),
     ("demo_wall_time_smoke.json", _demo),
 ]
+# Results whose names vary (mutation_score_<weeks>.json): every file matching the pattern gives rows.
+PATTERN_SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
+    ("mutation_score_*.json", _mutation),
+]
+
+
+def _sources() -> list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]]:
+    """:data:`SOURCES`, then the files present that match :data:`PATTERN_SOURCES`, by name."""
+    return SOURCES + [(path.name, extract) for pattern, extract in PATTERN_SOURCES
+                      for path in sorted(RESULTS.glob(pattern))]
 
 
 def rows() -> list[Row]:
     """Every row whose source file is present (a file whose layout is not the expected one says so)."""
     table = []
-    for name, extract in SOURCES:
+    for name, extract in _sources():
         data = _load(name)
         if data is None:
             continue
@@ -235,7 +258,7 @@ def provenance(since: float | None = None) -> list[str]:
     """One line per recorded result: its date, and whether this run wrote it (file newer than ``since``,
     the start of ``make bench``) or kept it from an earlier run; then the results that give no row."""
     lines = []
-    for name, _ in SOURCES:
+    for name, _ in _sources():
         data = _load(name)
         if data is None:
             continue
@@ -243,7 +266,7 @@ def provenance(since: float | None = None) -> list[str]:
         date = _date(data, "?")
         fresh = since is not None and path.stat().st_mtime >= since
         lines.append(f"- `{path.name}`: {'run this time' if fresh else 'kept from an earlier run'}, {date}")
-    named = {Path(name).name for name, _ in SOURCES}
+    named = {Path(name).name for name, _ in _sources()}
     others = sorted(path.name for path in RESULTS.glob("*.json") if path.name not in named)
     if others:
         lines.append("- recorded, no row in this table (calibration and variant records, read by their own scripts): "
@@ -282,7 +305,7 @@ def check(table: list[Row]) -> list[str]:
         data = json.loads(path.read_text())
         problems += [f"{path.name} has no {key}" for key, names in DATED.items()
                      if not any(n in data for n in names) and not (key == "profile" and _profile_per_row(data))]
-    present = [name for name, _ in SOURCES if _load(name) is not None]
+    present = [name for name, _ in _sources() if _load(name) is not None]
     if not present or len(table) < len(present):
         problems.append(f"{len(table)} rows from {len(present)} recorded result(s) in {RESULTS}")
     return problems
