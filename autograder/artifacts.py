@@ -27,6 +27,8 @@ from autograder.judging import CHECKS_PATH_ENV, ArtifactCheck, Verdict
 from autograder.sandbox import Limits, Sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+CHECKER_ROOT = "/opt/course"                     # where the checker's packages are, inside
+CHECKER_PACKAGES = ("autograder", "course_utils")  # all it imports; never solutions/ or a gradebook
 _SIDECAR_SUFFIX = ".json"
 _UNSAFE_HINTS = ("lambda", "safe_mode", "unsafe")
 
@@ -90,15 +92,21 @@ def _plain(check: ArtifactCheck, message: str) -> str:
 
 
 def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
-    """A sandbox for a trusted checker: course code and data read-only, network cut.
+    """A sandbox for a trusted checker: the two packages it runs and the data, read-only;
+    network cut.
 
-    Returns the sandbox and the environment the checker needs inside it.
+    Least privilege: only ``autograder`` (the checks) and ``course_utils`` are bound, not the
+    repository (no ``solutions/``, no gradebook), and the judge secret stays out: no
+    artifact check draws hidden cases from it, so a model that broke out of Keras' safe mode
+    would find neither. Returns the sandbox and the environment the checker needs inside it.
     """
     from course_utils import data
 
     sandbox = Sandbox(work)
+    for package in CHECKER_PACKAGES:
+        sandbox.bind_readonly(REPO_ROOT / package, f"{CHECKER_ROOT}/{package}")
     env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
-           "PYTHONPATH": sandbox.bind_readonly(REPO_ROOT, "/opt/course"),
+           "PYTHONPATH": CHECKER_ROOT if sandbox.mode == "bwrap" else str(REPO_ROOT),
            "COURSE_DATA_DOWNLOAD": "0"}
     if data.data_dir().is_dir():
         env["COURSE_DATA_DIR"] = sandbox.bind_readonly(data.data_dir(), "/opt/course-data")
@@ -106,9 +114,6 @@ def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
     if extra:
         env[CHECKS_PATH_ENV] = os.pathsep.join(
             sandbox.bind_readonly(Path(d), f"/opt/course-checks/{i}") for i, d in enumerate(extra))
-    for name in ("COURSE_JUDGE_SECRET",):  # the checker may need to regenerate hidden cases
-        if name in os.environ:
-            env[name] = os.environ[name]
     return sandbox, env
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder import artifacts, judging
+from autograder import artifacts, judging, sandbox
 from autograder.artifacts import UntrustedFileError, copy_untrusted
+from autograder.sandbox import Limits
 
 FIXTURE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "fixture_course" / "checks"
 
@@ -78,3 +81,25 @@ def test_keras_model_with_a_lambda_layer_is_refused(tmp_path):
     assert not verdict.passed
     assert "Lambda layer" in verdict.message and "refuses to load" in verdict.message
     assert "safe_mode=False" not in verdict.message
+
+
+PROBE = """
+import json, os, sys
+import autograder.judging, course_utils.training
+print(json.dumps({"solutions": os.path.exists("/opt/course/solutions"),
+                  "repository_files": sorted(os.listdir("/opt/course")),
+                  "secret": "COURSE_JUDGE_SECRET" in os.environ}))
+"""
+
+
+@pytest.mark.skipif(sandbox.isolation_mode() != "bwrap", reason="the checker's file view needs bubblewrap")
+def test_the_artifact_checker_sees_only_its_packages_and_no_secret(tmp_path, monkeypatch):
+    """Does the checker's sandbox hold the checks and course_utils but not solutions/, the rest of the
+    repository or the judge secret (a model that broke out of safe mode would find nothing)?"""
+    monkeypatch.setenv("COURSE_JUDGE_SECRET", "this term's secret")
+    box, env = artifacts.checker_sandbox(tmp_path)
+    run = box.run([sys.executable, "-c", PROBE], env=env, limits=Limits(), wall_seconds=120,
+                  memory_bytes=2 * 2**30)
+    assert run.returncode == 0, run.stderr[-2000:]
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen == {"solutions": False, "repository_files": ["autograder", "course_utils"], "secret": False}
