@@ -57,6 +57,7 @@ bench: data
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/gans_bars.py build/bench/06_gans --profile $(BENCH_PROFILE)
 	$(PY) benchmarks/style_transfer_reference.py features
 	$(PY) benchmarks/style_transfer_reference.py bars
+	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/mutation_score.py
 	$(if $(BENCH_CALIBRATION),$(PY) benchmarks/adversarial_bars.py --profile $(BENCH_PROFILE) --seeds 20,@true)
 	$(if $(BENCH_CALIBRATION),$(PY) benchmarks/conv_speed_verdict.py --runs 20,@true)
 	$(if $(BENCH_CALIBRATION),COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/grading_limits.py,@true)
