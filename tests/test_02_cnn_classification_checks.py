@@ -53,7 +53,18 @@ def blank(**kwargs):
     raise NotImplementedError()
 
 
-RIGHT = {"conv_output_shape": conv_output_shape, "conv_params": conv_params,
+def as_graded(shape_function):
+    """``shape_function`` handed over as the grade cell hands conv_output_shape over: ``(1, 0)`` when it
+    raises ValueError (a padding other than "valid" or "same" must), else ``(0, its value)``."""
+    def graded(**case):
+        try:
+            return 0, shape_function(**case)
+        except ValueError:
+            return 1, 0
+    return graded
+
+
+RIGHT = {"conv_output_shape": as_graded(conv_output_shape), "conv_params": conv_params,
          "dense_params": dense_params, "confusion_matrix": confusion_matrix}
 
 MISTAKES = {
@@ -65,6 +76,8 @@ MISTAKES = {
             else input_size // stride),
         "padding ignored": lambda input_size, kernel_size, stride=1, padding="valid": (
             conv_output_shape(input_size, kernel_size, stride, "valid")),
+        "no ValueError for another padding": lambda input_size, kernel_size, stride=1, padding="valid": (
+            conv_output_shape(input_size, kernel_size, stride, "valid" if padding == "valid" else "same")),
     },
     "conv_params": {
         "biases forgotten": lambda kernel_size, in_channels, filters, use_bias=True: (
@@ -107,7 +120,9 @@ def test_function_check_rejects_blank(check_id):
 @pytest.mark.parametrize("check_id,mistake", [(c, m) for c in MISTAKES for m in MISTAKES[c]])
 def test_function_check_rejects_plausible_mistake(check_id, mistake):
     """Is each classic mistake (forgotten bias, off-by-one, transposed matrix...) caught?"""
-    verdict = judging.run_function_check_inline(ASSIGNMENT, check_id, MISTAKES[check_id][mistake])
+    fn = MISTAKES[check_id][mistake]
+    verdict = judging.run_function_check_inline(ASSIGNMENT, check_id, as_graded(fn) if check_id == "conv_output_shape"
+                                                else fn)
     assert not verdict.passed, f"{check_id} accepted the mistake {mistake!r}"
 
 
@@ -125,6 +140,12 @@ def test_counting_references_agree_with_keras():
     rng = np.random.default_rng(0)
     for case in checks._shape_cases(rng):  # an argument a case leaves out takes Keras's default too
         options = {"strides": case.get("stride", 1), "padding": case.get("padding", "valid")}
+        if options["padding"] not in ("valid", "same"):  # must raise ValueError, as Keras does
+            with pytest.raises(ValueError):
+                layers.Conv2D(2, case["kernel_size"], **options)
+            with pytest.raises(ValueError):
+                checks.conv_output_size_reference(**case)
+            continue
         layer = layers.Conv2D(2, case["kernel_size"], **options)
         size = case["input_size"]
         expected = layer.compute_output_shape((1, size, size, 1))[1]
@@ -427,3 +448,24 @@ def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
         cases = check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
         missing = [name for name, present in EDGE_CLASSES[check_id].items() if not any(present(c) for c in cases)]
         assert not missing, f"secret {secret!r}: {check_id} lacks {missing}"
+
+
+@pytest.mark.slow
+def test_a_private_evaluation_set_is_what_the_isolated_checker_judges_on(trained, tmp_path, monkeypatch):
+    """With COURSE_EVAL_DIR set, does the sandboxed checker evaluate on the instructor's images (here
+    the public test images relabelled, so the right model must fail) and say which images it used?"""
+    from autograder import artifacts
+    from autograder.checks._evaluation_set import EVAL_DIR_ENV
+    from course_utils import data
+
+    images, labels = data.load_numpy("mnist", "test", limit=500)
+    private = tmp_path / "private"
+    private.mkdir()
+    np.savez(private / "mnist.npz", images=images, labels=(labels + 1) % 10)
+    monkeypatch.setenv(EVAL_DIR_ENV, str(private))
+    check = judging.get_check(ASSIGNMENT, "mnist_cnn")
+    verdict = artifacts.judge_artifact_isolated(ASSIGNMENT, check, trained / "reference", profile="smoke")
+    assert not verdict.passed and "private evaluation images" in verdict.message, verdict.message
+    monkeypatch.delenv(EVAL_DIR_ENV)
+    verdict = artifacts.judge_artifact_isolated(ASSIGNMENT, check, trained / "reference", profile="smoke")
+    assert verdict.passed and "mnist test images" in verdict.message, verdict.message

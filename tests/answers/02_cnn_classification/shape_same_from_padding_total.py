@@ -3,6 +3,8 @@
 
 
 def conv_output_shape(input_size, kernel_size, stride=1, padding="valid"):
+    if padding not in {"valid", "same"}:
+        raise ValueError("unknown padding")
     total = 0
     if padding == "same":
         total = max((-(-input_size // stride) - 1) * stride + kernel_size - input_size, 0)
