@@ -303,20 +303,21 @@ def current_bars(week: str, profile: str) -> dict:
 
 
 def spread(week_record: dict) -> dict:
-    """Per measure: the honest variants' range (final models, and every epoch of the second half of a
-    per-epoch run: a right model stopped there) and the mistakes' range."""
+    """Per measure, three ranges: the honest variants' final models; the epochs of the second half of
+    a per-epoch run (a right model stopped at an unlucky epoch; for a GAN, its epoch-to-epoch swing);
+    and the mistakes. The first half's epochs (an under-trained model) are kept in the record only."""
     out: dict = {}
     for measure_name in week_record["bars"]:
-        honest, mistakes = [], []
+        groups: dict[str, list] = {"honest_final": [], "honest_second_half_epochs": [], "mistakes": []}
         for name, variant in week_record["variants"].items():
             if measure_name not in variant:
                 continue
-            (honest if variant["kind"] == "honest" else mistakes).append((variant[measure_name], name))
+            groups["honest_final" if variant["kind"] == "honest" else "mistakes"].append(variant[measure_name])
             epochs = variant.get("per_epoch") or []
-            honest += [(e[measure_name], f"{name} epoch {e['epoch']}") for e in epochs
-                       if measure_name in e and e["epoch"] > len(epochs) // 2]
+            groups["honest_second_half_epochs"] += [e[measure_name] for e in epochs
+                                                    if measure_name in e and e["epoch"] > len(epochs) // 2]
         out[measure_name] = {label: {"min": min(values), "max": max(values)} if values else None
-                             for label, values in (("honest", honest), ("mistakes", mistakes))}
+                             for label, values in groups.items()}
     return out
 
 
@@ -359,8 +360,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated variant names (default: all)")
     parser.add_argument("--force", action="store_true", help="measure variants already in the record again")
+    parser.add_argument("--summarise", action="store_true", help="only recompute the bars and spreads of the record")
     args = parser.parse_args(argv)
     only = [name for name in args.only.split(",") if name] or None
+    if args.summarise:
+        path = RESULTS / f"honest_variants_{runtime.profile()}.json"
+        record = json.loads(path.read_text())
+        for week in ("cgan", "vae_latent16"):
+            if week in record:
+                record[week]["bars"] = current_bars("cgan" if week == "cgan" else "vae", runtime.profile())
+                record[week]["spread"] = spread(record[week])
+        path.write_text(json.dumps(record, indent=2, default=float) + "\n")
+        print(json.dumps({week: record[week]["spread"] for week in ("cgan", "vae_latent16") if week in record}, indent=1))
+        return 0
     print(f"wrote {run(runtime.profile(), only, args.force)}")
     return 0
 
