@@ -172,3 +172,87 @@ def test_malformed_dtypes_or_line_counts_are_a_value_error(extra):
 def test_submit_rejects_a_non_function():
     with pytest.raises(TypeError, match="needs a function, got int"):
         judge.submit("00_setup", "double", 3)
+
+
+def test_the_template_raise_is_told_apart_from_a_library_one(tmp_path):
+    """Is only a `raise NotImplementedError()` in the student's own code "not attempted", and does
+    that flag survive the results file?"""
+    import asyncio
+
+    def stub(x):
+        raise NotImplementedError()
+
+    def unfinished_loop(x):
+        return asyncio.AbstractEventLoop().run_forever()  # the library's own bare NotImplementedError
+
+    def with_message(x):
+        raise NotImplementedError("not for this dtype")
+
+    results = [call_case(fn, {"x": 1}) for fn in (stub, unfinished_loop, with_message)]
+    assert all(r.error and r.error.startswith("NotImplementedError") for r in results)
+    assert [r.not_attempted for r in results] == [True, False, False]
+    decoded = decode_results(through_file(encode_results(results), tmp_path))
+    assert [r.not_attempted for r in decoded] == [True, False, False]
+
+
+def test_a_scipy_ufunc_is_pickled_by_its_library_not_the_notebooks_alias(monkeypatch):
+    """Is `from scipy.special import expit` in a kernel (where `__mp_main__` is the notebook's namespace)
+    pickled as `scipy.special`'s, when plain cloudpickle names `__mp_main__` (issue 27)?"""
+    import types
+
+    import cloudpickle
+    from scipy.special import expit
+
+    from course_utils import handover
+
+    notebook = types.ModuleType("__main__")
+    notebook.expit = expit
+    fn = eval("lambda x: expit(x)", {"expit": expit, "__name__": "__main__"})
+    modules = __import__("sys").modules
+    saved = dict(modules)
+    try:  # `__mp_main__` early in sys.modules, as in a kernel, where multiprocessing came before scipy
+        modules.clear()
+        modules["__mp_main__"] = notebook
+        modules.update({name: module for name, module in saved.items() if name != "__mp_main__"})
+        before = handover.references(cloudpickle.dumps(fn))
+        sent = handover.references(handover.dumps(fn))
+        assert handover.problem(fn) is None
+    finally:
+        modules.clear()
+        modules.update(saved)
+    assert ("__mp_main__", "expit") in before and handover.unsendable(before).name == "expit"
+    assert ("scipy.special", "") in sent and not any(module == "__mp_main__" for module, _ in sent)
+
+
+def test_submit_on_a_students_machine_names_what_cannot_be_sent(monkeypatch):
+    """Without the grader, does submit fail the cell in one line naming a name found only in the
+    notebook, and say nothing for a function the grader can load?"""
+    import sys
+    import types
+
+    notebook = types.ModuleType("__main__")
+    token_type = type("Token", (), {"__reduce__": lambda self: "TOKEN", "__module__": "__main__"})
+    notebook.TOKEN = token = token_type()
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    monkeypatch.setattr(judge, "_grader_installed", lambda: False)
+    monkeypatch.delenv(judge.JUDGE_DIR_ENV, raising=False)
+    judge.submit("00_setup", "double", lambda x: 2 * x)
+    with pytest.raises(AssertionError) as raised:
+        judge.submit("00_setup", "double", lambda x: (token, 2 * x)[1])
+    message = str(raised.value)
+    assert "`TOKEN` cannot be sent to the grader" in message and "\n" not in message
+
+
+def test_pickle_references_are_read_without_loading():
+    """Are a pickle's globals and cloudpickle's module imports listed from its opcodes, and is a
+    damaged pickle a ValueError (or what came before the damage, when partial)?"""
+    import pickle
+
+    from course_utils import handover
+
+    payload = pickle.dumps([np.add, len])
+    assert handover.references(payload) == [("numpy", "add"), ("builtins", "len")]
+    with pytest.raises(ValueError):
+        handover.references(payload[:-5])
+    assert handover.references(payload[:-5], partial=True) == [("numpy", "add")]
+    assert handover.unsendable([("no_such_module_zz", "f")]).message.startswith("`no_such_module_zz`")
