@@ -23,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.checks._evaluation_set import EVAL_DIR_ENV
 from autograder.judging import CHECKS_PATH_ENV, ArtifactCheck, Verdict
 from autograder.sandbox import Limits, Sandbox
 
@@ -110,6 +111,9 @@ def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
            "COURSE_DATA_DOWNLOAD": "0"}
     if data.data_dir().is_dir():
         env["COURSE_DATA_DIR"] = sandbox.bind_readonly(data.data_dir(), "/opt/course-data")
+    private = Path(os.environ.get(EVAL_DIR_ENV, "") or "/nonexistent")
+    if private.is_dir():  # the instructor's evaluation images: here only, never in a kernel
+        env[EVAL_DIR_ENV] = sandbox.bind_readonly(private, "/opt/course-evaluation")
     extra = [d for d in os.environ.get(CHECKS_PATH_ENV, "").split(os.pathsep) if d and Path(d).is_dir()]
     if extra:
         env[CHECKS_PATH_ENV] = os.pathsep.join(

@@ -153,8 +153,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     from autograder.references import AssignmentConfigError
 
-    warning = grading.judge_secret_warning()
-    if warning:
+    for warning in filter(None, [grading.judge_secret_warning(), grading.evaluation_set_warning(args.assignment)]):
         print(f"warning: {warning}", file=sys.stderr)
     try:
         graded = grading.grade_class(args.assignment, args.submissions, students=args.student,

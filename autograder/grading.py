@@ -30,6 +30,7 @@ inside a submission or a sandbox)::
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import shutil
@@ -194,6 +195,17 @@ def intake_result(skipped: Skipped, assignment: str, cells: Sequence[Any]) -> Su
 def judge_secret_warning() -> str | None:
     """The warning for the TA when hidden inputs are the course's defaults (no per-term secret)."""
     return None if os.environ.get(JUDGE_SECRET_ENV, "").strip() else SECRET_WARNING
+
+
+def evaluation_set_warning(assignment: str) -> str | None:
+    """The warning for the TA when ``assignment``'s models are judged on a public test split."""
+    from autograder.checks._evaluation_set import public_split_warning
+
+    try:
+        module = importlib.import_module(f"autograder.checks.{assignment}")
+    except ModuleNotFoundError:
+        return None
+    return public_split_warning(list(getattr(module, "EVALUATION_DATASETS", ())))
 
 
 def ship_job(job: GradeJob, *, installed_root: Path, code_version: str) -> GradeJob:
@@ -363,7 +375,8 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
         release_mounts_under(work_root)  # a worker that died may have left its tmpfs work folder
         shutil.rmtree(work_root, ignore_errors=True)
     intake.skipped += oversize
-    warnings = ([w for w in [judge_secret_warning()] if w] + [s.line() for s in intake.skipped]
+    warnings = ([w for w in [judge_secret_warning(), evaluation_set_warning(assignment)] if w]
+                + [s.line() for s in intake.skipped]
                 + [intake.renamed_line(safe) for safe in sorted(intake.renamed)])
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",
                         scheduler=scheduling.describe(scheduler, workers), warnings=warnings)

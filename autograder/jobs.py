@@ -32,7 +32,8 @@ MAX_FIGURES = 24
 FIGURE_NAME = re.compile(r"cell\d{3}_\d+\.png")  # autograder.feedback_outputs' names: the cell it was drawn in
 MAX_FIGURE_BYTES = 4 * 2**20
 MAX_NOTEBOOK_BYTES = 32 * 2**20
-SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET")  # what the grades depend on, read from os.environ
+# What the grades depend on, read from os.environ (COURSE_EVAL_DIR: the same path on every worker).
+SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET", "COURSE_EVAL_DIR")
 
 GradeFunction = Callable[..., SubmissionResult]
 _environment_lock = threading.Lock()  # one shipped job at a time per worker process changes os.environ

@@ -1,0 +1,70 @@
+"""The images artifact checks evaluate saved models on: a private set, or the public test split.
+
+Why: MNIST's and Fashion-MNIST's test splits are public and readable in the student's kernel,
+so a model trained on them scores near 100 % on the grader's evaluation. An instructor who
+holds images no student has seen (e.g. digits written by the class, or a split kept back)
+points the grader at them with ``COURSE_EVAL_DIR``: a folder of ``<dataset>.npz`` files, each
+with ``images`` (uint8, ``(N, 28, 28)`` or ``(N, 28, 28, 1)``) and ``labels`` (int, ``(N,)``).
+The folder is bound read-only into the artifact checker's sandbox only, never into a kernel.
+Without it the public test split is used and the class report says so
+(:func:`public_split_warning`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+EVAL_DIR_ENV = "COURSE_EVAL_DIR"
+
+
+class EvaluationSetError(ValueError):
+    """The instructor's evaluation file is there but unusable (a course problem, not a student's)."""
+
+
+def private_file(dataset: str) -> Path | None:
+    """``$COURSE_EVAL_DIR/<dataset>.npz`` when the instructor supplied it, else None."""
+    folder = os.environ.get(EVAL_DIR_ENV, "").strip()
+    path = Path(folder) / f"{dataset}.npz" if folder else None
+    return path if path is not None and path.is_file() else None
+
+
+def _read_private(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with np.load(path, allow_pickle=False) as stored:
+        if not {"images", "labels"} <= set(stored.files):
+            raise EvaluationSetError(f"{path} must hold arrays 'images' and 'labels' (it holds {stored.files})")
+        images, labels = stored["images"], stored["labels"]
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    if images.dtype != np.uint8 or images.shape[1:] != (28, 28, 1) or labels.shape != (len(images),):
+        raise EvaluationSetError(f"{path}: images must be uint8 (N, 28, 28[, 1]) with labels (N,); got "
+                                 f"{images.dtype} {images.shape} and labels {labels.shape}")
+    return images, labels.astype(np.int64)
+
+
+def evaluation_set(dataset: str, limit: int | str) -> tuple[np.ndarray, np.ndarray, str]:
+    """``(images (N, 28, 28, 1) uint8, labels (N,) int64, where)`` for judging a model on ``dataset``.
+
+    limit: the first ``limit`` examples, or ``"all"``; ``where`` names the source in feedback
+    ("private evaluation images" or "test images").
+    """
+    path = private_file(dataset)
+    if path is not None:
+        images, labels = _read_private(path)
+        count = len(labels) if limit == "all" else int(limit)
+        return images[:count], labels[:count], "private evaluation images"
+    from course_utils import data
+
+    images, labels = data.load_numpy(dataset, "test", limit=limit)
+    return images, labels, "test images"
+
+
+def public_split_warning(datasets: list[str]) -> str | None:
+    """The report's line when a model is judged on a public test split (no private set for it)."""
+    public = [name for name in datasets if private_file(name) is None]
+    if not public:
+        return None
+    return (f"saved models were evaluated on the public {' and '.join(public)} test split, which students can "
+            f"train on; put a private set in {EVAL_DIR_ENV} (<dataset>.npz with images and labels) to prevent it.")
