@@ -13,8 +13,11 @@ work tree (the sandbox has no network, not even the grader's loopback). So:
   clock) is what the grader itself observed;
 - the executed notebook is built here, from the kernel's messages (whose
   *content* is the student's, as the outputs of any notebook are);
-- no message larger than :data:`MAX_MESSAGE_BYTES` is accepted, and outputs
-  beyond ``limits.output_bytes`` are dropped (nbgrader-style note in the cell).
+- no message larger than :func:`max_message_bytes` is accepted, at most
+  :data:`RECEIVE_QUEUE` wait on each socket, and every kernel message (outputs,
+  display updates, widget state) counts against ``limits.output_bytes``; past it they are
+  dropped (nbgrader-style note in the cell). So the grader's own memory stays bounded
+  whatever the kernel sends.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 import logging
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,13 @@ from traitlets import List, Unicode
 from autograder.sandbox import Limits, Sandbox
 
 MAX_MESSAGE_BYTES = 64 * 2**20
+MIN_MESSAGE_BYTES = 16 * 2**20
+# Messages the grader's side of each socket holds before it stops reading (ZeroMQ's default is
+# 1000): a kernel that sends faster than the grader reads then waits, holding the backlog in its
+# own, bounded memory, instead of the grader's (a 400 MiB display-update flood once grew the
+# grader by 390 MiB this way).
+RECEIVE_QUEUE = 4
+_UNCOUNTED = {"status", "execute_input"}  # store nothing: a status ends a cell, execute_input sets its count
 KERNEL_DIR = ".kernel"
 _STARTUP_SECONDS = 120
 # A Unix socket's address holds at most 107 bytes on Linux (103 on macOS); zmq names the
@@ -66,32 +76,80 @@ class JailedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         return [*self.jail_command, self.connection_file]
 
+    def client(self, **kwargs: Any) -> Any:
+        """A client whose own ZeroMQ context has this manager's bounds (message size, receive
+        queue): the client reads the kernel on sockets of a context it makes itself."""
+        client = super().client(**kwargs)
+        for option in (zmq.MAXMSGSIZE, zmq.RCVHWM):
+            client.context.setsockopt(option, self.context.getsockopt(option))
+        return client
+
 
 class LimitedClient(NotebookClient):
-    """nbclient that keeps at most ``output_limit`` bytes of cell outputs in total."""
+    """nbclient that keeps at most ``output_limit`` bytes of what the kernel sends, all told.
+
+    Every iopub message but ``status`` and ``execute_input`` (which store nothing) counts:
+    outputs, ``update_display_data`` and widget (``comm_*``) messages alike. Widget state is
+    never stored (nbclient would keep every ``comm_msg``'s state in memory for the notebook's
+    metadata) and no widget is emulated. Past the bound, the messages are read and dropped, so a
+    flood costs the grader no memory. It also records which cells raised, from each cell's
+    execute reply: an error output can be dropped by the bound, the reply cannot.
+    """
 
     def __init__(self, nb: Any, output_limit: int, **kwargs: Any) -> None:
-        super().__init__(nb, **kwargs)
+        super().__init__(nb, store_widget_state=False, **kwargs)
+        self.comm_open_handlers = {}  # no Output widget emulation: it would store outputs of its own
         self.output_limit = output_limit
         self.output_bytes = 0
         self.output_truncated = False
         self.current_cell: int | None = None
+        self.failed_cells: dict[int, str] = {}
+        self.on_cell_executed = self._record_reply
+
+    def _record_reply(self, cell: Any, cell_index: int, execute_reply: dict | None) -> None:
+        content = (execute_reply or {}).get("content") or {}
+        if content.get("status") == "error":
+            self.failed_cells[cell_index] = (f"{str(content.get('ename', ''))[:200]}: "
+                                             f"{str(content.get('evalue', ''))[:500]}").strip(": ")
 
     async def async_execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
         self.current_cell = cell_index
         return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
-    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
-        self.output_bytes += len(json.dumps(msg.get("content", {}), default=str))
+    def process_message(self, msg: dict, cell: Any, cell_index: int) -> Any:
+        msg_type = str(msg.get("msg_type", ""))
+        if msg_type in _UNCOUNTED:
+            return super().process_message(msg, cell, cell_index)
+        self.output_bytes += message_bytes(msg)
         if self.output_bytes > self.output_limit:
             if not self.output_truncated:
                 self.output_truncated = True
-                outs.append(nbformat.v4.new_output(
+                cell.outputs.append(nbformat.v4.new_output(
                     "stream", name="stderr",
                     text=f"\n[grader: output limit of {self.output_limit} bytes reached; "
                          "further output was dropped]\n"))
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        if msg_type.startswith("comm"):
+            return None  # counted, never stored (see the class doc)
+        return super().process_message(msg, cell, cell_index)
+
+
+def max_message_bytes(limits: Limits) -> int:
+    """The largest message accepted: twice the output bound (a bigger one would be dropped
+    anyway), at least :data:`MIN_MESSAGE_BYTES`, at most :data:`MAX_MESSAGE_BYTES`.
+
+    A larger one closes the socket's connection: the kernel's later outputs are lost and each
+    later cell waits nbclient's 4 s for them; the grade does not change (a cell's error comes
+    back in its execute reply). Until 2026-12-07 this bound was set on a context the client
+    did not use, so it never held.
+    """
+    return max(MIN_MESSAGE_BYTES, min(MAX_MESSAGE_BYTES, 2 * limits.output_bytes))
+
+
+def message_bytes(msg: dict) -> int:
+    """What a kernel message weighs against the output bound: its content as JSON and its buffers."""
+    content = len(json.dumps(msg.get("content", {}), default=str))
+    return content + sum(len(buffer) for buffer in msg.get("buffers") or [])
 
 
 @dataclass
@@ -100,6 +158,7 @@ class NotebookRun:
 
     status: "completed" | "cell_timeout" | "kernel_died" | "wall_timeout" | "runner_error".
     cell: index of the cell running when the run stopped (None when completed).
+    failed_cells: cell index -> "ename: evalue" of every cell whose execute reply said it raised.
     executed: the notebook with the outputs received (complete or partial).
     stderr: the last 64 KiB the kernel wrote to its standard error.
     """
@@ -112,6 +171,7 @@ class NotebookRun:
     stderr: str
     seconds: float
     detail: str = ""
+    failed_cells: dict[int, str] = field(default_factory=dict)
 
 
 def _quiet() -> logging.Logger:
@@ -172,7 +232,8 @@ def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits:
                     "connection_host": str(kernel_dir / "connection.json"),
                     "connection_inside": box.inside(kernel_dir / "connection.json")})
         context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.MAXMSGSIZE, max_message_bytes(limits))
+        context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
         km = JailedKernelManager(transport="ipc", ip=str(sockets / "k"), context=context,
                                  connection_file=str(private_dir / "connection.json"),
                                  jail_command=command, cache_ports=False)
@@ -197,4 +258,4 @@ def run_notebook(nb: NotebookNode, box: Sandbox, *, env: dict[str, str], limits:
     return NotebookRun(status=status, cell=client.current_cell if status != "completed" else None,
                        executed=client.nb, output_truncated=client.output_truncated,
                        kernel_exit=kernel_exit, stderr=tail, seconds=time.monotonic() - start,
-                       detail=detail)
+                       detail=detail, failed_cells=dict(client.failed_cells))

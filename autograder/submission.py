@@ -166,22 +166,52 @@ def execute_sandboxed(work: WorkFolder, restored: NotebookNode, profile: str, li
 
 # ------------------------------------------------------------------ judge
 
+def grade_cell_errors(executed: NotebookNode | None, failed_cells: dict[int, str]) -> dict[str, str]:
+    """By grade id, the error of every grade cell whose visible part raised.
+
+    Both what the grader saw: an error output in the cell, or an execute reply that said
+    "error" (the output may have been dropped by the output bound; the reply cannot be).
+    """
+    found: dict[str, str] = {}
+    for _, grade_id, ename, evalue in errors(executed) if executed is not None else []:
+        if grade_id and grade_id not in found:
+            found[grade_id] = f"{ename}: {evalue}".strip(": ")[:400]
+    cells = executed.cells if executed is not None else []
+    for index, error in sorted(failed_cells.items()):
+        if 0 <= index < len(cells):
+            grade_id = (cells[index].get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+            if grade_id and grade_id not in found:
+                found[grade_id] = error[:400] or "an error"
+    return found
+
+
 def _judge_functions(ref: Reference, sandbox_dir: Path, limits: Limits,
                      cell_errors: dict[str, str]) -> dict[str, judging.Verdict]:
     """Every function check's verdict, from one fresh sandboxed harness process that calls
-    the functions the notebook handed over on the hidden inputs (autograder.function_judge)."""
+    the functions the notebook handed over on the hidden inputs (autograder.function_judge).
+
+    The grade cell decides what is judged: a check whose grade cell raised gets "visible
+    checks failed", whatever was handed over (a student who calls ``judge.submit`` by hand
+    in an earlier cell, past a visible assert that then fails, is not judged again).
+    """
     items = [item for item in ref.items if isinstance(item.check, judging.FunctionCheck)]
-    errors_by_check = {item.check.id: cell_errors[item.grade_id] for item in items if item.grade_id in cell_errors}
-    return function_judge.judge_functions_isolated(ref.assignment, [item.check for item in items], sandbox_dir,
-                                                   limits, cell_errors=errors_by_check)
+    verdicts: dict[str, judging.Verdict] = {}
+    judged = []
+    for item in items:
+        error = cell_errors.get(item.grade_id)
+        if error is None:
+            judged.append(item.check)
+        else:
+            verdicts[item.check.id] = judging.Verdict(
+                False, f"{item.check.id}: the visible checks of this test failed, so the hidden check "
+                       f"never ran ({error}).")
+    if judged:
+        verdicts.update(function_judge.judge_functions_isolated(ref.assignment, judged, sandbox_dir, limits))
+    return verdicts
 
 
-def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, executed: NotebookNode | None,
+def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, cell_errors: dict[str, str],
                  profile: str, limits: Limits) -> list[ItemResult]:
-    cell_errors: dict[str, str] = {}
-    for _, grade_id, ename, evalue in errors(executed) if executed is not None else []:
-        if grade_id and grade_id not in cell_errors:
-            cell_errors[grade_id] = f"{ename}: {evalue}".strip(": ")[:400]
     results = []
     functions = _judge_functions(ref, sandbox_dir, limits, cell_errors)
     for item in ref.items:
@@ -338,8 +368,9 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
             f"{limits.memory_bytes / 2**30:.1f} GiB memory, {limits.processes} processes and threads, "
             f"{limits.cpu_limit()} s CPU, {limits.output_bytes / 2**20:.1f} MiB output"]
         if run.output_truncated:
-            notes.append(f"The notebook printed more than {limits.output_bytes / 2**20:.1f} MiB; "
-                         "the rest of its output was dropped.")
+            notes.append(f"The notebook printed more than {limits.output_bytes / 2**20:.1f} MiB (text, "
+                         "displays, display updates and widget messages all count); the rest of its "
+                         "output was dropped.")
         result.notes = notes
         if keep_outputs:
             keep.mkdir(parents=True, exist_ok=True)
@@ -350,7 +381,8 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
             result.executed_notebook = str(path)
         if verdict.outcome is not Outcome.GRADED:
             return zero(verdict.outcome, verdict.reason)
-        result.tests = _judge_items(ref, sandbox_dir, scratch, run.executed, profile, limits)
+        result.tests = _judge_items(ref, sandbox_dir, scratch, grade_cell_errors(run.executed, run.failed_cells),
+                                    profile, limits)
         evidence = tampering_evidence(notes, result.tests)
         if evidence:
             return zero(Outcome.TAMPERING, f"{evidence} This counts as tampering: every test scores zero, and the "
