@@ -129,3 +129,37 @@ def test_submit_rejects_non_callables():
     """Does handing over a value instead of a function give a clear TypeError?"""
     with pytest.raises(TypeError, match="needs a function"):
         judge.submit(ASSIGNMENT, "double", 42)
+
+
+def test_not_attempted_only_when_the_templates_raise_ran(fake_checks):
+    """Is "not attempted" said only for the template's own `raise NotImplementedError()`, and does
+    TensorFlow's NotImplementedError (NumPy on a symbolic tensor) get its type and one hint instead?"""
+    import tensorflow as tf
+
+    def template(x, scale=2):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    @tf.function
+    def numpy_in_graph(x):
+        return np.asarray(x) * 2  # a symbolic tensor cannot become a NumPy array
+
+    stub = judging.run_function_check_inline(ASSIGNMENT, "double", template)
+    assert not stub.passed and "not attempted yet" in stub.message
+    library = judging.run_function_check_inline(
+        ASSIGNMENT, "double", lambda x, scale=2: numpy_in_graph(tf.constant(x)).numpy())
+    assert not library.passed and "not attempted" not in library.message
+    assert "raised NotImplementedError" in library.message and "symbolic tensor" in library.message
+
+
+def test_a_wrong_shape_is_quoted_by_rank_not_dimensions(fake_checks):
+    """When the comparison fails, does the message give the rank of what was returned, never its
+    dimensions (they can carry hidden values, issue 28)?"""
+    def compare(cases, results):
+        return Verdict(bool(np.all(results[0].outputs[0] == 2 * cases[0]["x"])), "compared")
+
+    check = fake_checks.CHECKS[0]
+    fake_checks.CHECKS[0] = FunctionCheck(check.id, check.points, check.description, check.make_cases, compare)
+    verdict = judging.run_function_check_inline(ASSIGNMENT, "double", lambda x, scale=2: np.zeros((7, 13, 17)))
+    assert not verdict.passed and "1 value(s) of rank(s) 3" in verdict.message
+    assert not any(str(dimension) in verdict.message for dimension in (7, 13, 17))
