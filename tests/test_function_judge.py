@@ -288,3 +288,42 @@ def test_the_instructor_run_uses_the_same_isolated_path(tmp_path):
     assert right.returncode == 0, right.stderr
     wrong = kernel(tmp_path / "w", 'judge.submit("zz_functions", "double", lambda x: x)', grading=False)
     assert wrong.returncode != 0 and "AssertionError: double: wrong values" in wrong.stderr
+
+
+def test_a_scipy_ufunc_imported_by_name_is_loaded_by_the_grader(tmp_path):
+    """Is `from scipy.special import expit`, in a kernel where `__mp_main__` is the notebook's namespace,
+    loaded and judged by the sandboxed harness (it got 0/2 as `__mp_main__.expit`, issue 27)?"""
+    kernel(tmp_path, """
+        import multiprocessing  # as in a Jupyter kernel: __mp_main__ is the notebook's namespace
+        from scipy.special import expit
+        judge.submit("zz_functions", "double", lambda x: 4 * x * expit(0.0))
+    """)
+    verdict = judged(tmp_path, "double")["double"]
+    assert verdict.passed, verdict.message
+
+
+def test_a_name_only_the_notebook_has_is_named_by_the_notebook_and_the_grader(tmp_path):
+    """Is a global the harness cannot import named in one line, when the notebook's writer refuses it
+    and when an older pickle that refers to it fails to load in the sandbox?"""
+    notebook_only = textwrap.dedent("""
+        import multiprocessing
+        import cloudpickle
+        from pathlib import Path
+        class Token:
+            def __reduce__(self):
+                return "TOKEN"
+        Token.__module__ = "__mp_main__"
+        TOKEN = Token()
+        fn = lambda x: (TOKEN, 2 * x)[1]
+    """)
+    kernel(tmp_path / "w", notebook_only + '\njudge.submit("zz_functions", "double", fn)\n')
+    refused = judged(tmp_path / "w", "double")["double"]
+    assert not refused.passed and "`TOKEN` cannot be sent to the grader" in refused.message
+    kernel(tmp_path / "o", notebook_only + """
+folder = Path(".judge/functions")
+folder.mkdir(parents=True)
+(folder / "double.pkl").write_bytes(cloudpickle.dumps(fn))
+""")
+    failed = judged(tmp_path / "o", "double")["double"]
+    assert not failed.passed and "could not load your function" in failed.message
+    assert "`TOKEN` cannot be sent to the grader" in failed.message and "\n" not in failed.message
