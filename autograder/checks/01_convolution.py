@@ -7,6 +7,11 @@ library's cross-correlation, ``pad`` "valid" / "same" (TensorFlow's) / int.
 Hidden cases (``autograder/checks/_convolution_cases.py``) are fixed edge cases
 and the grade cells' visible cases, plus random ones drawn from the secret.
 
+Each exercise's clauses, and the case and corpus mistake that hold a function to each, are in
+``_convolution_contract.py``. conv_forward_naive's grade cell hands back ``(raised, out)``
+(``(1, 0)`` when it raised ValueError), since a pad it does not know must raise and a case that
+raises is the student's zero before any judge sees it.
+
 Ground truth: ``tf.nn.conv2d`` and ``tf.GradientTape`` in float64 for the
 convolution, NumPy loop references for pooling and the receptive field. All of
 this runs in the grader, never in the student's sandbox.
@@ -23,6 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.checks import _convolution_cases as cases_
+from autograder.checks._convolution_contract import CLAUSES
 from autograder.checks._convolution_reference import (  # noqa: F401 - the backward and padding: for tests
     avg_pool_reference, conv_backward_reference, conv_forward_reference, max_pool_reference, padding_amounts,
     receptive_field_reference, tf_conv,
@@ -64,16 +70,23 @@ SCALE_ATOL = 1.0
 # np.apply_along_axis over a function of the student's 13x / 47x; the naive loop
 # 16x / 59x. The count is the same on every run, whatever the machine's load. Not
 # seen: a per-position loop that runs only library code (np.apply_along_axis(np.dot)).
+# The count is judged per series (stride, pad): "no loop over output positions" holds at every
+# stride and padding, so a second series at stride 2 with SAME padding grows the output from 8x8 to
+# 32x32 positions too (a loop only in the strided or padded branch is caught there).
 MAX_LINE_GROWTH = 2.0
-SPEED_SIZES = (10, 34, 64)             # H = W of x: 8x8, 32x32 and 62x62 output positions
+SPEED_SERIES: tuple[tuple[int, str | int, tuple[int, ...]], ...] = (
+    (1, "valid", (10, 34, 64)),        # H = W of x: 8x8, 32x32 and 62x62 output positions
+    (2, "same", (16, 64)),             # ceil(H / 2): 8x8 and 32x32 output positions
+)
 SPEED_CHANNELS = 16                    # C = F = 16, as the notebook's 64x64x16 input
 SPEED_KERNEL = (3, 3, SPEED_CHANNELS, SPEED_CHANNELS)
 
 
 def make_speed_cases(rng: np.random.Generator) -> Cases:
-    """One image per size in SPEED_SIZES: x (1, H, H, 16), w (3, 3, 16, 16), b (16,) (stride 1, VALID)."""
+    """One image per size of each series in SPEED_SERIES: x (1, H, H, 16), w (3, 3, 16, 16), b (16,)."""
     w, b = rng.normal(size=SPEED_KERNEL), rng.normal(size=SPEED_CHANNELS)
-    return [{"x": rng.normal(size=(1, size, size, SPEED_CHANNELS)), "w": w, "b": b} for size in SPEED_SIZES]
+    return [{"x": rng.normal(size=(1, size, size, SPEED_CHANNELS)), "w": w, "b": b, "stride": stride, "pad": pad}
+            for stride, pad, sizes in SPEED_SERIES for size in sizes]
 
 
 # --------------------------------------------------------------------------- judges
@@ -108,9 +121,29 @@ def _outputs(result: CaseResult, count: int) -> tuple[np.ndarray, ...] | None:
     return result.outputs if result.outputs is not None and len(result.outputs) == count else None
 
 
+def _raised(result: CaseResult) -> tuple[bool, CaseResult]:
+    """conv_forward_naive's grade cell hands back ``(1, 0)`` when the function raised ValueError, else
+    ``(0, out)``: (whether it raised, the result holding ``out`` alone). Other grade cells: (False, result)."""
+    outputs = result.outputs or ()
+    if len(outputs) == 2 and outputs[0].shape == ():
+        if float(outputs[0]) == 1.0:
+            return True, result
+        return False, CaseResult(outputs[1:], None, result.seconds, result.dtypes and result.dtypes[1:])
+    return False, result
+
+
 def _judge_conv_forward(check: str) -> Callable[[Cases, list[CaseResult]], Verdict]:
     def judge(cases: Cases, results: list[CaseResult]) -> Verdict:
         for index, (case, result) in enumerate(zip(cases, results)):
+            raised, result = _raised(result)
+            if cases_.is_bad_pad(case["pad"]):
+                if not raised:
+                    return _fail(check, index, case, "it returned instead of raising ValueError: pad is "
+                                 "'valid', 'same' or an int p >= 0, and padding_amounts raises ValueError "
+                                 "for anything else")
+                continue
+            if raised:
+                return _fail(check, index, case, "it raised ValueError on a pad it must handle")
             outputs = _outputs(result, 1)
             if outputs is None:
                 return _fail(check, index, case, "expected one array (the output)")
@@ -172,41 +205,52 @@ def judge_conv_speed(cases: Cases, results: list[CaseResult]) -> Verdict:
         outputs = _outputs(result, 1)
         if outputs is None:
             return _fail("conv_speed", index, case, "expected one array (the output)")
-        expected, _ = conv_forward_reference(case["x"], case["w"], case["b"], 1, "valid")
+        expected, _ = conv_forward_reference(case["x"], case["w"], case["b"], case["stride"], case["pad"])
         problem = _compare("out", outputs[0], expected, CONV_MAX_ERROR)
         if problem:
             return _fail("conv_speed", index, case, problem)
     lines = [result.line_events for result in results]
     if any(count is None for count in lines):
         return Verdict(False, "conv_speed: the grader could not count the lines of Python conv_forward runs.")
-    positions = [(case["x"].shape[1] - SPEED_KERNEL[0] + 1) ** 2 for case in cases]
-    measured = ", ".join(f"{count:,} lines for {p:,} output positions" for count, p in zip(lines, positions))
-    growth = max(lines[1:]) / max(lines[0], 1)
-    if not growth < MAX_LINE_GROWTH:
-        return Verdict(False, f"conv_speed: conv_forward ran {measured}: the Python it executes grows with "
-                              "the output (it loops over output positions). Gather every window once "
-                              "(im2col) and do one matrix product.")
-    return Verdict(True, f"conv_speed: conv_forward ran {measured}: no Python loop over output positions.")
+    reports = []
+    for stride, pad, _ in SPEED_SERIES:
+        series = [(count, int(np.prod(output.shape[1:3]))) for case, count, output in
+                  zip(cases, lines, (r.outputs[0] for r in results)) if (case["stride"], case["pad"]) == (stride, pad)]
+        measured = ", ".join(f"{count:,} lines for {p:,} output positions" for count, p in series)
+        where = f"at stride {stride}, pad {pad!r}"
+        growth = max(count for count, _ in series[1:]) / max(series[0][0], 1)
+        if not growth < MAX_LINE_GROWTH:
+            return Verdict(False, f"conv_speed: {where} conv_forward ran {measured}: the Python it executes "
+                                  "grows with the output (it loops over output positions or rows). Gather "
+                                  "every window once (im2col) and do one matrix product, at every stride "
+                                  "and padding.")
+        reports.append(f"{where}: {measured}")
+    return Verdict(True, f"conv_speed: conv_forward ran {'; '.join(reports)}: no Python loop over output "
+                         "positions.")
 
 
 CHECKS = [
     FunctionCheck(
         id="conv_forward_naive", points=2,
         description="naive convolution (loops) vs tf.nn.conv2d on hidden shapes, strides and paddings",
-        make_cases=lambda rng: cases_.conv_cases(rng, cases_.VISIBLE_FORWARD_NAIVE, max_size=9, n_random=5),
+        make_cases=lambda rng: (cases_.conv_cases(rng, cases_.VISIBLE_FORWARD_NAIVE, max_size=9, n_random=5)
+                                + cases_.bad_pad_cases(rng)),
         judge=_judge_conv_forward("conv_forward_naive"),
+        clauses=CLAUSES["conv_forward_naive"],
     ),
     FunctionCheck(
         id="conv_forward", points=3,
         description="vectorised convolution vs tf.nn.conv2d on hidden shapes, strides and paddings",
         make_cases=lambda rng: cases_.conv_cases(rng, cases_.VISIBLE_FORWARD, max_size=16, n_random=15),
         judge=_judge_conv_forward("conv_forward"),
+        clauses=CLAUSES["conv_forward"],
     ),
     FunctionCheck(
         id="conv_speed", points=2,
         description="vectorised convolution: right, and no Python loop over output positions",
         make_cases=make_speed_cases,
         judge=judge_conv_speed,
+        clauses=CLAUSES["conv_speed"],
     ),
     FunctionCheck(
         id="conv_backward", points=4,
@@ -214,23 +258,27 @@ CHECKS = [
         make_cases=lambda rng: [cases_.with_upstream(rng, c) for c in
                                 cases_.conv_cases(rng, cases_.VISIBLE_BACKWARD, max_size=12, n_random=10)],
         judge=judge_conv_backward,
+        clauses=CLAUSES["conv_backward"],
     ),
     FunctionCheck(
         id="max_pool", points=3,
         description="max pooling forward and backward (gradient to the first arg-max only), ties included",
         make_cases=lambda rng: cases_.pool_cases(rng, cases_.VISIBLE_MAX_POOL),
         judge=_judge_pool("max_pool", max_pool_reference),
+        clauses=CLAUSES["max_pool"],
     ),
     FunctionCheck(
         id="avg_pool", points=2,
         description="average pooling forward and backward",
         make_cases=lambda rng: cases_.pool_cases(rng, cases_.VISIBLE_AVG_POOL),
         judge=_judge_pool("avg_pool", avg_pool_reference),
+        clauses=CLAUSES["avg_pool"],
     ),
     FunctionCheck(
         id="receptive_field", points=2,
         description="receptive-field size and jump of hidden conv/pool stacks",
         make_cases=cases_.receptive_field_cases,
         judge=judge_receptive_field,
+        clauses=CLAUSES["receptive_field"],
     ),
 ]

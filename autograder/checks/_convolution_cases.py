@@ -88,6 +88,24 @@ def conv_cases(rng: np.random.Generator, visible: list[ConvSpec], max_size: int,
     return [conv_case(rng, spec) for spec in specs]
 
 
+# padding_amounts: "Raises ValueError for anything else" than "valid", "same" or an int p >= 0.
+BAD_PADS: tuple[str | int, ...] = ("full",)  # NumPy's third mode; a silent answer pads it as "valid"
+VALID_PAD_WORDS = ("valid", "same")
+
+
+def is_bad_pad(pad: Any) -> bool:
+    """Whether ``pad`` is none of "valid", "same", an int >= 0 (the convolution must raise ValueError)."""
+    if isinstance(pad, str):
+        return pad not in VALID_PAD_WORDS
+    return isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0
+
+
+def bad_pad_cases(rng: np.random.Generator) -> Cases:
+    """One small case per pad in BAD_PADS (values from ``rng``): the function must raise ValueError."""
+    return [{"x": rng.normal(size=(1, 6, 5, 2)), "w": rng.normal(size=(3, 3, 2, 2)), "b": rng.normal(size=2),
+             "stride": 1, "pad": pad} for pad in BAD_PADS]
+
+
 def with_upstream(rng: np.random.Generator, case: Case) -> Case:
     """Add ``dout: (N, H_out, W_out, F)``; where x's top rows are 0, dout's are too (dx exactly 0)."""
     n, height, width, _ = case["x"].shape
