@@ -33,6 +33,7 @@ __all__ = [
     "build_small_cnn",
     "small_cnn_weights",
     "classifier_from_weights",
+    "with_classifier",
     "run_train_steps",
     "feature_extractor",
     "value_and_input_gradient",
@@ -131,6 +132,20 @@ def classifier_from_weights(weights: Mapping[str, Any]) -> Any:
         model.get_layer(layer).set_weights([np.asarray(weights[f"{layer}_kernel"], dtype=np.float32),
                                             np.asarray(weights[f"{layer}_bias"], dtype=np.float32)])
     return model
+
+
+def with_classifier(function: Callable[..., Any], *args: Any, **named: Any) -> Any:
+    """``function(model, *args, **options)``: the model rebuilt from the weight arrays among ``named``.
+
+    Why: a hidden case carries a model's weights (see the module doc) and, only when it gives
+    them, optional arguments (``steps=0``, ``start=...``); a grade cell hands
+    ``lambda x, **given: models.with_classifier(f, x, **given)`` over, so that an optional argument
+    reaches the student's function only when the case has it and the defaults are judged too.
+    Names ending in ``kernel`` or ``bias`` are weights; every other name is passed on.
+    """
+    weights = {name: value for name, value in named.items() if name.endswith(("kernel", "bias"))}
+    options = {name: value for name, value in named.items() if name not in weights}
+    return function(classifier_from_weights(weights), *args, **options)
 
 
 def run_train_steps(train_step: Callable[..., Any], weights: Mapping[str, Any], x: Any, y: Any, eps: float, *,
