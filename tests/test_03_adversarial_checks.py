@@ -48,8 +48,8 @@ def verdict_targeted(attack):
 
 
 def verdict_universal(attack):
-    return run_function_check_inline(ASSIGNMENT, "universal_perturbation", lambda x, y, eps, **weights: (
-        attack(models.classifier_from_weights(weights), x, y, eps)))
+    return run_function_check_inline(ASSIGNMENT, "universal_perturbation", lambda x, y, eps, **given: (
+        models.with_classifier(attack, x, y, eps, **given)))
 
 
 def gradient(model, x, labels):
@@ -165,7 +165,7 @@ def test_universal_perturbation_accepts_reference():
     assert result.passed, result.message
 
 
-def universal_per_image(model, x, y, eps):
+def universal_per_image(model, x, y, eps, **options):
     """One perturbation per image (FGSM's), not one shared by all."""
     return checks_03.fgsm_reference(model, x, y, eps) - np.asarray(x)
 

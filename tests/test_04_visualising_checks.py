@@ -39,8 +39,8 @@ def verdict_projection(project):
 
 def verdict_activation(maximise):
     return run_function_check_inline(ASSIGNMENT, "activation_maximisation",
-                                     lambda layer, units, rho, steps, **weights: maximise(
-                                         models.classifier_from_weights(weights), layer, units, rho, steps=steps))
+                                     lambda layer, units, rho, **given: models.with_classifier(
+                                         maximise, layer, units, rho, **given))
 
 
 def verdict_class_objective(objective):
@@ -50,25 +50,25 @@ def verdict_class_objective(objective):
 
 
 def verdict_class_model(class_model):
-    return run_function_check_inline(ASSIGNMENT, "class_model", lambda classes, lam, steps, **weights: class_model(
-        models.classifier_from_weights(weights), classes, lam, steps=steps))
+    return run_function_check_inline(ASSIGNMENT, "class_model", lambda classes, lam, **given: models.with_classifier(
+        class_model, classes, lam, **given))
 
 
 def verdict_tv(total_variation):
-    return run_function_check_inline(ASSIGNMENT, "total_variation", lambda x, beta: total_variation(x, beta))
+    return run_function_check_inline(ASSIGNMENT, "total_variation", lambda x, **options: total_variation(x, **options))
 
 
 def verdict_inversion_loss(loss):
     return run_function_check_inline(
-        ASSIGNMENT, "inversion_loss", lambda layer, x, target_features, lam, mu, **weights: (
-            models.value_and_input_gradient(lambda images: loss(models.classifier_from_weights(weights), layer,
-                                                                images, target_features, lam, mu), x)))
+        ASSIGNMENT, "inversion_loss", lambda layer, x, target_features, lam, mu, **given: (
+            models.value_and_input_gradient(lambda images: models.with_classifier(
+                loss, layer, images, target_features, lam, mu, **given), x)))
 
 
 def verdict_inversion(invert):
     return run_function_check_inline(
-        ASSIGNMENT, "invert_representation", lambda layer, target_features, lam, mu, steps, **weights: invert(
-            models.classifier_from_weights(weights), layer, target_features, lam, mu, steps))
+        ASSIGNMENT, "invert_representation", lambda layer, target_features, lam, mu, **given: models.with_classifier(
+            invert, layer, target_features, lam, mu, **given))
 
 
 def not_done(*args, **kwargs):
@@ -148,7 +148,7 @@ def test_projection_rejects(mistake):
 
 
 # --------------------------------------------------------------------------- activation maximisation
-def maximise_without_projection(model, layer, units, rho, steps=100, step_size=0.1, seed=0):
+def maximise_without_projection(model, layer, units, rho, steps=100, step_size=0.1, starts=16, seed=0):
     """Plain gradient ascent from a start on the sphere: the norm is never constrained again."""
     extractor = models.feature_extractor(model, layer)
     units = np.asarray(units)
@@ -163,7 +163,7 @@ def maximise_without_projection(model, layer, units, rho, steps=100, step_size=0
     return x
 
 
-def random_images_on_the_sphere(model, layer, units, rho, steps=100, step_size=0.1, seed=0):
+def random_images_on_the_sphere(model, layer, units, rho, steps=100, step_size=0.1, starts=16, seed=0):
     noise = np.random.default_rng(seed).normal(size=(len(units), 28, 28, 1))
     return checks_04.project_reference(noise, rho)
 
@@ -229,7 +229,7 @@ def test_class_model_accepts_reference():
 
 @pytest.mark.parametrize("name", ["softmax-not-logit", "penalty-wrong-sign", "wrong-class"])
 def test_class_model_rejects_an_ascent_of_the_wrong_objective(name):
-    result = verdict_class_model(lambda model, classes, lam, steps: ascend(
+    result = verdict_class_model(lambda model, classes, lam, steps=100, **options: ascend(
         OBJECTIVE_MISTAKES[name], model, classes, lam, steps))
     assert not result.passed and "class_model" in result.message, result.message
 
@@ -269,12 +269,13 @@ def test_tv_rejects(mistake):
 
 
 # --------------------------------------------------------------------------- inversion
-def reference_inversion_loss(model, layer, x, target_features, lam, mu):
+def reference_inversion_loss(model, layer, x, target_features, lam, mu, beta=2.0):
     reference = importlib.import_module("autograder.checks._visualising_reference")
-    return reference.inversion_loss_tf(models.feature_extractor(model, layer), x, target_features, lam, mu)
+    return reference.inversion_loss_tf(models.feature_extractor(model, layer), x, target_features, lam, mu, beta)
 
 
-def inversion_loss_with(model, layer, x, target_features, lam, mu, *, sign=1.0, square=True, layer_of=None):
+def inversion_loss_with(model, layer, x, target_features, lam, mu, beta=2.0, *, sign=1.0, square=True,
+                        layer_of=None):
     extractor = models.feature_extractor(model, layer_of or layer)
     mismatch = tf.reduce_sum(tf.square(extractor(x) - target_features), axis=list(range(1, 4)))
     if not square:
@@ -285,12 +286,12 @@ def inversion_loss_with(model, layer, x, target_features, lam, mu, *, sign=1.0, 
     return mismatch + sign * (lam * tf.reduce_sum(tf.square(x), axis=[1, 2, 3]) + mu * tv)
 
 
-def inversion_loss_in_numpy(model, layer, x, target_features, lam, mu):
-    values = reference_inversion_loss(model, layer, x, target_features, lam, mu)
+def inversion_loss_in_numpy(model, layer, x, target_features, lam, mu, beta=2.0):
+    values = reference_inversion_loss(model, layer, x, target_features, lam, mu, beta)
     return tf.constant(np.asarray(values))  # cut off from x: no gradient
 
 
-def layer_input(model, layer, x, target_features, lam, mu):
+def layer_input(model, layer, x, target_features, lam, mu, beta=2.0):
     """phi taken at the layer's input (one layer too early): pool2's input is conv2's output."""
     names = [item.name for item in model.layers]
     return inversion_loss_with(model, layer, x, target_features, lam, mu, layer_of=names[names.index(layer) - 1])
@@ -302,8 +303,8 @@ def test_inversion_loss_accepts_reference():
 
 
 @pytest.mark.parametrize("mistake", [
-    lambda *args: inversion_loss_with(*args, sign=-1.0),
-    lambda *args: inversion_loss_with(*args, square=False),
+    lambda *args, **options: inversion_loss_with(*args, sign=-1.0),
+    lambda *args, **options: inversion_loss_with(*args, square=False),
     inversion_loss_in_numpy,
     layer_input,
 ], ids=["regulariser-wrong-sign", "mismatch-not-squared", "no-gradient", "wrong-layer"])
@@ -317,13 +318,13 @@ def test_inversion_accepts_reference():
     assert result.passed, result.message
 
 
-def invert_on_the_wrong_layer(model, layer, target_features, lam, mu, steps, step_size=0.05, seed=0):
+def invert_on_the_wrong_layer(model, layer, target_features, lam, mu, steps=200, step_size=0.05, beta=2.0, seed=0):
     """Descends the objective of the layer before the named one (an off-by-one in model.layers)."""
     names = [item.name for item in model.layers]
     return checks_04.invert_reference(model, names[names.index(layer) + 1], target_features, lam, mu, steps)
 
 
-def invert_ascending(model, layer, target_features, lam, mu, steps, step_size=0.05, seed=0):
+def invert_ascending(model, layer, target_features, lam, mu, steps=200, step_size=0.05, beta=2.0, seed=0):
     return checks_04.invert_reference(model, layer, target_features, lam, mu, 0) * 0.0 + 0.5
 
 

@@ -40,8 +40,9 @@ from autograder.checks._adversarial_hidden import (  # noqa: F401
     hidden_cnn, hidden_cnn_weights, mnist, random_linear, test_images, universal_fooling)
 from autograder.checks._adversarial_reference import (  # noqa: F401
     fgsm_reference, iterative_reference, linear_input_gradient, linear_iterative_reference, robustness,
-    universal_reference)
+    universal_first_gradient, universal_reference)
 from autograder.checks import _adversarial_train_step as train_step
+from autograder.checks._adversarial_contract import CLAUSES
 from autograder.checks._adversarial_robust import (  # noqa: F401
     ARTIFACT_EPS, CLEAN_BARS, ROBUST_EPS, ROBUST_EVAL_IMAGES_SMOKE, ROBUST_MARGIN, ROBUST_MIN_ACCURACY,
     UNDEFENDED_FGSM_ACCURACY, judge_robust_cnn, robust_eval_data, robust_measurements, robust_verdict)
@@ -99,6 +100,11 @@ FGSM_EPS, FGSM_MAX_ACCURACY = 0.25, 0.30
 ITERATIVE_EPS, ITERATIVE_ALPHA, ITERATIVE_STEPS, ITERATIVE_MAX_ACCURACY = 0.1, 0.01, 20, 0.64
 TARGETED_EPS, TARGETED_ALPHA, TARGETED_STEPS, TARGETED_MIN_SUCCESS = 0.25, 0.01, 40, 0.65
 UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.27
+# The universal case that gives step_size, epochs and batch_size (one batch of 150 images, more
+# than the default 100, one epoch, steps of 0.03 at eps = 0.1): delta is one sign step,
+# clip(0.03 sign(g), -0.1, 0.1) with g the mean loss's gradient at delta = 0 (pixels with an
+# ambiguous gradient skipped, as for FGSM); the default step, epochs or batch size each change it.
+UNIVERSAL_OPTIONS = {"eps": 0.1, "step_size": 0.03, "epochs": 1, "batch_size": 150}
 
 
 # --------------------------------------------------------------------------- hidden cases
@@ -147,7 +153,10 @@ def _make_universal_cases(rng: np.random.Generator) -> Cases:
     images, labels = mnist("train")
     index = rng.choice(np.arange(UNIVERSAL_POOL.start, UNIVERSAL_POOL.stop), size=UNIVERSAL_IMAGES,
                        replace=False)
-    return [{**hidden_cnn_weights(), "x": images[index], "y": labels[index], "eps": UNIVERSAL_EPS}]
+    one_batch = rng.choice(np.arange(UNIVERSAL_POOL.start, UNIVERSAL_POOL.stop), size=UNIVERSAL_OPTIONS["batch_size"],
+                           replace=False)
+    return [{**hidden_cnn_weights(), "x": images[index], "y": labels[index], "eps": UNIVERSAL_EPS},
+            {**hidden_cnn_weights(), "x": images[one_batch], "y": labels[one_batch], **UNIVERSAL_OPTIONS}]
 
 
 # --------------------------------------------------------------------------- judging helpers
@@ -306,14 +315,16 @@ def _judge_targeted(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 
 def _judge_universal(cases: Cases, results: list[CaseResult]) -> Verdict:
-    case, result = cases[0], results[0]
-    if result.outputs is None or len(result.outputs) != 1:
-        return Verdict(False, "universal_perturbation must return one array, the perturbation delta.")
-    delta = result.outputs[0]
-    if delta.size != int(np.prod(IMAGE_SHAPE)) or delta.shape not in (IMAGE_SHAPE, (1, *IMAGE_SHAPE)):
-        return Verdict(False, f"universal_perturbation returned shape {delta.shape}; it must return one "
-                              f"perturbation of shape {IMAGE_SHAPE} shared by all images.")
-    delta = delta.reshape(IMAGE_SHAPE)
+    deltas = []
+    for result in results:
+        if result.outputs is None or len(result.outputs) != 1:
+            return Verdict(False, "universal_perturbation must return one array, the perturbation delta.")
+        delta = result.outputs[0]
+        if delta.size != int(np.prod(IMAGE_SHAPE)) or delta.shape not in (IMAGE_SHAPE, (1, *IMAGE_SHAPE)):
+            return Verdict(False, f"universal_perturbation returned shape {delta.shape}; it must return one "
+                                  f"perturbation of shape {IMAGE_SHAPE} shared by all images.")
+        deltas.append(delta.reshape(IMAGE_SHAPE).astype(np.float64))
+    case, delta = cases[0], deltas[0]
     eps = float(case["eps"])
     if not np.all(np.isfinite(delta)):
         return Verdict(False, "universal_perturbation: delta contains NaN or infinite values.")
@@ -329,35 +340,56 @@ def _judge_universal(cases: Cases, results: list[CaseResult]) -> Verdict:
                               f"{rate:.1%} of held-out images it never saw; the reference reaches 33-56 % "
                               f"(bar: at least {UNIVERSAL_MIN_FOOLING:.0%}). Ascend the *mean* loss over "
                               "many batches with sign steps on delta, projecting after each step.")
+    problem = _universal_options_problem(cases[1], deltas[1])
+    if problem:
+        return Verdict(False, problem)
     return Verdict(True, f"universal_perturbation: |delta| <= {eps:g} and it fools a hidden CNN on "
-                         f"{rate:.1%} of held-out images.")
+                         f"{rate:.1%} of held-out images; step_size, epochs and batch_size do what they say.")
+
+
+def _universal_options_problem(case: dict[str, Any], delta: np.ndarray) -> str | None:
+    """Why ``delta`` is not the one sign step that ``epochs=1`` over one batch of all the images asks for."""
+    from course_utils import models
+
+    gradient = universal_first_gradient(models.classifier_from_weights({k: case[k] for k in hidden_cnn_weights()}),
+                                        case["x"], case["y"])
+    expected = np.clip(case["step_size"] * np.sign(gradient), -case["eps"], case["eps"])
+    clear = np.abs(gradient) > AMBIGUOUS_GRADIENT * np.max(np.abs(gradient))
+    wrong = clear & (np.abs(delta - expected) > ATOL)
+    if np.mean(wrong[clear]) <= MAX_MISMATCH:
+        return None
+    return (f"universal_perturbation: called with step_size={case['step_size']:g}, epochs={case['epochs']} and "
+            f"batch_size={case['batch_size']} on {len(case['x'])} images, delta must be one sign step of "
+            f"{case['step_size']:g} (one epoch of one batch); yours reaches |delta| = {np.max(np.abs(delta)):.3g} and "
+            f"differs on {np.mean(wrong[clear]):.1%} of the pixels. Use the step_size, epochs and batch_size "
+            "you are given.")
 
 
 CHECKS = [
     FunctionCheck(
         id="fgsm", points=3,
         description="FGSM: budget, pixel range, input untouched, exact on linear models, effect on a CNN",
-        make_cases=_make_fgsm_cases, judge=_judge_fgsm,
+        make_cases=_make_fgsm_cases, judge=_judge_fgsm, clauses=CLAUSES["fgsm"],
     ),
     FunctionCheck(
         id="iterative_fgsm", points=3,
         description="iterative FGSM: projected onto the eps-ball and [0, 1], effect on a CNN at eps = 0.1",
-        make_cases=_make_iterative_cases, judge=_judge_iterative,
+        make_cases=_make_iterative_cases, judge=_judge_iterative, clauses=CLAUSES["iterative_fgsm"],
     ),
     FunctionCheck(
         id="targeted_fgsm", points=3,
         description="targeted iterative FGSM: budget and success rate on a CNN",
-        make_cases=_make_targeted_cases, judge=_judge_targeted,
+        make_cases=_make_targeted_cases, judge=_judge_targeted, clauses=CLAUSES["targeted_fgsm"],
     ),
     FunctionCheck(
         id="universal_perturbation", points=3,
         description="universal perturbation: |delta| <= eps and fooling rate on held-out images",
-        make_cases=_make_universal_cases, judge=_judge_universal,
+        make_cases=_make_universal_cases, judge=_judge_universal, clauses=CLAUSES["universal_perturbation"],
     ),
     FunctionCheck(
         id=train_step.CHECK_ID, points=2,
         description="adversarial training step: loss and SGD updates with FGSM examples of the current weights",
-        make_cases=train_step.make_cases, judge=train_step.judge,
+        make_cases=train_step.make_cases, judge=train_step.judge, clauses=CLAUSES[train_step.CHECK_ID],
     ),
     ArtifactCheck(
         id="robust_cnn", points=4, path="robust_cnn.keras",

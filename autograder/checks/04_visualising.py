@@ -20,12 +20,20 @@ smoke and full profiles, so each bar holds for both).
 
 from __future__ import annotations
 
-import functools
-import importlib
 from typing import Any
 
 import numpy as np
 
+from autograder.checks._visualising_cases import (  # noqa: F401 - tests and benchmarks use them from here
+    AM_LAYERS, AM_MANY_STARTS, AM_OTHER_SEED, AM_RHO, AM_SAME_SEED, AM_START, AM_STEPS, AM_STILL, AM_UNITS,
+    CLASS_AT_START, CLASS_LAMBDA, CLASS_SAME_SEED, CLASS_SEEDED, CLASS_STEPS, CLASS_STILL, IMAGE_SHAPE,
+    INVERSION_IMAGES, INVERSION_LAMBDA, INVERSION_LAYERS, INVERSION_MU, INVERSION_STEPS, INVERT_BETA,
+    INVERT_SAME_SEED, INVERT_START, INVERT_STILL, LAYER_SHAPES, NUM_CLASSES, hidden_cnn_weights,
+    make_activation_cases, make_class_model_cases, make_class_objective_cases, make_inversion_cases,
+    make_inversion_loss_cases, make_projection_cases, make_saliency_cases, make_tv_cases, mean_image)
+from autograder.checks._visualising_cases import model_of as _model
+from autograder.checks import _visualising_clauses as clauses
+from autograder.checks._visualising_contract import CLAUSES
 from autograder.checks._visualising_reference import (  # noqa: F401 - tests use them from here
     activation_maximisation_reference, class_model_reference, class_objective_reference, feature_mismatch,
     inversion_loss_reference, invert_reference, linear_saliency, project_reference, saliency_reference,
@@ -36,8 +44,6 @@ from autograder.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "04_visualising"
-NUM_CLASSES = 10
-IMAGE_SHAPE = (28, 28, 1)
 
 # --------------------------------------------------------------------------- tolerances
 # Values computed in float32 by the student and float64 here: the largest difference as a
@@ -56,11 +62,21 @@ NORM_TOLERANCE = 1e-3  # |‖x‖ - rho| / rho after the last projection (float3
 # and the cases do not depend on the profile, so each bar holds for smoke and full alike.
 #
 # Activation maximisation (rho = 10, 50 steps, 8 units of conv2 and 8 of pool2, best of 16
-# starts): median over units of a_u(x) / (largest a_u over 64 random Gaussian images of norm
-# rho): reference 8.9-10.3 (the smaller layer of each seed) -> bar >= 3 (a third of the
-# reference's worst; random images give <= 1 by construction). Without the projection the
-# norms end at 10-12.7 and the norm check (NORM_TOLERANCE) fails them.
-AM_RHO, AM_STEPS, AM_UNITS, AM_RANDOM_INPUTS, AM_MIN_MEDIAN_RATIO = 10.0, 50, 8, 64, 3.0
+# starts), judged per unit (the exercise is per unit: a median hid two dead units): a_u(x) /
+# (largest a_u over 64 random Gaussian images of norm rho), every unit: the reference reaches
+# 6.4-25.7 on each of its 16 units under the secrets "", "a", "b", "c", "d", "contract-coverage"
+# (2026-12-07); one uniform start per unit (no best of starts) leaves 1-4 of them at exactly 0
+# under every one of those secrets -> bar >= 2 per unit (a third of the reference's weakest unit).
+# Without the projection the norms end at 10-12.7 and the norm check (NORM_TOLERANCE) fails them.
+# The best-of-starts clause (steps=0, starts=512, 16 units of conv2): each start's a_u as a
+# quantile among 2,048 of the judge's own uniform [-1, 1] images on the sphere; the best of 512
+# sits below the 0.99 quantile with probability 0.99^512 = 0.6 % per unit, the best of the
+# default 16 above it with 1 - 0.99^16 = 15 %: the median over 16 units must reach 0.99 (the
+# best of 16 reaches it when 8 of 16 units do: about 0.1 %; the best of 512 misses it when 8 do:
+# never in practice).
+AM_RANDOM_INPUTS, AM_MIN_UNIT_RATIO = 64, 2.0
+AM_QUANTILE_IMAGES, AM_MIN_START_QUANTILE = 2048, 0.99
+SAME_TOLERANCE = 1e-5  # largest |difference| / largest |value| of two calls that must agree (float32)
 # Class models (lambda = 0.1, 100 steps, all ten classes), measured -> bar:
 #   reference: median target-logit margin over the mean training image 25.5-28.8, 100 % of
 #     the classes classified as their class, mean objective 13.7-13.8;
@@ -71,134 +87,17 @@ AM_RHO, AM_STEPS, AM_UNITS, AM_RANDOM_INPUTS, AM_MIN_MEDIAN_RATIO = 10.0, 50, 8,
 #   -> mean objective >= 5 (reference - 8.7; softmax + 2.1), median margin >= 8 (reference
 #   - 17, softmax + 3.5) and >= 80 % classified as their class. A class model that is
 #   classified right is not enough: every wrong objective but the wrong class gets 100 %.
-CLASS_LAMBDA, CLASS_STEPS = 0.1, 100
 CLASS_MIN_MARGIN, CLASS_MIN_SHARE, CLASS_MIN_OBJECTIVE = 8.0, 0.8, 5.0
 # Inversion (lambda = 1e-3, mu = 1e-2, 50 steps, 6 test digits): the mean over images of
 # ||phi(x) - phi_0||^2 / ||phi(0) - phi_0||^2 (the zero image gives 1): reference conv1
 # 0.22-0.25 %, pool2 2.1-3.8 % -> bar <= 10 % (2.6x the reference's worst).
-INVERSION_LAMBDA, INVERSION_MU, INVERSION_STEPS, INVERSION_IMAGES = 1e-3, 1e-2, 50, 6
-INVERSION_LAYERS = ("conv1", "pool2")
 INVERSION_MAX_RATIO = 0.1
-LAYER_SHAPES = {"conv1": (26, 26, 8), "pool1": (13, 13, 8), "conv2": (11, 11, 16), "pool2": (5, 5, 16)}
-
-
-# --------------------------------------------------------------------------- hidden data and model
-def hidden_cnn_weights() -> dict[str, np.ndarray]:
-    """The course's hidden small CNN (week 3's, trained once per machine and cached)."""
-    return importlib.import_module("autograder.checks.03_adversarial").hidden_cnn_weights()
-
-
-def _model(case: dict[str, Any]) -> Any:
-    from course_utils import models
-
-    return models.classifier_from_weights({k: case[k] for k in case if k.endswith(("_kernel", "_bias"))
-                                           or k in ("kernel", "bias")})
-
-
-@functools.lru_cache(maxsize=None)
-def _mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
-    from course_utils import data
-
-    images, labels = data.load_numpy("mnist", split, limit="all")
-    return images.astype(np.float32) / np.float32(255.0), labels.astype(np.int64)
-
-
-def mean_image() -> np.ndarray:
-    """The mean MNIST training image (1, 28, 28, 1): the class-model check's baseline."""
-    return _mnist("train")[0].mean(axis=0, keepdims=True)
-
-
-def _digits(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
-    images, labels = _mnist("test")
-    index = rng.choice(len(images), size=count, replace=False)
-    return images[index], labels[index]
-
-
-def _linear(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    return {"kernel": rng.normal(0.0, 0.1, size=(784, NUM_CLASSES)).astype(np.float32),
-            "bias": rng.normal(0.0, 0.1, size=NUM_CLASSES).astype(np.float32)}
-
-
-def _other_classes(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
-    """Half the true labels, half another class: a saliency of the predicted class is wrong."""
-    other = (labels + rng.integers(1, NUM_CLASSES, size=len(labels))) % NUM_CLASSES
-    return np.where(np.arange(len(labels)) % 2 == 0, labels, other).astype(np.int64)
-
-
-# --------------------------------------------------------------------------- cases
-def _make_saliency_cases(rng: np.random.Generator) -> Cases:
-    digits, labels = _digits(rng, 12)
-    noisy = np.clip(digits[:6] + rng.normal(0.0, 0.2, size=digits[:6].shape), 0, 1).astype(np.float32)
-    return [{**_linear(rng), "x": digits[:5], "classes": _other_classes(rng, labels[:5])},
-            {**hidden_cnn_weights(), "x": digits, "classes": _other_classes(rng, labels)},
-            {**hidden_cnn_weights(), "x": noisy, "classes": rng.integers(0, NUM_CLASSES, size=6)}]
-
-
-def _make_projection_cases(rng: np.random.Generator) -> Cases:
-    colour = rng.uniform(0.0, 1.0, size=(3, 7, 9, 3))
-    colour[1] *= 1e-3  # tiny: must be scaled *up* to rho (a projection onto the ball would not)
-    colour[2] *= 1e3
-    return [{"x": rng.normal(size=(5, *IMAGE_SHAPE)).astype(np.float32), "rho": 10.0},
-            {"x": colour.astype(np.float32), "rho": 2.5},
-            {"x": _digits(rng, 4)[0] * np.float32(0.1), "rho": 7.0},
-            {"x": rng.normal(size=(1, 4, 6, 2)).astype(np.float32), "rho": 1.0}]
-
-
-def _units(rng: np.random.Generator, layer: str) -> np.ndarray:
-    """AM_UNITS distinct channels of ``layer`` at positions away from the border, (U, 3) int (i, j, k)."""
-    height, width, channels = LAYER_SHAPES[layer]
-    margin = max(1, height // 5)
-    rows = rng.integers(margin, height - margin, size=AM_UNITS)
-    cols = rng.integers(margin, width - margin, size=AM_UNITS)
-    return np.stack([rows, cols, rng.choice(channels, size=AM_UNITS, replace=False)], axis=1).astype(np.int64)
-
-
-def _make_activation_cases(rng: np.random.Generator) -> Cases:
-    return [{**hidden_cnn_weights(), "layer": layer, "units": _units(rng, layer), "rho": AM_RHO, "steps": AM_STEPS}
-            for layer in ("conv2", "pool2")]
-
-
-def _make_class_objective_cases(rng: np.random.Generator) -> Cases:
-    digits, _ = _digits(rng, 8)
-    signed = rng.uniform(-1.0, 1.0, size=(6, *IMAGE_SHAPE)).astype(np.float32)  # negative pixels too
-    return [{**_linear(rng), "x": digits[:4], "classes": rng.integers(0, NUM_CLASSES, size=4), "lam": 0.1},
-            {**hidden_cnn_weights(), "x": digits, "classes": rng.integers(0, NUM_CLASSES, size=8), "lam": 0.1},
-            {**hidden_cnn_weights(), "x": signed, "classes": rng.integers(0, NUM_CLASSES, size=6), "lam": 0.03}]
-
-
-def _make_class_model_cases(rng: np.random.Generator) -> Cases:
-    return [{**hidden_cnn_weights(), "classes": rng.permutation(NUM_CLASSES), "lam": CLASS_LAMBDA,
-             "steps": CLASS_STEPS}]
-
-
-def _make_tv_cases(rng: np.random.Generator) -> Cases:
-    digits, _ = _digits(rng, 2)
-    return [{"x": rng.normal(size=(3, 9, 11, 2)).astype(np.float32), "beta": 2.0},
-            {"x": digits, "beta": 1.0},
-            {"x": rng.uniform(size=(4, 6, 5, 3)).astype(np.float32), "beta": 1.5},
-            {"x": np.full((1, 5, 5, 1), 0.7, dtype=np.float32), "beta": 2.0}]
-
-
-def _features(weights: dict[str, np.ndarray], layer: str, images: np.ndarray) -> np.ndarray:
-    from course_utils import models
-
-    extractor = models.feature_extractor(models.classifier_from_weights(weights), layer)
-    return np.asarray(extractor(images, training=False), dtype=np.float32)
-
-
-def _make_inversion_loss_cases(rng: np.random.Generator) -> Cases:
-    weights = hidden_cnn_weights()
-    digits, _ = _digits(rng, 8)
-    start = np.clip(digits[4:] + rng.normal(0.0, 0.1, size=digits[4:].shape), 0, 1).astype(np.float32)
-    return [{**weights, "layer": layer, "x": start, "target_features": _features(weights, layer, digits[:4]),
-             "lam": lam, "mu": mu} for layer, lam, mu in (("conv1", 0.01, 0.1), ("pool2", 0.1, 0.5))]
-
-
-def _make_inversion_cases(rng: np.random.Generator) -> Cases:
-    weights = hidden_cnn_weights()
-    digits, _ = _digits(rng, INVERSION_IMAGES)
-    return [{**weights, "layer": layer, "target_features": _features(weights, layer, digits),
-             "lam": INVERSION_LAMBDA, "mu": INVERSION_MU, "steps": INVERSION_STEPS} for layer in INVERSION_LAYERS]
+# The beta clause (one step, beta = 4, mu = 10, from the function's own start): on the pixels
+# where the gradients of the beta = 4 and beta = 2 objectives have opposite signs, the step must
+# go against the beta = 4 one (plain, normalised or Adam steps all do: their first step has the
+# gradient's sign); with fewer than INVERT_MIN_PIXELS such pixels (a zero start, where both TV
+# gradients vanish) the case cannot tell and is not held against the answer.
+INVERT_MIN_PIXELS, INVERT_MIN_AGREEMENT = 50, 0.9
 
 
 # --------------------------------------------------------------------------- judging helpers
@@ -251,29 +150,57 @@ def _random_baseline(model: Any, layer: str, units: np.ndarray, rho: float, seed
         len(units), AM_RANDOM_INPUTS).max(axis=1)
 
 
+def _on_sphere_problem(images: np.ndarray, rho: float) -> str | None:
+    norms = np.sqrt(np.sum(images.reshape(len(images), -1).astype(np.float64) ** 2, axis=1))
+    if np.max(np.abs(norms - rho)) > NORM_TOLERANCE * rho:
+        return (f"activation_maximisation: with rho = {rho:g} your images have norms from {norms.min():.4g} to "
+                f"{norms.max():.4g}. Start on the sphere and project onto ||x|| = rho (project_to_sphere) "
+                "after *every* gradient step.")
+    return None
+
+
 def _judge_activation(cases: Cases, results: list[CaseResult]) -> Verdict:
-    ratios = []
-    for index, (case, result) in enumerate(zip(cases, results)):
-        units, rho, layer = np.asarray(case["units"]), float(case["rho"]), str(case["layer"])
-        images = _output("activation_maximisation", result, (len(units), *IMAGE_SHAPE), "one image per unit")
-        norms = np.sqrt(np.sum(images.reshape(len(units), -1) ** 2, axis=1))
-        if np.max(np.abs(norms - rho)) > NORM_TOLERANCE * rho:
-            return Verdict(False, f"activation_maximisation: with rho = {rho:g} your images have norms from "
-                                  f"{norms.min():.4g} to {norms.max():.4g}. Project onto the sphere "
-                                  "||x|| = rho (project_to_sphere) after *every* gradient step.")
-        model = _model(case)
+    outputs = []
+    for case, result in zip(cases, results):
+        units = np.asarray(case["units"])
+        outputs.append(_output("activation_maximisation", result, (len(units), *IMAGE_SHAPE), "one image per unit"))
+        problem = _on_sphere_problem(outputs[-1], float(case["rho"]))
+        if problem:
+            return Verdict(False, problem)
+    weakest = []
+    for index, layer in enumerate(AM_LAYERS):
+        case, images = cases[index], outputs[index]
+        units, rho, model = np.asarray(case["units"]), float(case["rho"]), _model(case)
         reached = unit_activations(model, layer, images.astype(np.float32), units)
-        baseline = _random_baseline(model, layer, units, rho, seed=index)
-        ratio = float(np.median(reached / np.maximum(baseline, 1e-6)))
-        if ratio < AM_MIN_MEDIAN_RATIO:
-            return Verdict(False, f"activation_maximisation: on layer {layer} of a hidden CNN your images raise "
-                                  f"the chosen units to a median {ratio:.2f}x the best of {AM_RANDOM_INPUTS} random "
-                                  f"images of the same norm (reference: about 9-10x, bar {AM_MIN_MEDIAN_RATIO:g}x). "
-                                  "Ascend the gradient of the unit's activation, starting from an image that "
-                                  "activates it (e.g. uniform noise in [0, 1], projected).")
-        ratios.append(ratio)
-    return Verdict(True, "activation_maximisation: on the sphere, and the units reach "
-                         f"{min(ratios):.1f}x or more the best random image of the same norm (median).")
+        ratios = reached / np.maximum(_random_baseline(model, layer, units, rho, seed=index), 1e-6)
+        low = int(np.sum(ratios < AM_MIN_UNIT_RATIO))
+        if low:
+            return Verdict(False, f"activation_maximisation: on layer {layer} of a hidden CNN {low} of your "
+                                  f"{len(units)} units stay below {AM_MIN_UNIT_RATIO:g}x the best of "
+                                  f"{AM_RANDOM_INPUTS} random images of the same norm (yours: "
+                                  f"{np.array2string(ratios, precision=1)}; the reference reaches 6x or more on "
+                                  "every unit). Every unit counts: start each one from the best of `starts` random "
+                                  "images (a ReLU unit that is 0 at its start never moves), then ascend the "
+                                  "gradient of its activation.")
+        weakest.append(float(ratios.min()))
+    problem = (clauses.repeat_problem("activation_maximisation", outputs[AM_START], outputs[AM_SAME_SEED],
+                                      outputs[AM_STILL], SAME_TOLERANCE, still_steps=10,
+                                      start_words="the best of the random starts")
+               or clauses.other_seed_problem("activation_maximisation", outputs[AM_START], outputs[AM_OTHER_SEED],
+                                             SAME_TOLERANCE))
+    if problem:
+        return Verdict(False, problem)
+    case = cases[AM_MANY_STARTS]
+    quantiles = clauses.start_quantiles(_model(case), str(case["layer"]), np.asarray(case["units"]),
+                                        outputs[AM_MANY_STARTS], float(case["rho"]), AM_QUANTILE_IMAGES)
+    if np.median(quantiles) < AM_MIN_START_QUANTILE:
+        return Verdict(False, f"activation_maximisation: with steps=0 and starts={case['starts']} the median unit "
+                              f"responds to its start above only {np.median(quantiles):.1%} of random images on "
+                              f"the sphere (the best of {case['starts']} is above about 99.8 %); pick each unit's "
+                              "start as the best of `starts` uniform [-1, 1] images projected onto the sphere.")
+    return Verdict(True, "activation_maximisation: on the sphere, every unit reaches "
+                         f"{min(weakest):.1f}x or more the best random image of the same norm, and start, steps, "
+                         "step_size, starts and seed do what they say.")
 
 
 def _judge_class_objective(cases: Cases, results: list[CaseResult]) -> Verdict:
@@ -313,20 +240,35 @@ def _judge_class_model(cases: Cases, results: list[CaseResult]) -> Verdict:
         return Verdict(False, f"class_model: on a hidden CNN, {facts}; the bars are a margin of "
                               f"{CLASS_MIN_MARGIN:g} and {CLASS_MIN_SHARE:.0%} of the classes (reference: "
                               "margin 25-29, 100 %). Ascend the logit of each image's own class.")
-    return Verdict(True, f"class_model: on a hidden CNN, {facts}.")
+    problem = clauses.given_start_problem("class_model", cases[CLASS_AT_START]["start"],
+                                          _output("class_model", results[CLASS_AT_START], (2, *IMAGE_SHAPE),
+                                                  "one image per class"),
+                                          _output("class_model", results[CLASS_STILL], (2, *IMAGE_SHAPE),
+                                                  "one image per class"),
+                                          SAME_TOLERANCE, still_steps=int(cases[CLASS_STILL]["steps"]))
+    if problem:
+        return Verdict(False, problem)
+    if clauses.differs(_output("class_model", results[CLASS_SEEDED], (2, *IMAGE_SHAPE), "one image per class"),
+                       _output("class_model", results[CLASS_SAME_SEED], (2, *IMAGE_SHAPE), "one image per class"),
+                       SAME_TOLERANCE):
+        return Verdict(False, "class_model: two calls with the same seed and no start (steps=0) returned "
+                              "different images; draw the start noise from the seed you are given, e.g. "
+                              "np.random.default_rng(seed), so that a run can be repeated.")
+    return Verdict(True, f"class_model: on a hidden CNN, {facts}; start, steps, step_size and seed do what they say.")
 
 
 def _judge_tv(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
-        x, beta = np.asarray(case["x"]), float(case["beta"])
+        x, beta = np.asarray(case["x"]), float(case.get("beta", 2.0))
         values = _output("total_variation", result, (len(x),), "one value per image")
         expected = total_variation_reference(x, beta)
         if _scaled(values, expected) > VALUE_TOLERANCE and np.max(np.abs(values - expected)) > 1e-6:
             return Verdict(False, f"total_variation: with beta = {beta:g} on an input of shape {x.shape} your "
                                   "values differ from the sum over i < H-1, j < W-1 and channels of "
                                   "((x[i, j+1] - x[i, j])^2 + (x[i+1, j] - x[i, j])^2)^(beta / 2): square the "
-                                  "differences, add them, then raise to beta / 2.")
-    return Verdict(True, "total_variation: TV^beta matches on hidden tensors (beta = 1, 1.5, 2).")
+                                  "differences, add them, then raise to beta / 2"
+                                  + (" (beta left out: its default is 2)." if "beta" not in case else "."))
+    return Verdict(True, "total_variation: TV^beta matches on hidden tensors (beta = 1, 1.5, 2 and the default).")
 
 
 def _judge_inversion_loss(cases: Cases, results: list[CaseResult]) -> Verdict:
@@ -336,24 +278,27 @@ def _judge_inversion_loss(cases: Cases, results: list[CaseResult]) -> Verdict:
             return Verdict(False, "inversion_loss: return one value per image, shape (N,), as a TensorFlow "
                                   "tensor (the grader differentiates it).")
         values, gradient = result.outputs
+        beta = float(case.get("beta", 2.0))
         expected, expected_gradient = inversion_loss_reference(
-            _model(case), str(case["layer"]), x, case["target_features"], float(case["lam"]), float(case["mu"]))
+            _model(case), str(case["layer"]), x, case["target_features"], float(case["lam"]), float(case["mu"]),
+            beta=beta)
         if _scaled(values, expected) > VALUE_TOLERANCE:
-            return Verdict(False, f"inversion_loss: on layer {case['layer']} of a hidden CNN your values differ "
-                                  "from ||phi(x) - phi_0||^2 + lambda ||x||^2 + mu ||grad x||^2 (all three "
-                                  "squared, all added, phi the output of the named layer, ||grad x||^2 = "
-                                  "total_variation(x, beta=2)).")
+            return Verdict(False, f"inversion_loss: on layer {case['layer']} of a hidden CNN with beta = {beta:g} "
+                                  "your values differ from ||phi(x) - phi_0||^2 + lambda ||x||^2 + mu "
+                                  "TV^beta(x) (the first two squared, all added, phi the output of the named "
+                                  "layer, the last term mu * total_variation(x, beta) with the beta you are given).")
         if gradient.shape != x.shape or _scaled(gradient, expected_gradient) > GRADIENT_TOLERANCE:
             return Verdict(False, "inversion_loss: the values are right but their gradient with respect to x is "
                                   "not: compute every term with TensorFlow operations on x.")
-    return Verdict(True, "inversion_loss: value and gradient match on two layers of a hidden CNN.")
+    return Verdict(True, "inversion_loss: value and gradient match on two layers of a hidden CNN, beta = 2, 3, 4.")
 
 
 def _judge_inversion(cases: Cases, results: list[CaseResult]) -> Verdict:
-    ratios = {}
-    for case, result in zip(cases, results):
+    ratios, outputs = {}, [
+        _output("invert_representation", result, (len(case["target_features"]), *IMAGE_SHAPE), "one image per target")
+        for case, result in zip(cases, results)]
+    for case, images in zip(cases[:len(INVERSION_LAYERS)], outputs):
         layer, target = str(case["layer"]), np.asarray(case["target_features"])
-        images = _output("invert_representation", result, (len(target), *IMAGE_SHAPE), "one image per target")
         model = _model(case)
         reached = feature_mismatch(model, layer, images.astype(np.float32), target)
         start = feature_mismatch(model, layer, np.zeros_like(images, dtype=np.float32), target)
@@ -363,29 +308,52 @@ def _judge_inversion(cases: Cases, results: list[CaseResult]) -> Verdict:
                                   f"hidden CNN the feature mismatch ||phi(x) - phi_0||^2 is {ratios[layer]:.1%} of the "
                                   f"zero image's (reference: below 4 %, bar {INVERSION_MAX_RATIO:.0%}). "
                                   "*Descend* inversion_loss on the features of the named layer.")
+    problem = clauses.repeat_problem("invert_representation", outputs[INVERT_START], outputs[INVERT_SAME_SEED],
+                                     outputs[INVERT_STILL], SAME_TOLERANCE,
+                                     still_steps=int(cases[INVERT_STILL]["steps"]),
+                                     start_words="the start")
+    if problem:
+        return Verdict(False, problem)
+    case = cases[INVERT_BETA]
+    agreement = clauses.beta_step_agreement(_model(case), case, outputs[INVERT_START], outputs[INVERT_BETA],
+                                            INVERT_MIN_PIXELS)
+    if agreement is not None and agreement < INVERT_MIN_AGREEMENT:
+        return Verdict(False, f"invert_representation: with beta = {case['beta']:g} your first step goes against "
+                              "the gradient of the beta = 2 objective, not of the one asked for (on "
+                              f"{1 - agreement:.0%} of the pixels where they disagree): pass `beta` on to "
+                              "inversion_loss.")
     found = ", ".join(f"{layer} {ratio:.2%}" for layer, ratio in ratios.items())
-    return Verdict(True, f"invert_representation: the feature mismatch falls to {found} of the zero image's.")
+    return Verdict(True, f"invert_representation: the feature mismatch falls to {found} of the zero image's; steps, "
+                         "step_size, beta and seed do what they say.")
 
 
 CHECKS = [
     FunctionCheck(id="saliency_map", points=3, description="saliency |d logit_c / dx| on hidden models",
-                  make_cases=_make_saliency_cases, judge=_verdict("saliency_map", _judge_saliency)),
+                  make_cases=make_saliency_cases, judge=_verdict("saliency_map", _judge_saliency),
+                  clauses=CLAUSES["saliency_map"]),
     FunctionCheck(id="project_to_sphere", points=1, description="projection onto ||x|| = rho on hidden tensors",
-                  make_cases=_make_projection_cases, judge=_verdict("project_to_sphere", _judge_projection)),
+                  make_cases=make_projection_cases, judge=_verdict("project_to_sphere", _judge_projection),
+                  clauses=CLAUSES["project_to_sphere"]),
     FunctionCheck(id="activation_maximisation", points=3,
                   description="activation maximisation: on the sphere, units above random inputs of the same norm",
-                  make_cases=_make_activation_cases, judge=_verdict("activation_maximisation", _judge_activation)),
+                  make_cases=make_activation_cases, judge=_verdict("activation_maximisation", _judge_activation),
+                  clauses=CLAUSES["activation_maximisation"]),
     FunctionCheck(id="class_model_objective", points=2, description="f(x)_c - lambda ||x||^2 on hidden models",
-                  make_cases=_make_class_objective_cases,
-                  judge=_verdict("class_model_objective", _judge_class_objective)),
+                  make_cases=make_class_objective_cases,
+                  judge=_verdict("class_model_objective", _judge_class_objective),
+                  clauses=CLAUSES["class_model_objective"]),
     FunctionCheck(id="class_model", points=3,
                   description="class models: target-logit margin, share classified as target, objective",
-                  make_cases=_make_class_model_cases, judge=_verdict("class_model", _judge_class_model)),
+                  make_cases=make_class_model_cases, judge=_verdict("class_model", _judge_class_model),
+                  clauses=CLAUSES["class_model"]),
     FunctionCheck(id="total_variation", points=2, description="TV^beta regulariser on hidden tensors",
-                  make_cases=_make_tv_cases, judge=_verdict("total_variation", _judge_tv)),
+                  make_cases=make_tv_cases, judge=_verdict("total_variation", _judge_tv),
+                  clauses=CLAUSES["total_variation"]),
     FunctionCheck(id="inversion_loss", points=2, description="inversion objective: value and gradient",
-                  make_cases=_make_inversion_loss_cases, judge=_verdict("inversion_loss", _judge_inversion_loss)),
+                  make_cases=make_inversion_loss_cases, judge=_verdict("inversion_loss", _judge_inversion_loss),
+                  clauses=CLAUSES["inversion_loss"]),
     FunctionCheck(id="invert_representation", points=3,
                   description="inversion lowers the feature mismatch on two layers in a fixed step budget",
-                  make_cases=_make_inversion_cases, judge=_verdict("invert_representation", _judge_inversion)),
+                  make_cases=make_inversion_cases, judge=_verdict("invert_representation", _judge_inversion),
+                  clauses=CLAUSES["invert_representation"]),
 ]

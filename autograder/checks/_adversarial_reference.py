@@ -82,6 +82,19 @@ def universal_reference(model: Any, x: Any, y: Any, eps: float, *, step_size: fl
     return np.asarray(delta)
 
 
+def universal_first_gradient(model: Any, x: Any, y: Any) -> np.ndarray:
+    """The gradient of the mean loss of ``clip(x + delta, 0, 1)`` with respect to ``delta`` at
+    ``delta = 0``, (28, 28, 1) float64: one universal step on one batch is its sign."""
+    import tensorflow as tf
+
+    delta = tf.zeros(np.shape(x)[1:], dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(delta)
+        perturbed = tf.clip_by_value(tf.convert_to_tensor(np.asarray(x, dtype=np.float32)) + delta, 0.0, 1.0)
+        loss = tf.reduce_mean(_loss(model, perturbed, np.asarray(y)))
+    return np.asarray(tape.gradient(loss, delta), dtype=np.float64)
+
+
 def linear_input_gradient(kernel: np.ndarray, bias: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """d CE(softmax(flatten(x) @ kernel + bias), y) / dx per example, in float64; x: (N, 28, 28, 1)."""
     flat = np.asarray(x, dtype=np.float64).reshape(len(x), -1)

@@ -100,12 +100,15 @@ def class_objective_reference(model: Any, x: Any, classes: Any, lam: float) -> n
 
 
 def class_model_reference(model: Any, classes: Any, lam: float, steps: int = 100, step_size: float = 0.5,
-                          seed: int = 0) -> np.ndarray:
-    """Gradient ascent on f(x)_c - lam ||x||^2 from a small random start; (C, 28, 28, 1) float32."""
+                          seed: int = 0, start: Any = None) -> np.ndarray:
+    """Gradient ascent on f(x)_c - lam ||x||^2 from ``start`` or, when None, a small random start drawn
+    with ``seed``; (C, 28, 28, 1) float32."""
     import tensorflow as tf
 
     classes = np.asarray(classes, dtype=np.int64)
-    x = _tensor(0.01 * np.random.default_rng(seed).normal(size=(len(classes), 28, 28, 1)))
+    if start is None:
+        start = 0.01 * np.random.default_rng(seed).normal(size=(len(classes), 28, 28, 1))
+    x = _tensor(start)
     for _ in range(steps):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -168,8 +171,8 @@ def feature_mismatch(model: Any, layer: str, x: Any, target_features: Any) -> np
     return np.sum(difference.reshape(len(difference), -1) ** 2, axis=1)
 
 
-def invert_reference(model: Any, layer: str, target_features: Any, lam: float, mu: float, steps: int,
-                     step_size: float = 0.05, seed: int = 0) -> np.ndarray:
+def invert_reference(model: Any, layer: str, target_features: Any, lam: float, mu: float, steps: int = 200,
+                     step_size: float = 0.05, beta: float = 2.0, seed: int = 0) -> np.ndarray:
     """Adam descent on the inversion objective from a small random start; (N, 28, 28, 1) float32."""
     import keras
     import tensorflow as tf
@@ -182,6 +185,6 @@ def invert_reference(model: Any, layer: str, target_features: Any, lam: float, m
     optimizer = keras.optimizers.Adam(step_size)
     for _ in range(steps):
         with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(inversion_loss_tf(extractor, x, target_features, lam, mu))
+            loss = tf.reduce_sum(inversion_loss_tf(extractor, x, target_features, lam, mu, beta))
         optimizer.apply_gradients([(tape.gradient(loss, x), x)])
     return x.numpy()
