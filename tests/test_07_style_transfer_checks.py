@@ -53,15 +53,26 @@ def verdict_tv(tv):
 
 
 def verdict_texture(optimise):
-    """``optimise(weights, layer_weights, style_image, start, steps)`` on each hidden case."""
-    return run_function_check_inline(ASSIGNMENT, "synthesise_texture", lambda style_image, start, steps, **arrays: optimise(
-        features.layer_dict(arrays, "net_"), features.layer_dict(arrays, "w_"), style_image, start, steps))
+    """``optimise(weights, layer_weights, style_image, start, steps, **options)`` on each hidden case, its
+    options (``learning_rate``, ``callback``) passed as the grade cell passes them (``features.graded_call``)."""
+    return run_function_check_inline(ASSIGNMENT, "synthesise_texture", lambda style_image, start, steps, **arrays: (
+        features.graded_call(lambda **options: optimise(features.layer_dict(arrays, "net_"),
+                                                        features.layer_dict(arrays, "w_"), style_image, start, steps,
+                                                        **options), **features.layer_dict(arrays, "opt_"))))
 
 
 def verdict_transfer(optimise):
-    """``optimise(weights, layer_weights, case)`` on each hidden case."""
-    return run_function_check_inline(ASSIGNMENT, "style_transfer", lambda **case: optimise(
-        features.layer_dict(case, "net_"), features.layer_dict(case, "w_"), case))
+    """``optimise(weights, layer_weights, case, **options)`` on each hidden case, its options (``start``,
+    ``learning_rate``, ``callback``) passed as the grade cell passes them (``features.graded_call``)."""
+    return run_function_check_inline(ASSIGNMENT, "style_transfer", lambda **case: features.graded_call(
+        lambda **options: optimise(features.layer_dict(case, "net_"), features.layer_dict(case, "w_"), case,
+                                   **options), **features.layer_dict(case, "opt_")))
+
+
+def report_steps(callback, steps, image):
+    """Call ``callback(step, loss, image)`` for steps 1..steps (the references run without one)."""
+    for index in range(1, int(steps) + 1) if callback is not None else ():
+        callback(index, 1.0, image)
 
 
 def not_done(*args, **kwargs):
@@ -179,9 +190,10 @@ def test_tv_rejects(mistake):
 
 
 # --------------------------------------------------------------------------- the optimisers' effect
-def texture_reference(weights, layer_weights, style, start, steps, **options):
-    return reference.optimise_reference(weights, layer_weights, style, start, steps,
-                                        learning_rate=options.get("learning_rate", 0.05))
+def texture_reference(weights, layer_weights, style, start, steps, learning_rate=0.05, callback=None):
+    image = reference.optimise_reference(weights, layer_weights, style, start, steps, learning_rate=learning_rate)
+    report_steps(callback, steps, image)
+    return image
 
 
 def test_texture_accepts_reference():
@@ -190,24 +202,27 @@ def test_texture_accepts_reference():
 
 
 @pytest.mark.parametrize("mistake, words", [
-    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n, learning_rate=-0.05), "*Descend*"),
-    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n, learning_rate=5e-4), "factor"),
-    (lambda w, lw, s, x, n: np.asarray(x), "factor"),
-    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n) * 1.5, "clip"),
-    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n).astype(np.float64), "float32"),
-    (lambda w, lw, s, x, n: texture_reference(w, lw, s, x, n)[0], "shape")],
+    (lambda w, lw, s, x, n, **o: texture_reference(w, lw, s, x, n, **{**o, "learning_rate": -0.05}), "*Descend*"),
+    (lambda w, lw, s, x, n, **o: texture_reference(w, lw, s, x, n, **{**o, "learning_rate": 5e-4}), "factor"),
+    (lambda w, lw, s, x, n, **o: np.asarray(x), "factor"),
+    (lambda w, lw, s, x, n, **o: texture_reference(w, lw, s, x, n, **o) * 1.5, "clip"),
+    (lambda w, lw, s, x, n, **o: texture_reference(w, lw, s, x, n, **o).astype(np.float64), "float32"),
+    (lambda w, lw, s, x, n, **o: texture_reference(w, lw, s, x, n, **o)[0], "shape")],
     ids=["ascends", "tiny-learning-rate", "returns-the-start", "out-of-range", "float64", "no-batch-axis"])
 def test_texture_rejects(mistake, words):
     result = verdict_texture(mistake)
     assert not result.passed and words in result.message, result.message
 
 
-def transfer_reference(weights, layer_weights, case, **change):
+def transfer_reference(weights, layer_weights, case, start=None, learning_rate=0.02, callback=None, **change):
     options = {"content_weight": case["content_weight"], "style_weight": case["style_weight"],
-               "tv_weight": case["tv_weight"], "learning_rate": 0.02, **change}
-    return reference.optimise_reference(weights, layer_weights, case["style_image"], case["start"], case["steps"],
-                                        content_image=case["content_image"], content_layer=case["content_layer"],
-                                        **options)
+               "tv_weight": case["tv_weight"], "learning_rate": learning_rate, **change}
+    image = reference.optimise_reference(weights, layer_weights, case["style_image"],
+                                         case["content_image"] if start is None else start, case["steps"],
+                                         content_image=case["content_image"], content_layer=case["content_layer"],
+                                         **options)
+    report_steps(callback, case["steps"], image)
+    return image
 
 
 def test_transfer_accepts_reference():
@@ -216,13 +231,31 @@ def test_transfer_accepts_reference():
 
 
 @pytest.mark.parametrize("mistake, words", [
-    (lambda w, lw, case: transfer_reference(w, lw, case, learning_rate=-0.02), "style loss fell"),
-    (lambda w, lw, case: transfer_reference(w, lw, case, content_weight=0.0), "lost the content"),
-    (lambda w, lw, case: np.asarray(case["style_image"])[:, :48, :56], "lost the content")],
+    (lambda w, lw, case, **o: transfer_reference(w, lw, case, **{**o, "learning_rate": -0.02}), "style loss fell"),
+    (lambda w, lw, case, **o: transfer_reference(w, lw, case, **o, content_weight=0.0), "lost the content"),
+    (lambda w, lw, case, **o: np.asarray(case["style_image"])[:, :48, :56], "lost the content")],
     ids=["ascends", "no-content-term", "returns-the-style-picture"])
 def test_transfer_rejects(mistake, words):
     result = verdict_transfer(mistake)
     assert not result.passed and words in result.message, result.message
+
+
+def test_graded_call_passes_only_the_options_a_case_has_and_records_the_callback():
+    """Does the grade cells' ``features.graded_call`` leave a default alone when the case has no such option,
+    pass one it has, and swap the ``callback=1`` flag for a recorder whose calls come back with the result?"""
+    seen = {}
+
+    def optimiser(x, learning_rate=0.5, callback=None):
+        seen["rate"] = learning_rate
+        for step in (1, 2):
+            if callback is not None:
+                callback(step, tf.constant([3.0]), tf.Variable(np.zeros((1, 4, 5, 3), np.float32)))
+        return x
+
+    assert features.graded_call(optimiser, 7) == 7 and seen["rate"] == 0.5
+    result, calls = features.graded_call(optimiser, 7, learning_rate=0.1, callback=1)
+    assert result == 7 and seen["rate"] == 0.1
+    np.testing.assert_array_equal(calls, [[1, 3, 1, 4, 5, 3], [2, 3, 1, 4, 5, 3]])
 
 
 def test_effect_bars_sit_between_the_recorded_reference_and_mistakes():

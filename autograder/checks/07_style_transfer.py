@@ -17,10 +17,16 @@ drawn from the case generator, sent as named arrays and rebuilt with
 ``skimage.data`` images, flipped, their colour channels permuted), in a fixed step budget:
 how much the reference style loss falls from the start image the grader gave. The hidden
 network and cases are the same in both profiles, so each bar holds for smoke and full.
+
+Each check's contract, clause by clause, is in ``_style_contract.CLAUSES``; the optimisers' short
+cases there (1 or 2 steps on a small network, a non-noise ``start``, ``start=None``, a learning
+rate and weights other than the defaults, a callback) are judged against the reference's own steps.
+The grade cells pass an option (``opt_<name>``) only when a case has it (``features.graded_call``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -29,6 +35,7 @@ import numpy as np
 from autograder.checks._style_reference import (  # noqa: F401 - tests use them from here
     content_loss_of_images, content_loss_reference, gram_reference, optimise_reference, style_loss_of_images,
     style_loss_reference, total_variation_reference)
+from autograder.checks import _style_contract as contract
 from autograder.checks._judge_helpers import OutputProblem as _Problem
 from autograder.checks._judge_helpers import reporting_problems as _verdict
 from autograder.checks._judge_helpers import single_output as _output
@@ -175,17 +182,18 @@ def _make_texture_cases(rng: np.random.Generator) -> Cases:
         cases.append({"style_image": style, "start": start, "steps": STEPS,
                       **{f"net_{k}": v for k, v in weights.items()},
                       **{f"w_{k}": v for k, v in HIDDEN_STYLE_WEIGHTS.items()}})
-    return cases
+    return cases + contract.texture_clause_cases(rng, hidden_picture, STYLE_PICTURES, CONTENT_PICTURES)
 
 
 def _make_transfer_cases(rng: np.random.Generator) -> Cases:
     weights = hidden_network(rng)
     content = hidden_picture(rng, CONTENT_PICTURES, (48, 56))
     style = hidden_picture(rng, STYLE_PICTURES, (56, 56))
-    return [{"content_image": content, "style_image": style, "start": content.copy(), "steps": STEPS,
+    return [{"content_image": content, "style_image": style, "opt_start": content.copy(), "steps": STEPS,
              "content_layer": HIDDEN_CONTENT_LAYER, **TRANSFER_WEIGHTS,
              **{f"net_{k}": v for k, v in weights.items()},
-             **{f"w_{k}": v for k, v in HIDDEN_STYLE_WEIGHTS.items()}}]
+             **{f"w_{k}": v for k, v in HIDDEN_STYLE_WEIGHTS.items()}},
+            *contract.transfer_clause_cases(rng, hidden_picture, STYLE_PICTURES, CONTENT_PICTURES, TRANSFER_WEIGHTS)]
 
 
 def case_arrays(case: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -200,9 +208,6 @@ def _scaled(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(excess) / (np.max(np.abs(expected)) + 1e-12))
 
 
-
-
-
 def _image(check_id: str, result: CaseResult, shape: tuple[int, ...]) -> np.ndarray:
     """An optimised image: the start's shape, float32, pixels in [0, 1]."""
     image = _output(check_id, result, shape, "one image of the start image's shape (1, H, W, 3)")
@@ -212,6 +217,22 @@ def _image(check_id: str, result: CaseResult, shape: tuple[int, ...]) -> np.ndar
         raise _Problem(f"{check_id}: your pixels range from {image.min():.3g} to {image.max():.3g}; clip them "
                        "to [0, 1] after every step (image.assign(tf.clip_by_value(image, 0.0, 1.0))).")
     return image
+
+
+def _optimised(check_id: str, case: dict[str, Any], result: CaseResult) -> tuple[np.ndarray, str | None]:
+    """The image of a case (validated by ``_image``) and, for a short case, why it breaks the contract."""
+    record = None
+    if "opt_callback" in case:  # features.graded_call returned (image, the callback's calls)
+        if result.outputs is None or len(result.outputs) != 2:
+            raise _Problem(f"{check_id}: return one image, (1, H, W, 3) float32 in [0, 1].")
+        record = result.outputs[1]
+        result = dataclasses.replace(result, outputs=result.outputs[:1],
+                                     dtypes=None if result.dtypes is None else result.dtypes[:1])
+    image = _image(check_id, result, contract.start_of(case).shape).astype(np.float32)
+    problem = contract.short_run_problem(check_id, case, image) if contract.is_short(case) else None
+    if problem is None and record is not None:
+        problem = contract.callback_problem(check_id, case, record)
+    return image, problem
 
 
 # --------------------------------------------------------------------------- judges
@@ -278,7 +299,11 @@ def _judge_texture(cases: Cases, results: list[CaseResult]) -> Verdict:
     factors = []
     for case, result in zip(cases, results):
         start = np.asarray(case["start"])
-        image = _image("synthesise_texture", result, start.shape)
+        image, problem = _optimised("synthesise_texture", case, result)
+        if problem is not None:
+            return Verdict(False, problem)
+        if contract.is_short(case):
+            continue
         weights, layer_weights = _network(case), case_arrays(case, "w_")
         before, after = (float(style_loss_of_images(weights, layer_weights, x.astype(np.float32), case["style_image"])[0])
                          for x in (start, image))
@@ -290,13 +315,18 @@ def _judge_texture(cases: Cases, results: list[CaseResult]) -> Verdict:
                                   "`start`, for `steps` steps, with your default learning rate; the synthesised "
                                   "image may be larger or smaller than the style image.")
     return Verdict(True, f"synthesise_texture: the style loss fell by a factor of {min(factors):.0f} or more "
-                         f"in {cases[0]['steps']} steps on a hidden network.")
+                         f"in {cases[0]['steps']} steps on a hidden network; short runs from a photograph at "
+                         "another learning rate, with a callback, match Adam's steps.")
 
 
 def _judge_transfer(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
-        start = np.asarray(case["start"])
-        image = _image("style_transfer", result, start.shape).astype(np.float32)
+        start = contract.start_of(case)
+        image, problem = _optimised("style_transfer", case, result)
+        if problem is not None:
+            return Verdict(False, problem)
+        if contract.is_short(case):
+            continue
         weights, layer_weights, layer = _network(case), case_arrays(case, "w_"), str(case["content_layer"])
         before, after = (float(style_loss_of_images(weights, layer_weights, x, case["style_image"])[0])
                          for x in (start, image))
@@ -314,7 +344,8 @@ def _judge_transfer(cases: Cases, results: list[CaseResult]) -> Verdict:
             return Verdict(False, f"style_transfer: on a hidden network and pictures, {facts}: the result lost the "
                                   "content picture; keep the content term (on `content_layer`, weighted by "
                                   "content_weight) in the loss, and start from `start`.")
-    return Verdict(True, f"style_transfer: on a hidden network, {facts}.")
+    return Verdict(True, f"style_transfer: on a hidden network, {facts}; short runs (start=None, from noise, "
+                         "one term at a time, another learning rate, a callback) match Adam's steps.")
 
 
 def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -325,17 +356,23 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 CHECKS = [
     FunctionCheck(id="gram_matrix", points=2, description="Gram matrices F^T F / (H W), per image",
-                  make_cases=_make_gram_cases, judge=_verdict("gram_matrix", _judge_gram)),
+                  make_cases=_make_gram_cases, judge=_verdict("gram_matrix", _judge_gram),
+                  clauses=contract.CLAUSES["gram_matrix"]),
     FunctionCheck(id="style_loss", points=2, description="the weighted style loss over layers on hidden features",
-                  make_cases=_make_style_loss_cases, judge=_verdict("style_loss", _judge_style_loss)),
+                  make_cases=_make_style_loss_cases, judge=_verdict("style_loss", _judge_style_loss),
+                  clauses=contract.CLAUSES["style_loss"]),
     FunctionCheck(id="synthesise_texture", points=3,
                   description="texture synthesis lowers the style loss on a hidden network in a fixed budget",
-                  make_cases=_make_texture_cases, judge=_verdict("synthesise_texture", _judge_texture)),
+                  make_cases=_make_texture_cases, judge=_verdict("synthesise_texture", _judge_texture),
+                  clauses=contract.CLAUSES["synthesise_texture"]),
     FunctionCheck(id="content_loss", points=1, description="content loss on the named layer",
-                  make_cases=_make_content_loss_cases, judge=_verdict("content_loss", _judge_content_loss)),
+                  make_cases=_make_content_loss_cases, judge=_verdict("content_loss", _judge_content_loss),
+                  clauses=contract.CLAUSES["content_loss"]),
     FunctionCheck(id="total_variation_loss", points=1, description="normalised anisotropic total variation",
-                  make_cases=_make_tv_cases, judge=_verdict("total_variation_loss", _judge_tv)),
+                  make_cases=_make_tv_cases, judge=_verdict("total_variation_loss", _judge_tv),
+                  clauses=contract.CLAUSES["total_variation_loss"]),
     FunctionCheck(id="style_transfer", points=3,
                   description="style transfer: style loss down, content kept, on a hidden network",
-                  make_cases=_make_transfer_cases, judge=_verdict("style_transfer", _judge_transfer)),
+                  make_cases=_make_transfer_cases, judge=_verdict("style_transfer", _judge_transfer),
+                  clauses=contract.CLAUSES["style_transfer"]),
 ]

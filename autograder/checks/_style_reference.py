@@ -99,10 +99,12 @@ def _losses_tf(extract: Any, image: Any, style_grams: Mapping[str, Any], layer_w
 def optimise_reference(weights: Mapping[str, Any], layer_weights: Mapping[str, float], style_image: Any,
                        start: Any, steps: int, *, content_image: Any = None, content_layer: str | None = None,
                        content_weight: float = 0.0, style_weight: float = 1.0, tv_weight: float = 0.0,
-                       learning_rate: float = 0.02) -> np.ndarray:
+                       learning_rate: float = 0.02, compiled: bool = True) -> np.ndarray:
     """Adam on the pixels from ``start``, clipped to [0, 1] after every step; (1, H, W, 3) float32.
 
     Texture synthesis with ``content_weight = 0``; style transfer (Gatys et al. 2016) otherwise.
+    compiled: the step as a ``tf.function`` (faster over many steps); False runs it eagerly, which
+    for the one- or two-step contract cases saves the tracing (about a second at load).
     """
     import keras
     import tensorflow as tf
@@ -118,7 +120,6 @@ def optimise_reference(weights: Mapping[str, Any], layer_weights: Mapping[str, f
     image = tf.Variable(np.asarray(start, dtype=np.float32))
     optimizer = keras.optimizers.Adam(learning_rate)
 
-    @tf.function
     def step() -> Any:
         with tf.GradientTape() as tape:
             loss = _losses_tf(extract, image, grams, layer_weights, content_layer, content_features,
@@ -127,6 +128,7 @@ def optimise_reference(weights: Mapping[str, Any], layer_weights: Mapping[str, f
         image.assign(tf.clip_by_value(image, 0.0, 1.0))
         return loss
 
+    run = tf.function(step) if compiled else step
     for _ in range(int(steps)):
-        step()
+        run()
     return image.numpy()

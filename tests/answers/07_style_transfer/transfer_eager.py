@@ -18,4 +18,6 @@ def style_transfer(extractor, content_image, style_image, content_layer, layer_w
             loss = tf.reduce_sum(loss)
         optimizer.apply_gradients([(tape.gradient(loss, image), image)])
         image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        if callback is not None:
+            callback(step + 1, loss, image)  # the loss as a tensor of one number: fine for the progress plots
     return image.numpy()
