@@ -52,7 +52,8 @@ RESULTS = Path(os.environ.get("COURSE_BENCH_RESULTS") or ROOT / "benchmarks" / "
 ANNOTATIONS = ROOT / "autograder" / "checks" / "mutants"
 EQUIVALENT_KEYS: dict[str, type] = {"function": str, "operator": str, "occurrence": int, "line": str,
                                     "mutated": str, "reason": str}
-TIME_FLOOR_S = 20.0  # a mutant's limit: this, or 10x what the reference took on the same checks
+TIME_FLOOR_S = 20.0  # a mutant's limit: this, or TIME_FACTOR x what the reference took on the same checks
+TIME_FACTOR = 4  # the grader's limits are also a few times the reference's time; a mutant past it is killed
 UNTIMED_LIMIT_S = 120.0  # a mutant's limit when the reference was not timed
 Key = tuple[str, str, str, str, int]  # function, operator, original line, mutated line, occurrence
 
@@ -254,7 +255,7 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
     except SyntaxError:
         return None
     reached = week.reach[mutant.function]
-    limit = (max(TIME_FLOOR_S, 10 * sum(week.reference_seconds[c] for c in reached))
+    limit = (max(TIME_FLOOR_S, TIME_FACTOR * sum(week.reference_seconds[c] for c in reached))
              if all(c in week.reference_seconds for c in reached) else UNTIMED_LIMIT_S)
     namespace, snapshot, failed = week.namespace, dict(week.namespace), {}
     started = time.perf_counter()
@@ -283,15 +284,16 @@ def week_mutants(week: Week) -> tuple[list[Mutant], list[str]]:
 
 
 def sample(mutants: list[Mutant], size: int | None, seed: int) -> list[Mutant]:
-    """``size`` mutants drawn with ``seed`` (all of them when ``size`` is None), in generation order."""
-    if size is None or size >= len(mutants):
-        return list(mutants)
-    chosen = set(random.Random(seed).sample(range(len(mutants)), size))
-    return [m for i, m in enumerate(mutants) if i in chosen]
+    """``size`` mutants drawn with ``seed`` (all of them when ``size`` is None), in the drawn order, so
+    that a run stopped by its time budget has judged a random subset, not the first functions."""
+    order = random.Random(seed).sample(range(len(mutants)), len(mutants) if size is None else min(size, len(mutants)))
+    return [mutants[i] for i in order]
 
 
-def score_week(assignment: str, size: int | None, seed: int, progress: bool = True) -> dict[str, Any]:
-    """Judge a week's (sampled) mutants; the per-check counts, survivors and timing of one week."""
+def score_week(assignment: str, size: int | None, seed: int, budget_s: float | None = None,
+               progress: bool = True) -> dict[str, Any]:
+    """Judge a week's (sampled) mutants, stopping after ``budget_s`` seconds of judging (the rest are
+    reported as not judged); the per-check counts, survivors and timing of one week."""
     started = time.perf_counter()
     week = load_week(assignment)
     setup = time.perf_counter() - started
@@ -303,7 +305,11 @@ def score_week(assignment: str, size: int | None, seed: int, progress: bool = Tr
                      "killed": 0, "killed_by_this_check": 0, "equivalent": 0, "survived": 0, "survivors": [],
                      "equivalent_but_killed": []} for c in week.checks}
     not_compiling, judged_seconds = 0, 0.0
+    judged = 0
     for index, mutant in enumerate(chosen):
+        if budget_s is not None and judged_seconds > budget_s:
+            break
+        judged += 1
         outcome = judge_mutant(week, mutant)
         if outcome is None:
             not_compiling += 1
@@ -328,8 +334,9 @@ def score_week(assignment: str, size: int | None, seed: int, progress: bool = Tr
     for row in per_check.values():
         counted = row["mutants"] - row["equivalent"]
         row["score"] = round(row["killed"] / counted, 4) if counted else None
-    per_mutant = judged_seconds / max(len(chosen) - not_compiling, 1)
-    return {"assignment": assignment, "mutants_generated": len(mutants), "mutants_judged": len(chosen) - not_compiling,
+    per_mutant = judged_seconds / max(judged - not_compiling, 1)
+    return {"assignment": assignment, "mutants_generated": len(mutants), "mutants_drawn": len(chosen),
+            "mutants_judged": judged - not_compiling, "stopped_by_budget": judged < len(chosen),
             "not_compiling": not_compiling, "setup_seconds": round(setup, 1), "judging_seconds": round(judged_seconds, 1),
             "seconds_per_mutant": round(per_mutant, 3), "projected_full_seconds": round(setup + per_mutant * len(mutants)),
             "reference_seconds": {c: round(s, 3) for c, s in week.reference_seconds.items()},
@@ -346,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("weeks", nargs="*", help=f"default: every week ({', '.join(all_weeks)})")
     parser.add_argument("--sample", type=int, default=None, help="judge this many mutants per week, drawn with --seed")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--budget", type=float, default=None, help="stop judging a week after this many seconds")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
     weeks = args.weeks or all_weeks
@@ -355,20 +363,22 @@ def main(argv: list[str] | None = None) -> int:
     from mutmut import __version__ as mutmut_version
 
     started = dt.datetime.now(dt.timezone.utc)
-    results = []
-    for assignment in weeks:
-        results.append(score_week(assignment, args.sample, args.seed))
-        print(f"{assignment}: {results[-1]['mutants_judged']} mutants in {results[-1]['judging_seconds']:.0f} s",
-              file=sys.stderr)
-    machine = machine_facts()
     name = "all" if weeks == all_weeks else "-".join(weeks)
-    report = {"benchmark": "mutation_score", "profile": active_profile(), "date": started.isoformat(timespec="seconds"),
-              "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "commit": machine.get("git_commit"), "machine": machine, "library": f"mutmut {mutmut_version}",
-              "sample": args.sample, "seed": args.seed, "time_floor_seconds": TIME_FLOOR_S, "weeks": results}
     output = args.output or RESULTS / f"mutation_score_{name}{'_sample' if args.sample else ''}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=1) + "\n")
+    results: list[dict[str, Any]] = []
+    for assignment in weeks:  # the record is rewritten after each week: a long run keeps what it judged
+        results.append(score_week(assignment, args.sample, args.seed, args.budget))
+        print(f"{assignment}: {results[-1]['mutants_judged']} mutants in {results[-1]['judging_seconds']:.0f} s",
+              file=sys.stderr)
+        machine = machine_facts()
+        report = {"benchmark": "mutation_score", "profile": active_profile(),
+                  "date": started.isoformat(timespec="seconds"),
+                  "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "commit": machine.get("git_commit"), "machine": machine, "library": f"mutmut {mutmut_version}",
+                  "sample": args.sample, "seed": args.seed, "budget_seconds_per_week": args.budget,
+                  "time_floor_seconds": TIME_FLOOR_S, "time_factor": TIME_FACTOR, "weeks_asked": weeks, "weeks": results}
+        output.write_text(json.dumps(report, indent=1) + "\n")
     for week in results:
         for row in week["checks"]:
             print(f"{week['assignment']} {row['check']}: {row['killed']}/{row['mutants'] - row['equivalent']} killed "
