@@ -192,8 +192,10 @@ def _demo(data: dict[str, Any]) -> Iterator[Row]:
 
 def _mutation(data: dict[str, Any]) -> Iterator[Row]:
     """One row per function check: its mutation score and what survived (benchmarks/mutation_score.py)."""
-    sampled = f", a sample of {data['sample']} mutants per week (seed {data['seed']})" if data.get("sample") else ""
     for week in data["weeks"]:
+        judged, made = week.get("mutants_judged"), week.get("mutants_generated")
+        sampled = (f"; a random {judged} of the week's {made} mutants, seed {data['seed']}"
+                   if judged is not None and made is not None and judged < made else "")
         for row in week["checks"]:
             score = "no mutant" if row["score"] is None else f"{row['score']:.1%}"
             excused = len(row.get("equivalent_but_killed", []))
