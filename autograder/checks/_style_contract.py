@@ -198,11 +198,12 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
     ),
     "total_variation_loss": (
         Clause("absolute differences, not squared", lambda case: np.ptp(case["x"]) > 0, "tv_squared"),
-        Clause("a sum of absolute values: never negative", lambda case: np.ptp(case["x"]) > 0, "tv_wrong_sign"),
+        Clause("absolute values of the differences, not a signed (telescoping) sum",
+               lambda case: np.ptp(case["x"]) > 0, "tv_wrong_sign"),
         Clause("both sums divided by H * W * C, not each by its count of pairs (H != W)",
                lambda case: np.shape(case["x"])[1] != np.shape(case["x"])[2], "tv_mean_per_direction"),
-        Clause("a loss to minimise: smoothness is not rewarded (the sign)", lambda case: np.ptp(case["x"]) > 0,
-               "tv_negated"),
+        Clause("a loss to minimise, never negative: noise costs, it is not rewarded",
+               lambda case: np.ptp(case["x"]) > 0, "tv_negated"),
         Clause("one value per image, (N,)", _batch("x"), "tv_summed_over_batch"),
     ),
     "synthesise_texture": (
