@@ -13,8 +13,8 @@ Pipeline (ordering matters, and is why each step lives where it does):
    ``autograder.submission.grade_submission`` runs the notebook in a sandbox
    and judges out of process; the worker ships back the result, its figures
    and the executed notebook as bytes, so workers may sit on other machines,
-   and deletes its temporary copy; a worker that raises or dies gives *that*
-   student a ``grader_error`` zero;
+   and deletes its temporary copy; a worker that raises, dies or runs past the
+   job's clock gives *that* student a ``grader_error`` zero;
 3. the parent alone writes the gradebook (one transaction per student) and the
    feedback page, then, when the class is done, the class report.
 
@@ -44,7 +44,7 @@ from autograder import resume, shipping
 from autograder import scheduler as scheduling
 from autograder.gradebook import GradebookWriter, default_url, grade_cells_of, has_results, load_results
 from autograder.jobs import (MAX_FIGURE_BYTES, MAX_FIGURES, MAX_NOTEBOOK_BYTES, GradedPayload,  # noqa: F401
-                             GradeFunction, GradeJob, grade_job, grader_error)
+                             GradeFunction, GradeJob, grade_job, grader_error, time_bound)
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable  # noqa: F401 - re-exported
 from autograder.workfolder import release_mounts_under
 
@@ -282,14 +282,16 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                 workers: int | None = None, db_url: str | None = None, out_dir: Path | None = None,
                 scheduler: str = "local", root: Path | None = None, grade_fn: GradeFunction | None = None,
                 options: dict[str, Any] | None = None, progress: bool = True, force: bool = False,
-                on_result: Callable[[SubmissionResult], None] | None = None) -> ClassGrading:
+                on_result: Callable[[SubmissionResult], None] | None = None, job_seconds: float | None = None
+                ) -> ClassGrading:
     """Grade every submission of ``assignment`` (or only ``students``) into the gradebook.
 
     Regrading is idempotent: a student's rows are updated in place. A result already in the
     gradebook is kept when its submission, profile and grading code are unchanged
     (``autograder.resume``), unless ``force`` or the student is named in ``students``. Feedback
     pages are written as results arrive; the class report at the end covers everyone in the
-    gradebook, not only this run's students.
+    gradebook, not only this run's students. ``job_seconds``: each job's clock (see above;
+    default :func:`autograder.jobs.time_bound`).
     """
     from course_utils.runtime import profile as active_profile
     from tqdm import tqdm
@@ -332,12 +334,13 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     work_root = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     jobs = [GradeJob(assignment, student, str(path.resolve()), str(root), grade_fn, dict(options or {}),
                      str(work_root)) for student, path in found.items() if student not in kept]
-    # Dask workers may sit on machines that cannot see these folders: each job is packed into
-    # bytes just before it is sent (scheduler.run_jobs keeps only a few in flight).
+    # Dask workers may not see these folders: each job is packed just before it is sent (few are in flight).
     prepare = functools.partial(ship_job, installed_root=course_root(), code_version=version)
 
     def on_error(job: GradeJob, exc: BaseException) -> GradedPayload:
-        if isinstance(exc, (shipping.SubmissionTooLarge, OSError)):
+        if isinstance(exc, scheduling.JobTimeout):
+            reason = f"the grader stopped: {exc} per submission; not your fault, a TA will look at it."
+        elif isinstance(exc, (shipping.SubmissionTooLarge, OSError)):
             reason = f"the submission could not be sent to a grading worker: {exc}"
         else:
             reason = ("the grading worker crashed while grading this submission "
@@ -359,7 +362,8 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
                     on_result(result)
             results += kept.values()  # unchanged since they were graded: their rows stay as they are
             for job, payload in scheduling.run_jobs(grade_job, jobs, workers=workers, on_error=on_error,
-                                                    scheduler=scheduler, prepare=prepare):
+                                                    scheduler=scheduler, prepare=prepare,
+                                                    job_seconds=job_seconds or time_bound(options)):
                 result = _store_files(SubmissionResult.from_json(payload.result_json), payload, out_dir)
                 result.submission_hash = f"{version}:{fingerprints[job.student]}"
                 if result.student in intake.renamed:

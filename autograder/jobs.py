@@ -32,9 +32,13 @@ MAX_FIGURES = 24
 FIGURE_NAME = re.compile(r"cell\d{3}_\d+\.png")  # autograder.feedback_outputs' names: the cell it was drawn in
 MAX_FIGURE_BYTES = 4 * 2**20
 MAX_NOTEBOOK_BYTES = 32 * 2**20
+NOTEBOOK_NOT_KEPT = (f"The executed notebook was not kept: it was over the {MAX_NOTEBOOK_BYTES // 2**20} MiB the "
+                     "grader keeps, or not a plain file. The grade does not depend on it; there is no executed "
+                     "copy to look at.")
 # What the grades depend on, read from os.environ (COURSE_EVAL_DIR: the same path on every worker).
 SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET", "COURSE_EVAL_DIR")
 
+JOB_MARGIN_SECONDS = 300.0  # restoring, copying, feedback files: beyond the sandboxed runs' own bounds
 GradeFunction = Callable[..., SubmissionResult]
 _environment_lock = threading.Lock()  # one shipped job at a time per worker process changes os.environ
 
@@ -88,6 +92,17 @@ def ship(job: GradeJob, installed_root: Path, code_version: str) -> GradeJob:
                    env=env, code_version=code_version)
 
 
+def time_bound(options: dict[str, Any] | None, artifact_runs: int = 4) -> float:
+    """How long grading one submission may take, all told, before the scheduler gives up on it:
+    the notebook's wall clock, ``artifact_runs`` sandboxed checker runs (the function harness
+    and each artifact) at their own bound, and :data:`JOB_MARGIN_SECONDS`. Every step already
+    has its own clock; this one catches the grader's own hangs (e.g. decoding a huge result)."""
+    from autograder.sandbox import Limits
+
+    limits = (options or {}).get("limits") or Limits()
+    return limits.wall_seconds + artifact_runs * limits.artifact_seconds + JOB_MARGIN_SECONDS
+
+
 def _default_grade_fn() -> GradeFunction:
     from autograder.submission import grade_submission
 
@@ -139,8 +154,10 @@ def grade_job(job: GradeJob) -> GradedPayload:
     try:
         with _shipped_environment(job.env):
             result = _grade(job, grade_fn, scratch, work_dir, started)
-        return GradedPayload(result.to_json(), _read_figures(result.figures),
-                             _read_small(result.executed_notebook, MAX_NOTEBOOK_BYTES))
+        notebook = _read_small(result.executed_notebook, MAX_NOTEBOOK_BYTES)
+        if result.executed_notebook and notebook is None:
+            result.notes.append(NOTEBOOK_NOT_KEPT)
+        return GradedPayload(result.to_json(), _read_figures(result.figures), notebook)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
