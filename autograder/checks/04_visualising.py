@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks._visualising_cases import (  # noqa: F401 - tests and benchmarks use them from here
-    AM_LAYERS, AM_MANY_STARTS, AM_OTHER_SEED, AM_RHO, AM_SAME_SEED, AM_START, AM_STEPS, AM_STILL, AM_UNITS,
+    AM_LAYERS, AM_ONE_START, AM_OTHER_SEED, AM_RHO, AM_SAME_SEED, AM_START, AM_STEPS, AM_STILL, AM_UNITS,
     CLASS_AT_START, CLASS_LAMBDA, CLASS_SAME_SEED, CLASS_SEEDED, CLASS_STEPS, CLASS_STILL, IMAGE_SHAPE,
     INVERSION_IMAGES, INVERSION_LAMBDA, INVERSION_LAYERS, INVERSION_MU, INVERSION_STEPS, INVERT_BETA,
     INVERT_SAME_SEED, INVERT_START, INVERT_STILL, LAYER_SHAPES, NUM_CLASSES, hidden_cnn_weights,
@@ -68,14 +68,14 @@ NORM_TOLERANCE = 1e-3  # |‖x‖ - rho| / rho after the last projection (float3
 # (2026-12-07); one uniform start per unit (no best of starts) leaves 1-4 of them at exactly 0
 # under every one of those secrets -> bar >= 2 per unit (a third of the reference's weakest unit).
 # Without the projection the norms end at 10-12.7 and the norm check (NORM_TOLERANCE) fails them.
-# The best-of-starts clause (steps=0, starts=512, 16 units of conv2): each start's a_u as a
-# quantile among 2,048 of the judge's own uniform [-1, 1] images on the sphere; the best of 512
-# sits below the 0.99 quantile with probability 0.99^512 = 0.6 % per unit, the best of the
-# default 16 above it with 1 - 0.99^16 = 15 %: the median over 16 units must reach 0.99 (the
-# best of 16 reaches it when 8 of 16 units do: about 0.1 %; the best of 512 misses it when 8 do:
-# never in practice).
+# The `starts` clause (steps=0, starts=1, 16 units of conv2; a large `starts` would cost hundreds of
+# forward passes): each start's a_u as a quantile among 2,048 of the judge's own uniform [-1, 1]
+# images on the sphere. One random start per unit gives uniform quantiles: the median of 16 is
+# above 0.9 when 8 of 16 are, probability about 4e-5; the best of the default 16 gives Beta(16, 1)
+# quantiles, each below 0.9 with probability 0.9^16 = 18.5 %, and its median stays below 0.9 when 8
+# of 16 do: about 0.3 %. -> the median over the 16 units must not exceed 0.9.
 AM_RANDOM_INPUTS, AM_MIN_UNIT_RATIO = 64, 2.0
-AM_QUANTILE_IMAGES, AM_MIN_START_QUANTILE = 2048, 0.99
+AM_QUANTILE_IMAGES, AM_MAX_ONE_START_QUANTILE = 2048, 0.9
 SAME_TOLERANCE = 1e-5  # largest |difference| / largest |value| of two calls that must agree (float32)
 # Class models (lambda = 0.1, 100 steps, all ten classes), measured -> bar:
 #   reference: median target-logit margin over the mean training image 25.5-28.8, 100 % of
@@ -190,14 +190,14 @@ def _judge_activation(cases: Cases, results: list[CaseResult]) -> Verdict:
                                              SAME_TOLERANCE))
     if problem:
         return Verdict(False, problem)
-    case = cases[AM_MANY_STARTS]
+    case = cases[AM_ONE_START]
     quantiles = clauses.start_quantiles(_model(case), str(case["layer"]), np.asarray(case["units"]),
-                                        outputs[AM_MANY_STARTS], float(case["rho"]), AM_QUANTILE_IMAGES)
-    if np.median(quantiles) < AM_MIN_START_QUANTILE:
-        return Verdict(False, f"activation_maximisation: with steps=0 and starts={case['starts']} the median unit "
-                              f"responds to its start above only {np.median(quantiles):.1%} of random images on "
-                              f"the sphere (the best of {case['starts']} is above about 99.8 %); pick each unit's "
-                              "start as the best of `starts` uniform [-1, 1] images projected onto the sphere.")
+                                        outputs[AM_ONE_START], float(case["rho"]), AM_QUANTILE_IMAGES)
+    if np.median(quantiles) > AM_MAX_ONE_START_QUANTILE:
+        return Verdict(False, "activation_maximisation: with steps=0 and starts=1 the median unit responds to its "
+                              f"start more than to {np.median(quantiles):.1%} of random images on the sphere: "
+                              "these are the best of several random images, not of one. Draw `starts` candidates "
+                              "per unit (the number you are given) and keep the best.")
     return Verdict(True, "activation_maximisation: on the sphere, every unit reaches "
                          f"{min(weakest):.1f}x or more the best random image of the same norm, and start, steps, "
                          "step_size, starts and seed do what they say.")

@@ -56,8 +56,8 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                lambda c: c.get("steps") == 0 and c.get("seed") == 5, "activation_max_unseeded", "seed"),
         Clause("another seed gives other starts", lambda c: c.get("steps") == 0 and c.get("seed") == 6,
                "activation_max_ignores_seed", "seed"),
-        Clause("each unit starts from the best of `starts` random images (starts=512 at steps=0: above the "
-               "0.99 quantile of random starts for the median unit)", lambda c: c.get("starts") == 512,
+        Clause("each unit starts from the best of `starts` random images (starts=1 at steps=0: one random "
+               "image, not the best of the default 16)", lambda c: c.get("starts") == 1,
                "activation_max_ignores_starts", "starts"),
     ),
     "class_model_objective": (
