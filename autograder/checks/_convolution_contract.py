@@ -107,7 +107,7 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "conv_forward_loop_when_strided", argument="stride"),
         Clause("no loop over rows when the input is padded either", lambda c: c["pad"] != "valid",
                "conv_forward_pads_row_by_row", argument="pad"),
-        Clause("the output is right too, " + FLOAT64, lambda c: True, "conv_float32"),
+        Clause("the output is right too (at stride 1, VALID), " + FLOAT64, lambda c: c["stride"] == 1, "conv_float32"),
     ),
     "conv_backward": (
         Clause("dx: the full convolution of the dilated dout with the kernel flipped",
