@@ -291,11 +291,11 @@ def sample(mutants: list[Mutant], size: int | None, seed: int) -> list[Mutant]:
 
 
 def score_week(assignment: str, size: int | None, seed: int, budget_s: float | None = None,
-               progress: bool = True) -> dict[str, Any]:
+               judge_reference: bool = True, progress: bool = True) -> dict[str, Any]:
     """Judge a week's (sampled) mutants, stopping after ``budget_s`` seconds of judging (the rest are
     reported as not judged); the per-check counts, survivors and timing of one week."""
     started = time.perf_counter()
-    week = load_week(assignment)
+    week = load_week(assignment, judge_reference)
     setup = time.perf_counter() - started
     mutants, unjudged = week_mutants(week)
     equivalents = load_equivalents(assignment)
@@ -354,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=None, help="judge this many mutants per week, drawn with --seed")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--budget", type=float, default=None, help="stop judging a week after this many seconds")
+    parser.add_argument("--untimed", action="store_true", help="do not judge and time the reference first (on a "
+                        f"busy machine): each mutant then gets {UNTIMED_LIMIT_S:.0f} s")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
     weeks = args.weeks or all_weeks
@@ -368,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     for assignment in weeks:  # the record is rewritten after each week: a long run keeps what it judged
-        results.append(score_week(assignment, args.sample, args.seed, args.budget))
+        results.append(score_week(assignment, args.sample, args.seed, args.budget, not args.untimed))
         print(f"{assignment}: {results[-1]['mutants_judged']} mutants in {results[-1]['judging_seconds']:.0f} s",
               file=sys.stderr)
         machine = machine_facts()
@@ -377,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                   "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                   "commit": machine.get("git_commit"), "machine": machine, "library": f"mutmut {mutmut_version}",
                   "sample": args.sample, "seed": args.seed, "budget_seconds_per_week": args.budget,
+                  "reference_judged_first": not args.untimed,
                   "time_floor_seconds": TIME_FLOOR_S, "time_factor": TIME_FACTOR, "weeks_asked": weeks, "weeks": results}
         output.write_text(json.dumps(report, indent=1) + "\n")
     for week in results:
