@@ -54,7 +54,7 @@ EQUIVALENT_KEYS: dict[str, type] = {"function": str, "operator": str, "occurrenc
                                     "mutated": str, "reason": str}
 TIME_FLOOR_S = 20.0  # a mutant's limit: this, or TIME_FACTOR x what the reference took on the same checks
 TIME_FACTOR = 4  # the grader's limits are also a few times the reference's time; a mutant past it is killed
-UNTIMED_LIMIT_S = 120.0  # a mutant's limit when the reference was not timed
+UNTIMED_LIMIT_S = 900.0  # a mutant's limit when the reference was not timed (generous: a busy machine)
 Key = tuple[str, str, str, str, int]  # function, operator, original line, mutated line, occurrence
 
 
@@ -240,6 +240,7 @@ class Outcome:
 
     failed: dict[str, str]
     seconds: float
+    timed_out: bool = False
 
     @property
     def killed(self) -> bool:
@@ -257,7 +258,7 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
     reached = week.reach[mutant.function]
     limit = (max(TIME_FLOOR_S, TIME_FACTOR * sum(week.reference_seconds[c] for c in reached))
              if all(c in week.reference_seconds for c in reached) else UNTIMED_LIMIT_S)
-    namespace, snapshot, failed = week.namespace, dict(week.namespace), {}
+    namespace, snapshot, failed, timed_out = week.namespace, dict(week.namespace), {}, False
     started = time.perf_counter()
     try:
         with time_limit(limit), contextlib.redirect_stdout(io.StringIO()):
@@ -268,13 +269,13 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
                 if not verdict.passed:
                     failed[check_id] = verdict.message.splitlines()[0][:300]
     except MutantTimeout:
-        failed = {c: f"ran past {limit:.0f} s" for c in reached}
+        failed, timed_out = {c: f"ran past {limit:.0f} s" for c in reached}, True
     except Exception as exc:  # noqa: BLE001 - a mutant that raises outside the harness is killed too
         failed = {c: f"raised {type(exc).__name__} outside the harness" for c in reached}
     finally:
         namespace.clear()
         namespace.update(snapshot)
-    return Outcome(failed, time.perf_counter() - started)
+    return Outcome(failed, time.perf_counter() - started, timed_out)
 
 
 def week_mutants(week: Week) -> tuple[list[Mutant], list[str]]:
@@ -302,7 +303,7 @@ def score_week(assignment: str, size: int | None, seed: int, budget_s: float | N
     stale = [" / ".join(map(str, k)) for k in equivalents if k not in {m.key for m in mutants}]
     chosen = sample(mutants, size, seed)
     per_check = {c: {"check": c, "functions": sorted(n for n, cs in week.reach.items() if c in cs), "mutants": 0,
-                     "killed": 0, "killed_by_this_check": 0, "equivalent": 0, "survived": 0, "survivors": [],
+                     "killed": 0, "killed_by_this_check": 0, "timed_out": [], "equivalent": 0, "survived": 0, "survivors": [],
                      "equivalent_but_killed": []} for c in week.checks}
     not_compiling, judged_seconds = 0, 0.0
     judged = 0
@@ -322,6 +323,8 @@ def score_week(assignment: str, size: int | None, seed: int, budget_s: float | N
             row["killed_by_this_check"] += check_id in outcome.failed
             if outcome.killed:
                 row["killed"] += 1
+                if outcome.timed_out:
+                    row["timed_out"].append(mutant.id)
                 if reason:
                     row["equivalent_but_killed"].append({"id": mutant.id, "failed": outcome.failed})
             elif reason:

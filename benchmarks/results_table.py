@@ -199,8 +199,10 @@ def _mutation(data: dict[str, Any]) -> Iterator[Row]:
         for row in week["checks"]:
             score = "no mutant" if row["score"] is None else f"{row['score']:.1%}"
             excused = len(row.get("equivalent_but_killed", []))
+            timed = len(row.get("timed_out", []))
             yield (f"mutation score, {week['assignment']} `{row['check']}` ({data['library']}{sampled})",
-                   f"{score}: {row['killed']} of {row['mutants'] - row['equivalent']} killed, {row['survived']} "
+                   f"{score}: {row['killed']} of {row['mutants'] - row['equivalent']} killed"
+                   f"{f' ({timed} by running past the limit)' if timed else ''}, {row['survived']} "
                    f"survived, {row['equivalent']} equivalent{f', {excused} annotated equivalent yet killed' if excused else ''}",
                    "DESIGN.md: at least 95 % of non-equivalent mutants killed per function check", "")
 
