@@ -6,10 +6,16 @@ Why: the Dask path must be tried against a real cluster (``dask scheduler`` and
 the throughput benchmark need one on 127.0.0.1 that they can start, kill workers of,
 and always tear down; each process is the leader of its own process group, so the
 ``--nworkers`` children go with it.
+
+They also die with the process that started them, however it ends (a test run killed
+mid-way once left its scheduler and workers running): on Linux each is started with
+``PR_SET_PDEATHSIG`` (SIGKILL when its parent thread dies), and the workers that ``dask
+worker`` forks exit when it does (Dask's nanny watches its parent through a pipe).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -17,8 +23,26 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 START_SECONDS = 180
+
+
+def die_with_parent(parent: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the child killed when ``parent`` (the caller's thread) dies;
+    None where ``prctl`` is not available (not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def arm() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
 
 
 class LoopbackCluster:
@@ -58,7 +82,8 @@ class LoopbackCluster:
     def _start(self, command: list[str], env: dict[str, str], log: str) -> None:
         with open(self.folder / log, "wb") as stream:
             self.processes.append(subprocess.Popen(command, env=env, cwd=self.folder, stdout=stream,
-                                                   stderr=subprocess.STDOUT, start_new_session=True))
+                                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                                   preexec_fn=die_with_parent(os.getpid())))
 
     def _check(self, deadline: float, what: str) -> None:
         if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):

@@ -1,0 +1,137 @@
+"""Attacks on what the grader itself decides and holds, through the real grading path.
+
+- **The grade cell decides what is judged**: a student who hands a right function over by
+  hand (``judge.submit`` in an answer cell) and then fails the grade cell's visible assert
+  must not be judged on it; nor when an output flood first pushed the grade cell's error
+  output past the output bound (the cell's execute reply still says it raised).
+- **A bounded grader**: widget (``comm_msg``) state and ``update_display_data`` floods count
+  against the output bound like any output; the grading process's peak memory stays near an
+  honest run's, and the cut output is said in the result.
+
+The fixture assignment (tests/fixtures/fixture_course, no TensorFlow) keeps each grading to
+seconds. Peak memory is the grading process's own (``VmHWM``, reset through
+``/proc/self/clear_refs`` before each grading): the kernel runs in another process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import submission
+from autograder.results import Outcome
+from autograder.sandbox import Limits
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
+ASSIGNMENT = "99_fixture"
+LIMITS = Limits(wall_seconds=120, cell_seconds=60, memory_bytes=2 * 1024**3, output_bytes=200_000)
+CORRECT = {
+    "add_one_answer": 'def add_one(x):\n    """Return x + 1."""\n    return np.asarray(x, dtype=float) + 1.0',
+    "scale_answer": 'def scale(x, factor):\n    """Return x * factor."""\n    return np.asarray(x) * factor',
+    "weights_answer": 'np.savez("weights.npz", w=np.arange(3.0))',
+}
+# A right function handed over by hand, then a wrong one left for the grade cell to check.
+SELF_SUBMIT = {
+    "add_one_answer": CORRECT["add_one_answer"] + '\njudge.submit("99_fixture", "add_one", lambda x: add_one(x))\n'
+                                                  'def add_one(x):\n    return np.asarray(x, dtype=float)',
+    # the same, after 300 kB of output: the grade cell's error output is past the bound and dropped
+    "scale_answer": CORRECT["scale_answer"] + '\njudge.submit("99_fixture", "scale", lambda x, f: scale(x, f))\n'
+                                              'def scale(x, factor):\n    return np.asarray(x)\n'
+                                              'for _ in range(3):\n    print("x" * 100_000)',
+}
+FLOOD_MIB = 24  # of widget state, and as many of display updates: tens of MiB, a few seconds
+FLOOD = f"""
+from IPython.display import display, update_display
+kernel = get_ipython().kernel
+parent = kernel.get_parent("shell")
+for i in range({FLOOD_MIB * 4}):
+    kernel.session.send(kernel.iopub_socket, "comm_msg",
+                        {{"comm_id": f"w{{i}}", "data": {{"state": {{f"v{{i}}": "x" * 2**18}}}}}}, parent=parent)
+display("start", display_id="d")
+for i in range({FLOOD_MIB * 4}):
+    update_display({{"text/plain": str(i) + "y" * 2**18}}, raw=True, display_id="d")
+"""
+GROWTH_BOUND = 16 * 2**20  # the flood sends 48 MiB; an honest run's own peak is the baseline
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fixture_course():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_CHECKS_PATH", str(FIXTURE / "checks"))
+        patch.setenv("COURSE_PROFILE", "smoke")
+        yield
+
+
+def make_submission(folder: Path, answers: dict[str, str]) -> Path:
+    nb = nbformat.from_dict(json.loads(json.dumps(submission.reference(ASSIGNMENT, FIXTURE).released)))
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    folder.mkdir(parents=True)
+    nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
+    return folder
+
+
+def grade(folder: Path, tmp_path: Path):
+    return submission.grade_submission(ASSIGNMENT, folder, student=folder.name, course_root=FIXTURE,
+                                       work_dir=tmp_path / f"out-{folder.name}", limits=LIMITS)
+
+
+def scores(result) -> dict[str, float]:
+    return {t.id: t.score for t in result.tests}
+
+
+def test_a_function_handed_over_by_hand_past_a_failing_grade_cell_earns_nothing(tmp_path: Path) -> None:
+    """Both self-submitted checks score 0 ('visible checks failed'), the honest artifact beside
+    them keeps its point, and an honest control graded the same way gets full marks."""
+    attack = grade(make_submission(tmp_path / "self_submit", {**CORRECT, **SELF_SUBMIT}), tmp_path)
+    assert attack.outcome is Outcome.GRADED, attack.reason
+    assert scores(attack) == {"test_add_one": 0.0, "test_scale": 0.0, "test_weights": 1.0}
+    by_id = {t.id: t.message for t in attack.tests}
+    for check in ("add_one", "scale"):
+        assert "visible checks of this test failed" in by_id[f"test_{check}"], by_id
+        # the hand-over happened: without the rule these would have been judged right
+        assert (tmp_path / f"out-self_submit").exists()
+    assert "AssertionError" in by_id["test_scale"]  # from the execute reply: its error output was cut
+    assert any("output was dropped" in note for note in attack.notes)
+    control = grade(make_submission(tmp_path / "control", CORRECT), tmp_path)
+    assert control.outcome is Outcome.GRADED and control.score == control.max_score == 4.0
+
+
+def _peak_after_reset() -> int | None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return 0
+
+
+def _peak() -> int:
+    return int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024
+
+
+def _graded_with_peak(folder: Path, tmp_path: Path):
+    if _peak_after_reset() is None:
+        pytest.skip("the peak memory cannot be reset here (/proc/self/clear_refs)")
+    result = grade(folder, tmp_path)
+    return result, _peak()
+
+
+def test_widget_and_display_update_floods_cost_the_grader_no_memory(tmp_path: Path) -> None:
+    """48 MiB of widget state and display updates: is the grader's peak within 16 MiB of an
+    honest run's, the notebook still graded in full, and the cut output said?"""
+    control, honest_peak = _graded_with_peak(make_submission(tmp_path / "honest", CORRECT), tmp_path)
+    flooded = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\n" + FLOOD)
+    result, flood_peak = _graded_with_peak(make_submission(tmp_path / "flood", flooded), tmp_path)
+    assert control.outcome is Outcome.GRADED and control.score == 4.0, control.reason
+    assert result.outcome is Outcome.GRADED and result.score == 4.0, result.reason
+    assert flood_peak - honest_peak < GROWTH_BOUND, (flood_peak / 2**20, honest_peak / 2**20)
+    assert any("widget messages" in note and "output was dropped" in note for note in result.notes)
+    executed = Path(result.executed_notebook)
+    assert executed.stat().st_size < 2 * LIMITS.output_bytes
+    assert "widgets" not in nbformat.read(executed, as_version=4).metadata
