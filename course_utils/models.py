@@ -7,7 +7,8 @@ to the student's attack. The same builders give the adversarial-examples
 notebook its reference CNN. These are tools, not answers: no exercise asks for
 them. For the autoencoder week: a dense autoencoder rebuilt from weights, the
 gradients of a sampler, a linear-Gaussian toy model whose log p(x) is known in
-closed form, and a VAE's encoder and decoder bundled into one loadable file.
+closed form, and a VAE's encoder and decoder bundled into one loadable file. For the
+GAN week: a network's trainable weights made random, to judge its wiring.
 
 Every model here takes images ``x: (N, 28, 28, 1)`` float32 with pixel values
 in ``[0, 1]`` (channels last) and returns ``(N, num_classes)`` **logits**
@@ -44,6 +45,7 @@ __all__ = [
     "bundle_vae",
     "vae_parts",
     "linear_gaussian_toy",
+    "randomise_trainable_weights",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -367,4 +369,25 @@ def random_small_cnn(filters: tuple[int, int] = (4, 8), num_classes: int = 10, *
         layer = model.get_layer(name)
         kernel, bias = layer.get_weights()
         layer.set_weights([kernel, rng.normal(0.0, 0.1, size=bias.shape).astype(np.float32)])
+    return model
+
+
+def randomise_trainable_weights(model: Any, seed: int, scale: float = 1.0) -> Any:
+    """Overwrite every trainable weight of ``model`` with seeded normal values; returns ``model``.
+
+    Why: whether an input is wired to a network's output must be judged on random weights,
+    not on the weights as built. A label embedding initialised at zero is wired correctly
+    but, as built, the output does not yet depend on the label; training moves it at the
+    first step. Each variable gets variance ``scale / fan_in`` (``fan_in`` the product of
+    all but its last axis; 1 for biases and other vectors); ``scale`` 1 keeps a network's
+    outputs moderate, a larger one spreads a logit far outside ``[0, 1]``. Non-trainable
+    weights (a frozen embedding of zeros, BatchNormalization's moving statistics) keep
+    their values: training would not change them either. The same seed and architecture
+    give the same weights.
+    """
+    rng = np.random.default_rng(seed)
+    for variable in model.trainable_variables:
+        shape = tuple(int(size) for size in variable.shape)
+        fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        variable.assign(rng.normal(0.0, np.sqrt(scale / fan_in), size=shape).astype(np.dtype(variable.dtype)))
     return model

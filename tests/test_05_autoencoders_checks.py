@@ -51,7 +51,8 @@ WRAPPERS = {
     "conv_matrix": lambda f: lambda kernel, input_shape, stride: f(kernel, tuple(int(s) for s in input_shape), int(stride)),
     "contractive_loss": lambda f: lambda x, weight, **weights: f(*models.dense_autoencoder_from_weights(weights), x, weight),
     "gaussian_kl": lambda f: lambda mu, log_var: f(tf.constant(mu), tf.constant(log_var)),
-    "sample_latent": lambda f: lambda mu, log_var, cotangent: models.value_and_gradients(f, (mu, log_var), cotangent),
+    "sample_latent": lambda f: lambda mu, log_var, cotangent: (*models.value_and_gradients(f, (mu, log_var), cotangent),
+                                                               f(tf.constant(mu), tf.constant(log_var))),
     "bernoulli_log_likelihood": lambda f: lambda x, logits: f(x, logits),
     "importance_sampled_log_px": lambda f: lambda x, mu, log_var, num_samples, kernel, bias, sigma: f(
         x, mu, log_var, models.linear_gaussian_log_likelihood(kernel, bias, sigma), int(num_samples)),
@@ -93,6 +94,15 @@ def test_sample_latent_without_reparameterisation_has_no_gradient_to_mu():
 
     result = verdict("sample_latent", numpy_sample)
     assert not result.passed and "no gradient reaches mu" in result.message, result.message
+
+
+def test_sample_latent_rejects_the_same_noise_at_every_call():
+    """keras.random.normal with an integer seed is stateless: the same eps at every call."""
+    def fixed_seed(mu, log_var):
+        return mu + tf.exp(0.5 * log_var) * keras.random.normal(tf.shape(mu), seed=1234)
+
+    result = verdict("sample_latent", fixed_seed)
+    assert not result.passed and "fresh at every call" in result.message, result.message
 
 
 def test_bernoulli_log_likelihood_rejects_a_squared_error():

@@ -201,41 +201,57 @@ def test_gradient_penalty_rejects(mistake, expected):
 
 
 # --------------------------------------------------------------------------- conditioning
-def conditional_nets(label_in_generator=True, label_in_discriminator=True):
+def conditional_nets(label_in_generator=True, label_in_discriminator=True, zeros_init=False, sigmoid=False):
+    """A small cGAN pair; ``zeros_init``: both label embeddings start at zero (wired right, trainable);
+    ``sigmoid``: the discriminator returns probabilities instead of logits."""
     from keras import layers
 
     z, labels = keras.Input((16,)), keras.Input((), dtype="int32")
+    start = "zeros" if zeros_init else "uniform"
     if label_in_generator:
-        h = layers.Concatenate()([z, layers.Embedding(10, 16)(labels)])
-    else:   # the label is wired in, but embedded as zeros
-        h = layers.Add()([z, layers.Embedding(10, 16, embeddings_initializer="zeros")(labels)])
+        h = layers.Concatenate()([z, layers.Embedding(10, 16, embeddings_initializer=start)(labels)])
+    else:   # the label is wired in, but embedded as zeros that training cannot change
+        h = layers.Add()([z, layers.Embedding(10, 16, embeddings_initializer="zeros", trainable=False)(labels)])
     out = layers.Reshape((28, 28, 1))(layers.Dense(784, activation="sigmoid")(h))
     images, d_labels = keras.Input((28, 28, 1)), keras.Input((), dtype="int32")
     flat = layers.Flatten()(images)
     if label_in_discriminator:
-        flat = layers.Concatenate()([flat, layers.Embedding(10, 8)(d_labels)])
+        flat = layers.Concatenate()([flat, layers.Embedding(10, 8, embeddings_initializer=start)(d_labels)])
     else:
-        flat = layers.Add()([flat, layers.Embedding(10, 784, embeddings_initializer="zeros")(d_labels)])
-    return keras.Model([z, labels], out), keras.Model([images, d_labels], layers.Dense(1)(flat))
+        flat = layers.Add()([flat, layers.Embedding(10, 784, embeddings_initializer="zeros",
+                                                    trainable=False)(d_labels)])
+    return keras.Model([z, labels], out), keras.Model([images, d_labels],
+                                                      layers.Dense(1, activation="sigmoid" if sigmoid else None)(flat))
 
 
 def verdict_conditioning(**options):
-    def outputs(z, labels, other_labels, images):
+    """The grade cell's protocol: both nets on random weights under each of the case's seeds."""
+    from course_utils import models
+
+    def outputs(z, labels, other_labels, images, init_seeds):
         keras.utils.set_random_seed(0)
         g, d = conditional_nets(**options)
-        return (g([z, labels]), g([z, other_labels]), d([images, labels]), d([images, other_labels]))
+        results = []
+        for seed in init_seeds:
+            models.randomise_trainable_weights(g, int(seed))
+            models.randomise_trainable_weights(d, int(seed), scale=8.0)
+            results += [g([z, labels]), g([z, other_labels]), d([images, labels]), d([images, other_labels])]
+        return tuple(results)
     return run_function_check_inline(ASSIGNMENT, "conditioning", outputs)
 
 
-def test_conditioning_accepts_both_nets_conditioned():
-    result = verdict_conditioning()
+@pytest.mark.parametrize("options", [{}, {"zeros_init": True}], ids=["embeddings", "embeddings-start-at-zero"])
+def test_conditioning_accepts_both_nets_conditioned(options):
+    """Wiring is judged on random weights: label embeddings that start at zero are wired right."""
+    result = verdict_conditioning(**options)
     assert result.passed, result.message
 
 
 @pytest.mark.parametrize("options, expected", [
     ({"label_in_generator": False}, "generator's images do not change"),
     ({"label_in_discriminator": False}, "discriminator's score does not change"),
-], ids=["generator-ignores-label", "discriminator-ignores-label"])
+    ({"sigmoid": True}, "returns probabilities"),
+], ids=["generator-ignores-label", "discriminator-ignores-label", "discriminator-sigmoid"])
 def test_conditioning_rejects(options, expected):
     result = verdict_conditioning(**options)
     assert not result.passed and expected in result.message, result.message
@@ -286,3 +302,16 @@ def test_a_generator_with_the_wrong_contract_is_rejected(tmp_path):
     model = keras.Sequential([keras.Input((8,)), layers.Dense(784, activation="tanh"), layers.Reshape((28, 28, 1))])
     result = checks_06.judge_dcgan(training.save_artifact(model, tmp_path / "g.keras"), "smoke")
     assert not result.passed and "[0, 1]" in result.message, result.message
+
+
+@pytest.mark.parametrize("accuracy, says, never", [
+    (0.32, "does steer the generator", "ignores its label"),
+    (0.10, "ignores its label", "does steer"),
+], ids=["weak-label", "chance"])
+def test_cgan_message_names_what_the_label_accuracy_supports(accuracy, says, never):
+    """'Ignores its label' only near chance (10 %); a cGAN at 32 % follows its label, too weakly."""
+    from autograder.checks import _gans_artifacts
+
+    measured = {"fid": 50.0, "score": 6.0, "novelty": 1.2, "label_accuracy": accuracy}
+    result = _gans_artifacts.verdict("cgan_generator", measured, checks_06.CGAN_BARS["full"], "full")
+    assert not result.passed and says in result.message and never not in result.message, result.message

@@ -23,6 +23,7 @@ from autograder.checks._autoencoders_artifacts import (  # noqa: F401 - tests an
     DENOISING_MAX_MSE, NOISE_STD, PRIOR_BARS, PRIOR_LATENT_DIM, PRIOR_SAMPLES, VAE_MAX_NEG_ELBO, binarised,
     denoising_error, judge_denoising, judge_prior_samples, judge_vae, negative_elbo, noisy, prior_sample_quality,
     prior_samples, test_images)
+from autograder.checks._autoencoders_contract import CLAUSES
 from autograder.judging import ArtifactCheck, FunctionCheck
 
 ASSIGNMENT = "05_autoencoders"
@@ -32,31 +33,37 @@ CHECKS = [
         id="conv_matrix", points=2,
         description="the matrix A of a strided VALID convolution (1-D and 2-D), whose transpose is the transposed convolution",
         make_cases=functions.make_conv_matrix_cases, judge=functions.judge_conv_matrix,
+        clauses=CLAUSES["conv_matrix"],
     ),
     FunctionCheck(
         id="contractive_loss", points=2,
         description="squared error + weight * squared Frobenius norm of the encoder's Jacobian, per example",
         make_cases=functions.make_contractive_cases, judge=functions.judge_contractive,
+        clauses=CLAUSES["contractive_loss"],
     ),
     FunctionCheck(
         id="gaussian_kl", points=2,
         description="KL(N(mu, sigma^2) || N(0, I)) in closed form, per example",
         make_cases=functions.make_gaussian_kl_cases, judge=functions.judge_gaussian_kl,
+        clauses=CLAUSES["gaussian_kl"],
     ),
     FunctionCheck(
         id="sample_latent", points=2,
         description="reparameterised sample: standard normal noise, gradient to mu and log_var",
         make_cases=functions.make_sample_latent_cases, judge=functions.judge_sample_latent,
+        clauses=CLAUSES["sample_latent"],
     ),
     FunctionCheck(
         id="bernoulli_log_likelihood", points=2,
         description="log p(x | logits) of Bernoulli pixels, summed per example",
         make_cases=functions.make_bernoulli_cases, judge=functions.judge_bernoulli,
+        clauses=CLAUSES["bernoulli_log_likelihood"],
     ),
     FunctionCheck(
         id="importance_sampled_log_px", points=2,
         description="importance-sampled log p(x) (Burda et al.) on toy models with a closed-form log p(x)",
         make_cases=functions.make_importance_cases, judge=functions.judge_importance,
+        clauses=CLAUSES["importance_sampled_log_px"],
     ),
     ArtifactCheck(
         id="denoising_ae", points=2, path="denoising_ae.keras",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograder.checks import _gans_functions as functions
 from autograder.checks._gans_artifacts import GeneratorBars, judge_generator
+from autograder.checks._gans_contract import CLAUSES
 from autograder.judging import ArtifactCheck, FunctionCheck, Verdict
 
 ASSIGNMENT = "06_gans"
@@ -46,14 +47,30 @@ SAMPLES = {"smoke": 1000, "full": 5000}
 #   WGAN-GP:         FID 27.1, score 6.79, novelty 1.34.
 #   untrained 375.5 / 1.00; noise 368.3 / 1.01; collapsed (held-out 1s) 294.7 / 1.04 / novelty 0.40;
 #   memoriser of 2,000 training images FID 4.5, score 9.65, novelty 0.0006; label-ignoring cGAN 10.3 %.
-# The smoke bars hold with wide margins in both directions, so the full profile keeps them. The cGAN's
-# label accuracy bar is 80 %, not the 90 % first planned: within the same reference run the accuracy of
-# 500 samples read 96.0, 84.0, 96.2 and 96.0 % after epochs 9-12 (GAN training swings), so a right cGAN
-# stopped at an unlucky epoch would fail 90 %; 80 % is still 70 points above a cGAN that ignores its label.
+# The smoke bars hold with wide margins in both directions for the DCGAN, so the full profile keeps them.
 SMOKE_BARS = GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.45)
 DCGAN_BARS = {"smoke": SMOKE_BARS, "full": SMOKE_BARS}
-CGAN_BARS = {"smoke": SMOKE_BARS, "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3,
-                                                          min_label_accuracy=0.80)}
+# The cGAN's bars, proven on honest variants (benchmarks/honest_variants.py -> benchmarks/results/
+# honest_variants_smoke.json, 1,000 samples, 2-core CPU at load ~20, 2026-12-07):
+#   honest, final: the notebook's cGAN 66.0 % (an earlier run 72.5 %), seeds 1 and 2 62.6 and 74.6 %, RMSprop
+#   67.9 %; keras.io's conditional GAN at the notebook's size (one-hot labels, no BatchNorm, global max pool)
+#   21.8 % (epochs 1-4: 10.1, 10.4, 16.1, 21.8 %: it conditions later), FID 144.5, score 3.47, novelty 1.85;
+#   the notebook's cGAN in its last epochs 58.6 and 66.0 %; FID 36.7-54.6, score 6.34-7.18 for the others.
+#   mistakes: the reference with its digit picked by z 9.1 %, gans_bars' label-ignoring DCGAN 9.3 %, the
+#   label-blind discriminator 10.7 %; gans_bars_smoke.json's degenerate generators FID 291-379,
+#   score <= 1.04 (its 2,000-image memoriser: FID 8.5, novelty 0.0006).
+#   -> smoke: label accuracy >= 15 % (the 45 % bar failed the keras.io design; 15 % is 6.8 points under it
+#   and 4.3 over the best label-ignoring generator, a binomial spread being ~1 point), FID <= 200 and score >= 2.0
+#   (keras.io's 144.5 and 3.47 sat 5.5 and 0.47 from 150 and 3.0; the degenerate ones are 91 and 0.96 away).
+# Full (5,000 samples): the reference run of gans_bars_full.json read 72.6, 58.0, 68.8, 75.4, 84.0, 89.8,
+#   90.2, 91.4, 96.0, 84.0, 96.2, 96.0 % after epochs 1-12 (500 samples each; 96.1 % at the end on 5,000),
+#   an earlier 5-epoch run 86.1 %; honest_variants_full.json's rerun read 72.1 % after epoch 1 (5,000
+#   samples); label-ignoring 10.3 %. The 80 % bar sat inside that swing (under it for epochs 1-4), and the
+#   keras.io design conditions later (above) -> full: label accuracy >= 40 %: 18 points under the
+#   reference's worst epoch, 30 over a generator that ignores its label. keras.io's design, other seeds and
+#   RMSprop are not measured in the full profile yet (each about 5-10 min on an idle 2-core CPU).
+CGAN_BARS = {"smoke": GeneratorBars(max_fid=200.0, min_score=2.0, min_novelty=0.3, min_label_accuracy=0.15),
+             "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.40)}
 
 
 def judge_dcgan(path: Path, profile: str) -> Verdict:
@@ -73,36 +90,43 @@ CHECKS = [
         id="discriminator_loss", points=2,
         description="discriminator loss on hidden logits (stable for logits of ±200, unequal batch sizes)",
         make_cases=functions.make_discriminator_cases, judge=functions.judge_discriminator,
+        clauses=CLAUSES["discriminator_loss"],
     ),
     FunctionCheck(
         id="saturating_generator_loss", points=1,
         description="minimax generator loss mean log(1 - D(G(z))) on hidden logits",
         make_cases=functions.make_generator_cases, judge=functions.judge_saturating,
+        clauses=CLAUSES["saturating_generator_loss"],
     ),
     FunctionCheck(
         id="non_saturating_generator_loss", points=1,
         description="non-saturating generator loss -mean log D(G(z)) on hidden logits",
         make_cases=functions.make_generator_cases, judge=functions.judge_non_saturating,
+        clauses=CLAUSES["non_saturating_generator_loss"],
     ),
     FunctionCheck(
         id="optimal_discriminator", points=2,
         description="D* = p_data / (p_data + p_model) on hidden 1-D Gaussians, finite in the tails",
         make_cases=functions.make_dstar_cases, judge=functions.judge_dstar,
+        clauses=CLAUSES["optimal_discriminator"],
     ),
     FunctionCheck(
         id="jsd_identity", points=2,
         description="Jensen-Shannon divergence and V(G, D*) = -log 4 + 2 JSD on hidden densities",
         make_cases=functions.make_jsd_cases, judge=functions.judge_jsd,
+        clauses=CLAUSES["jsd_identity"],
     ),
     FunctionCheck(
         id="gradient_penalty", points=2,
         description="WGAN-GP gradient penalty on hidden critics, at the interpolates",
         make_cases=functions.make_penalty_cases, judge=functions.judge_penalty,
+        clauses=CLAUSES["gradient_penalty"],
     ),
     FunctionCheck(
         id="conditioning", points=2,
         description="conditional GAN: the label reaches both the generator and the discriminator",
         make_cases=functions.make_conditioning_cases, judge=functions.judge_conditioning,
+        clauses=CLAUSES["conditioning"],
     ),
     ArtifactCheck(
         id="dcgan_generator", points=4, path="dcgan_generator.keras",

@@ -1,4 +1,5 @@
-"""Hidden cases and judges of 05_autoencoders' function checks (grader side only).
+"""Hidden cases and judges of 05_autoencoders' function checks (grader side only). Each check's
+clauses, the fixed case of each and the mistake that breaks it, are in :mod:`_autoencoders_contract`.
 
 Each ``make_*`` builds hidden cases from a seeded generator: fixed edge cases that
 catch the classic mistakes, whatever ``COURSE_JUDGE_SECRET`` is, plus random ones.
@@ -172,7 +173,8 @@ def judge_bernoulli(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 # --------------------------------------------------------------------------- sample_latent
 def make_sample_latent_cases(rng: np.random.Generator) -> Cases:
-    """Many draws (for the statistics of the noise) and one tiny case."""
+    """Many draws (for the statistics of the noise) and one tiny case; the grade cell calls
+    ``sample_latent`` twice on each (fresh noise at every call)."""
     def case(shape: tuple[int, int]) -> dict[str, np.ndarray]:
         return {"mu": rng.normal(0, 1, size=shape).astype(np.float32),
                 "log_var": rng.uniform(-2, 2, size=shape).astype(np.float32),
@@ -196,15 +198,20 @@ def _noise_problem(noise: np.ndarray) -> str | None:
 def judge_sample_latent(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
         mu, log_var, cotangent = (np.asarray(case[k], dtype=np.float64) for k in ("mu", "log_var", "cotangent"))
-        outputs = _output("sample_latent", result, mu.shape, "z of the shape of mu", count=3)
+        outputs = _output("sample_latent", result, mu.shape, "z of the shape of mu", count=4)
         if isinstance(outputs, str):
             return Verdict(False, outputs)
-        z, to_mu, to_log_var = outputs
+        z, to_mu, to_log_var, z_again = outputs
         if np.isnan(to_mu).all() or np.isnan(to_log_var).all():
             missing = " and ".join(n for n, g in (("mu", to_mu), ("log_var", to_log_var)) if np.isnan(g).all())
             return Verdict(False, f"sample_latent: no gradient reaches {missing}: the sample must be computed "
                                   "from mu and log_var with TensorFlow operations (the reparameterisation "
                                   "z = mu + exp(0.5 * log_var) * eps), not drawn with NumPy or stop_gradient.")
+        if z_again.shape == z.shape and np.array_equal(z_again, z):
+            return Verdict(False, "sample_latent: two calls on the same mu and log_var returned the same z: the "
+                                  "noise must be fresh at every call. A fixed seed (keras.random.normal(shape, "
+                                  "seed=1234), a stateless op) draws the same eps each time; draw without a seed, "
+                                  "or with a keras.random.SeedGenerator made once outside the function.")
         if len(mu) > 100:
             problem = _noise_problem((z - mu) / np.exp(0.5 * log_var))
             if problem:

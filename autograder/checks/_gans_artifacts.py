@@ -30,6 +30,8 @@ from autograder.judging import Verdict
 
 GRADER_SEED = 60_606
 NEAREST_SAMPLES = 300     # samples (and test images) whose nearest training image is searched
+# A label accuracy at most this is "near chance" (10 %: see label_problem), 5 binomial spreads above it.
+IGNORED_LABEL_ACCURACY = 0.15
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,23 @@ def sample(model: Any, count: int, labels: np.ndarray | None = None) -> tuple[np
     return np.clip(images, 0.0, 1.0), None
 
 
+def label_problem(accuracy: float) -> str:
+    """What a label accuracy below the bar says: "ignores its label" only near chance.
+
+    Why: the labels are balanced (``count // 10`` per digit), so a generator whose images do not
+    depend on the label is right for exactly 10 % of them in expectation, whatever it draws
+    (measured 8.8 % with 1,000 samples, 10.3 % with 5,000; the binomial spread is about 1 %).
+    A cGAN at 32 % does follow its label, only not often enough: telling it that it ignores
+    the label would send the student looking for a wiring bug that is not there.
+    """
+    asked = "too few samples are classified as the digit they were asked for"
+    if accuracy <= IGNORED_LABEL_ACCURACY:
+        return f"{asked}, about as many as by chance (10 %): the generator ignores its label"
+    return (f"{asked}: the label does steer the generator ({accuracy:.0%}, chance is 10 %), but not strongly "
+            "enough; train longer (the accuracy swings from epoch to epoch) or let the label reach more of "
+            "the generator")
+
+
 def verdict(check_id: str, measured: dict[str, float], bars: GeneratorBars, profile: str) -> Verdict:
     """Pass when every measure clears its bar; the message names each measure and bar."""
     facts = (f"classifier FID {measured['fid']:.1f} (bar <= {bars.max_fid:g}), score {measured['score']:.2f} "
@@ -118,8 +137,7 @@ def verdict(check_id: str, measured: dict[str, float], bars: GeneratorBars, prof
     if measured["fid"] > bars.max_fid:
         problems.append("the classifier FID is high: the samples' features are far from real digits'")
     if measured.get("label_accuracy", 1.0) < bars.min_label_accuracy:
-        problems.append("too few samples are classified as the digit they were asked for: the generator "
-                        "ignores its label")
+        problems.append(label_problem(measured["label_accuracy"]))
     label = f"[{profile} profile]"
     if problems:
         return Verdict(False, f"{check_id} {label}: {facts}; " + "; ".join(problems) + ".")

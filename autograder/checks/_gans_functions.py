@@ -1,5 +1,6 @@
 """Hidden function checks of 06_gans: the GAN losses, D* and the JSD identity, the gradient
-penalty and a conditional GAN's conditioning (grader side only).
+penalty and a conditional GAN's conditioning (grader side only). Each check's clauses, the
+fixed case of each and the mistake that breaks it, are in :mod:`_gans_contract`.
 
 Logits ``(N,)`` or ``(N, 1)`` cross as float32 arrays (the grade cells make tensors of them);
 every loss is compared with the float64 reference of :mod:`_gans_reference` with a tolerance
@@ -27,9 +28,17 @@ RTOL, ATOL = 1e-4, 1e-6
 # D* in [0, 1]: a float32 log-odds of size ~2,000 (x = 60 standard deviations out) is off by
 # ~1e-4 at most, which moves D* by < 3e-5 near 1/2 and by far less in the tails.
 DSTAR_ATOL = 1e-4
-# Labels must *change* a conditional net's output: an ignored label changes nothing
-# (exactly 0.0); the reference's untrained nets move by 1e-4 to 1e-2 (measured, seeds 0-4).
+# Labels must *change* a conditional net's output: an ignored label changes nothing (exactly 0.0).
+# Wiring is judged on random weights (the grade cell calls models.randomise_trainable_weights: scale 1
+# for the generator, 8 for the discriminator, under each of CONDITIONING_INITS seeds), not as built: a
+# label embedding that starts at zero is wired right. Measured on the reference nets and the corpus's
+# right alternatives: the smallest change over the 8 examples is 0.08-0.23 (generator) and 0.19-1.6
+# (discriminator logits); a frozen zero embedding stays exactly 0.0. At scale 8 the discriminators'
+# logits reach |l| of 5 to 44, and at most 1 in 8 lies in [0, 1] under a seed, so "every score of every
+# seed in [0, 1]" means a final sigmoid (probabilities), never an honest net.
 CONDITIONING_MIN_CHANGE = 1e-7
+CONDITIONING_INITS = 4
+CONDITIONING_LATENT_DIM = 16    # the notebook's LATENT_DIM is 32: the size must come from the argument
 
 EXTREME_LOGITS = np.array([-200.0, -60.0, -3.0, -0.5, 0.0, 0.5, 3.0, 60.0, 200.0], dtype=np.float32)
 
@@ -274,36 +283,59 @@ def judge_penalty(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 # --------------------------------------------------------------------------- conditioning
 def make_conditioning_cases(rng: np.random.Generator) -> Cases:
-    """Eight latent codes and images, each with two different labels."""
+    """Eight latent codes of size 16 (not the notebook's 32: the latent size is an argument) and
+    images, each with two different labels, and the seeds of the random weights the grade cell
+    gives both nets (``models.randomise_trainable_weights``) before measuring them."""
     labels = rng.permutation(10)[:8]
-    return [{"z": rng.normal(size=(8, 16)).astype(np.float32), "labels": labels,
+    return [{"z": rng.normal(size=(8, CONDITIONING_LATENT_DIM)).astype(np.float32), "labels": labels,
              "other_labels": (labels + rng.integers(1, 10, size=8)) % 10,
-             "images": rng.uniform(0, 1, size=(8, 28, 28, 1)).astype(np.float32)}]
+             "images": rng.uniform(0, 1, size=(8, 28, 28, 1)).astype(np.float32),
+             "init_seeds": np.arange(CONDITIONING_INITS)}]
+
+
+def _conditioning_shapes(generated: np.ndarray, scores: np.ndarray) -> str | None:
+    if generated.shape != (8, 28, 28, 1):
+        return (f"conditioning: for 8 codes and labels the generator returned shape {generated.shape}, "
+                "expected (8, 28, 28, 1).")
+    if scores.shape != (8, 1):
+        return f"conditioning: for 8 images the discriminator returned shape {scores.shape}, expected (8, 1) logits."
+    return None
 
 
 def judge_conditioning(cases: Cases, results: list[CaseResult]) -> Verdict:
-    result = results[0]
-    if result.outputs is None or len(result.outputs) != 4:
-        return Verdict(False, "conditioning: expected four outputs from the grade cell's wrapper.")
-    generated, generated_other, scores, scores_other = result.outputs
-    if generated.shape != (8, 28, 28, 1):
-        return Verdict(False, f"conditioning: for 8 codes and labels the generator returned shape {generated.shape}, "
-                              "expected (8, 28, 28, 1).")
-    if not (np.all(np.isfinite(generated)) and generated.min() >= -1e-6 and generated.max() <= 1 + 1e-6):
+    """Shapes, images in [0, 1], logits (not probabilities), and the label reaching both nets, all
+    measured on random weights: under each of the case's seeds the grade cell returns the generator's
+    images for two labels and the discriminator's logits for two labels."""
+    result, inits = results[0], len(cases[0]["init_seeds"])
+    if result.outputs is None or len(result.outputs) != 4 * inits:
+        return Verdict(False, f"conditioning: expected {4 * inits} outputs from the grade cell's wrapper.")
+    quadruples = [result.outputs[4 * i:4 * i + 4] for i in range(inits)]
+    for generated, generated_other, scores, scores_other in quadruples:
+        problem = _conditioning_shapes(generated, scores) or _conditioning_shapes(generated_other, scores_other)
+        if problem:
+            return Verdict(False, problem)
+    images = np.stack([q[k] for q in quadruples for k in (0, 1)])
+    if not (np.all(np.isfinite(images)) and images.min() >= -1e-6 and images.max() <= 1 + 1e-6):
         return Verdict(False, "conditioning: the generator's images must be finite and in [0, 1] (end with a "
                               "sigmoid).")
-    if scores.shape != (8, 1):
-        return Verdict(False, f"conditioning: for 8 images the discriminator returned shape {scores.shape}, "
-                              "expected (8, 1) logits.")
-    generator_change = np.max(np.abs(generated - generated_other).reshape(8, -1), axis=1)
-    discriminator_change = np.abs(scores - scores_other).reshape(8)
+    scores = np.stack([q[k] for q in quadruples for k in (2, 3)])
+    if not np.all(np.isfinite(scores)):
+        return Verdict(False, "conditioning: the discriminator returned NaN or infinite logits on random weights.")
+    if np.all((scores >= 0.0) & (scores <= 1.0)):
+        return Verdict(False, f"conditioning: under {inits} random initialisations every score of the discriminator "
+                              "stayed in [0, 1]: it returns probabilities (a final sigmoid); it must return the "
+                              "logits (N, 1), e.g. Dense(1) without an activation: the losses apply the sigmoid.")
+    generator_change = np.max([np.abs(g - g_other).reshape(8, -1).max(axis=1) for g, g_other, _, _ in quadruples],
+                              axis=0)
+    discriminator_change = np.max([np.abs(s - s_other).reshape(8) for _, _, s, s_other in quadruples], axis=0)
     problems = []
-    if np.mean(generator_change > CONDITIONING_MIN_CHANGE) < 1.0:
+    if np.any(generator_change <= CONDITIONING_MIN_CHANGE):
         problems.append("the generator's images do not change when only the label changes")
-    if np.mean(discriminator_change > CONDITIONING_MIN_CHANGE) < 1.0:
+    if np.any(discriminator_change <= CONDITIONING_MIN_CHANGE):
         problems.append("the discriminator's score does not change when only the label changes")
     if problems:
-        return Verdict(False, "conditioning: " + " and ".join(problems) + ": the label input must reach the "
-                              "output of both nets (e.g. an Embedding of the label concatenated with z, and "
-                              "with the image as an extra channel).")
-    return Verdict(True, "conditioning: the labels reach both the generator and the discriminator.")
+        return Verdict(False, "conditioning: " + " and ".join(problems) + f" (on {inits} random settings of the "
+                              "trainable weights): the label input must reach the output of both nets (e.g. an "
+                              "Embedding of the label concatenated with z, and with the image as an extra channel).")
+    return Verdict(True, "conditioning: on random weights the labels reach both the generator and the "
+                         "discriminator, which returns logits.")

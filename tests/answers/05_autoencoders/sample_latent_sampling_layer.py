@@ -1,11 +1,11 @@
 # expect: pass
-"""keras.io's Sampling layer with a SeedGenerator."""
+"""keras.io's Sampling layer, made at each call with an unseeded SeedGenerator: a fresh seed, so fresh noise."""
 
 
 class Sampling(keras.layers.Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.seed_generator = keras.random.SeedGenerator(1337)
+        self.seed_generator = keras.random.SeedGenerator()
 
     def call(self, inputs):
         mu, log_var = inputs
