@@ -81,3 +81,30 @@ def test_the_default_bound_covers_every_step_of_a_grading() -> None:
     assert grading.time_bound({"limits": limits}) > 100 + 4 * 10
     with pytest.raises(ValueError, match="positive"):
         scheduler.bounded(work, 0)
+
+
+def big_notebook_grade(assignment: str, submission_dir: Path, *, student: str, course_root: Path,
+                       work_dir: Path) -> SubmissionResult:
+    """fake_grade, whose executed notebook is over the size a worker sends back."""
+    from autograder import jobs
+
+    result = fake_grade(assignment, submission_dir, student=student, course_root=course_root, work_dir=work_dir)
+    executed = Path(work_dir) / "executed.ipynb"
+    executed.write_bytes(b" " * (jobs.MAX_NOTEBOOK_BYTES + 1))
+    result.executed_notebook = str(executed)
+    return result
+
+
+def test_an_executed_notebook_that_is_not_kept_is_said_in_the_result_and_the_feedback(tmp_path: Path) -> None:
+    """A notebook over the bound is dropped by the worker: do the result and the feedback page say so?"""
+    from autograder import jobs
+
+    course = make_course(tmp_path / "course")
+    submissions = make_class(tmp_path / "subs", {"alice": (2, 3)})
+    graded = grading.grade_class(ASSIGNMENT, submissions, root=course, out_dir=course / "out", workers=1,
+                                 grade_fn=big_notebook_grade, progress=False)
+    alice = graded.by_student()["alice"]
+    assert alice.score == 5.0 and alice.executed_notebook is None
+    assert jobs.NOTEBOOK_NOT_KEPT in alice.notes
+    page = (course / "out" / "feedback" / "alice" / "feedback.html").read_text()
+    assert "executed notebook was not kept" in page
