@@ -39,9 +39,10 @@ SELF_SUBMIT = {
     "add_one_answer": CORRECT["add_one_answer"] + '\njudge.submit("99_fixture", "add_one", lambda x: add_one(x))\n'
                                                   'def add_one(x):\n    return np.asarray(x, dtype=float)',
     # the same, after 300 kB of output: the grade cell's error output is past the bound and dropped
-    "scale_answer": CORRECT["scale_answer"] + '\njudge.submit("99_fixture", "scale", lambda x, f: scale(x, f))\n'
-                                              'def scale(x, factor):\n    return np.asarray(x)\n'
-                                              'for _ in range(3):\n    print("x" * 100_000)',
+    "scale_answer": CORRECT["scale_answer"]
+    + '\njudge.submit("99_fixture", "scale", lambda x, factor: scale(x, factor))\n'
+      'def scale(x, factor):\n    return np.asarray(x)\n'
+      'for _ in range(3):\n    print("x" * 100_000)',
 }
 FLOOD_MIB = 24  # of widget state, and as many of display updates: tens of MiB, a few seconds
 FLOOD = f"""
@@ -88,27 +89,27 @@ def scores(result) -> dict[str, float]:
 
 def test_a_function_handed_over_by_hand_past_a_failing_grade_cell_earns_nothing(tmp_path: Path) -> None:
     """Both self-submitted checks score 0 ('visible checks failed'), the honest artifact beside
-    them keeps its point, and an honest control graded the same way gets full marks."""
+    them keeps its point, and an honest control graded the same way gets full marks? (Before the
+    rule, the hand-overs were judged: 1 + 2 points gained.)"""
     attack = grade(make_submission(tmp_path / "self_submit", {**CORRECT, **SELF_SUBMIT}), tmp_path)
     assert attack.outcome is Outcome.GRADED, attack.reason
     assert scores(attack) == {"test_add_one": 0.0, "test_scale": 0.0, "test_weights": 1.0}
     by_id = {t.id: t.message for t in attack.tests}
     for check in ("add_one", "scale"):
         assert "visible checks of this test failed" in by_id[f"test_{check}"], by_id
-        # the hand-over happened: without the rule these would have been judged right
-        assert (tmp_path / f"out-self_submit").exists()
     assert "AssertionError" in by_id["test_scale"]  # from the execute reply: its error output was cut
     assert any("output was dropped" in note for note in attack.notes)
     control = grade(make_submission(tmp_path / "control", CORRECT), tmp_path)
     assert control.outcome is Outcome.GRADED and control.score == control.max_score == 4.0
 
 
-def _peak_after_reset() -> int | None:
+def _reset_peak() -> bool:
+    """Reset this process's peak resident memory (VmHWM) to its current size; False where it cannot."""
     try:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
-        return None
-    return 0
+        return False
+    return True
 
 
 def _peak() -> int:
@@ -116,7 +117,8 @@ def _peak() -> int:
 
 
 def _graded_with_peak(folder: Path, tmp_path: Path):
-    if _peak_after_reset() is None:
+    """The result of grading ``folder`` here, and this (grading) process's peak memory meanwhile."""
+    if not _reset_peak():
         pytest.skip("the peak memory cannot be reset here (/proc/self/clear_refs)")
     result = grade(folder, tmp_path)
     return result, _peak()
