@@ -236,21 +236,30 @@ def _judge_dir() -> Path | None:
     return Path(value) if value else None
 
 
+_EXAMINED: dict[str, tuple[int, str]] = {}  # module name -> (id of the module, working folder) already looked at
+
+
 def _pickle_by_value_local_modules() -> None:
     """Pickle the student's own ``.py`` helpers (beside the notebook) by value.
 
     cloudpickle pickles functions of importable modules by name; the grader's
     process cannot import a student's ``helpers.py``, so its code must travel.
+    Each module is looked at once per working folder (resolving thousands of
+    module paths at every ``submit`` took about a second).
     """
     import cloudpickle
 
-    here = Path.cwd().resolve()
+    here = os.path.join(os.path.realpath(os.getcwd()), "")
+    prefix = os.path.join(os.path.realpath(sys.prefix), "")
     for name, module in list(sys.modules.items()):
-        origin = getattr(module, "__file__", None)
-        if not origin or name.split(".")[0] in ("course_utils", "autograder", "__main__"):
+        if _EXAMINED.get(name) == (id(module), here):
             continue
-        path = Path(origin).resolve()
-        if here in path.parents and Path(sys.prefix).resolve() not in path.parents:
+        _EXAMINED[name] = (id(module), here)
+        origin = getattr(module, "__file__", None)
+        if not isinstance(origin, str) or name.split(".")[0] in ("course_utils", "autograder", "__main__"):
+            continue
+        path = os.path.realpath(origin)
+        if path.startswith(here) and not path.startswith(prefix):
             try:
                 cloudpickle.register_pickle_by_value(module)
             except ValueError:
@@ -314,6 +323,7 @@ def submit(assignment: str, check: str, fn: Callable[..., Any]) -> None:
         write_function(judge_dir, check, fn)
         return
     if not _grader_installed():  # a student's machine: only check that the grader could load it
+        _pickle_by_value_local_modules()  # as when grading: the notebook's own .py helpers travel
         problem = handover.problem(fn)
         assert problem is None, f"{check}: {problem}"
         return

@@ -7,13 +7,15 @@ every other check the entry touches passes), optionally with ``# says: <words>``
 words the self-check's one-line message must contain to name that mistake. An entry is judged as a student's
 notebook would be: the solution notebook's own functions, overridden by the
 entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
-``judging.make_cases`` + ``function_harness.run_cases`` (the grader's
-``call_case`` with its dtypes and line counts) + the sandbox's encoding + the
-check's judge. A right answer is judged by every check whose
+``judging.make_cases``; the function is pickled by the notebook's writer
+(``course_utils.judge.write_function``, as in a Jupyter kernel) and loaded and
+called by the grader's harness in another process (one per week, fed through
+files: ``tests/handover_worker.py``), whose results file is decoded and judged by
+the check, as in grading (issue 27: import forms the grader could not load). A right answer is judged by every check whose
 submitted function reaches a name the entry defines (no false reject downstream); a
 mistake only by the checks it names and those whose grade cell calls a function it
 redefines (an FGSM mistake is not re-run through every attack built on FGSM). The
-sandbox is not involved. Entries use the
+sandbox and its limits are not involved. Entries use the
 notebook's names (``np``, ``padding_amounts``, ``ConvCache``...) unqualified.
 Names the visible asserts take from cells the corpus does not run (03's trained
 ``model``, ``x_test``...) come from ``WEEK_NAMES``.
@@ -43,8 +45,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import function_harness, judging
-from course_utils import judge as notebook_judge
+from autograder import judging
+from tests.handover_worker import judge_handed
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = Path(__file__).resolve().parent / "answers"
@@ -177,16 +179,11 @@ def _reached_names(fn: Callable[..., Any], namespace: dict[str, Any]) -> set[str
 
 
 def judge_function(assignment: str, check: judging.FunctionCheck, fn: Callable[..., Any]) -> judging.Verdict:
-    """The real judge path: hidden cases, measured by the grader's harness (dtypes, line events),
-    the sandbox's encoding, the check's judge."""
+    """The real judge path: hidden cases; ``fn`` pickled by the notebook's writer as in a kernel, loaded
+    and called by the grader's harness in another (long-lived) process, which measures it (dtypes, line
+    events); the results file decoded and judged by the check (``handover_worker.judge_handed``)."""
     cases = check.make_cases(np.random.default_rng(judging.case_seed(assignment, check.id)))
-    measured = function_harness.run_cases(fn, cases)
-    problem = function_harness.refusal(measured)
-    if problem is not None:
-        return judging.Verdict(False, f"{check.id}: {problem}")
-    flat = notebook_judge.encode_results(measured)
-    results = notebook_judge.decode_results({key: np.asarray(value) for key, value in flat.items()})
-    return judging._safe_judge(check, cases, results)
+    return judge_handed(assignment, check, fn, cases)
 
 
 def expected_failures(path: Path) -> set[str]:

@@ -327,3 +327,17 @@ folder.mkdir(parents=True)
     failed = judged(tmp_path / "o", "double")["double"]
     assert not failed.passed and "could not load your function" in failed.message
     assert "`TOKEN` cannot be sent to the grader" in failed.message and "\n" not in failed.message
+
+
+def test_a_helper_module_beside_the_notebook_travels_by_value(tmp_path):
+    """Is a function from the student's own ``helpers.py`` (which the sandbox cannot import) sent by
+    value, when the writer has already looked at every module once before?"""
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "helpers.py").write_text("def twice(x):\n    return 2 * x\n")
+    kernel(tmp_path / "s", """
+        judge.submit("zz_functions", "probe", lambda x: x + 1)  # every module already looked at once
+        from helpers import twice
+        judge.submit("zz_functions", "double", lambda x: twice(x))
+    """)
+    verdict = judged(tmp_path / "s", "double")["double"]
+    assert verdict.passed, verdict.message
