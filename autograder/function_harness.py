@@ -32,6 +32,9 @@ Measured here, per case, not in the student's kernel:
   always does, whatever file name its code claims; :func:`is_library_frame`).
   ``sys.settrace``/``sys.gettrace`` are captured before anything is unpickled.
   Threads started through ``threading`` are traced and counted too.
+- not_attempted: whether a NotImplementedError was raised by a ``raise
+  NotImplementedError()`` in student code (the template's stub) rather than by a
+  library (TensorFlow's symbolic-tensor error); it only chooses the message.
 
 A case is refused as tampering (no outputs; its error says why) when, during it,
 student code switched the tracer off or replaced it (``sys.settrace``,

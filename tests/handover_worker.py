@@ -9,8 +9,8 @@ judged right here and got zero in grading. So each handed-over function is
    as in a Jupyter kernel: its namespace is ``sys.modules["__main__"]`` and
    ``["__mp_main__"]`` while it is pickled, the working folder the notebook's own;
 2. loaded and called by ``autograder/function_harness.py`` (its ``main``, unchanged)
-   in ANOTHER process, fed work folders through files: one long-lived process per
-   week, not one TensorFlow start per entry (:class:`HarnessWorker`);
+   in ANOTHER process, fed work folders through files: one long-lived process for
+   the test run, not one TensorFlow start per entry or per week (:class:`HarnessWorker`);
 3. read back from ``results/<check>.npz`` (``allow_pickle=False``), decoded and
    judged by ``judging._safe_judge``, or told the harness's own message, named as
    the grader names it (``function_judge.load_failure``).
@@ -102,18 +102,18 @@ class HarnessWorker:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_WORKERS: dict[str, HarnessWorker] = {}  # by week; one process alive at a time
+_WORKERS: dict[str, HarnessWorker] = {}  # one process for the whole test run, restarted if it stopped
 
 
 def worker(assignment: str) -> HarnessWorker:
-    """The week's harness process, started on first use (another week's is stopped first)."""
-    current = _WORKERS.get(assignment)
-    if current is not None and current.alive():
-        return current
-    for other in list(_WORKERS):
-        _WORKERS.pop(other).close()
-    _WORKERS[assignment] = HarnessWorker()
-    return _WORKERS[assignment]
+    """The harness process, started on first use and shared by every week (``assignment`` is not
+    used: one TensorFlow import per test run, not one per week, keeps the corpus's time)."""
+    current = _WORKERS.get("shared")
+    if current is None or not current.alive():
+        if current is not None:
+            current.close()
+        _WORKERS["shared"] = HarnessWorker()
+    return _WORKERS["shared"]
 
 
 @atexit.register

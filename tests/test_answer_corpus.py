@@ -9,8 +9,8 @@ notebook would be: the solution notebook's own functions, overridden by the
 entry's, handed over by the grade cells' own hidden ``judge.submit`` calls, then
 ``judging.make_cases``; the function is pickled by the notebook's writer
 (``course_utils.judge.write_function``, as in a Jupyter kernel) and loaded and
-called by the grader's harness in another process (one per week, fed through
-files: ``tests/handover_worker.py``), whose results file is decoded and judged by
+called by the grader's harness in another process (one long-lived process, fed
+through files: ``tests/handover_worker.py``), whose results file is decoded and judged by
 the check, as in grading (issue 27: import forms the grader could not load). A right answer is judged by every check whose
 submitted function reaches a name the entry defines (no false reject downstream); a
 mistake only by the checks it names and those whose grade cell calls a function it
