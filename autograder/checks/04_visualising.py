@@ -15,7 +15,12 @@ class-model objective exactly. Values are compared with ``_visualising_reference
 on hidden tensors; optimisers (activation maximisation, class models, inversion) are
 judged by their *effect* on the hidden CNN, with bars calibrated on the reference
 (measured values beside each bar; the hidden CNN and the cases are the same in the
-smoke and full profiles, so each bar holds for both).
+smoke and full profiles, so each bar holds for both); activation maximisation unit by
+unit. Each clause of an exercise's text has a fixed hidden case (``_visualising_cases``;
+the list in ``_visualising_contract``): optional arguments such as ``start``, ``steps``,
+``step_size``, ``seed``, ``starts`` and ``beta`` are judged by comparing calls
+(``steps=0`` returns the start, ``step_size=0`` stays there, the same seed gives the same
+images) or, for ``beta``, by the direction of one step (``_visualising_clauses``).
 """
 
 from __future__ import annotations
