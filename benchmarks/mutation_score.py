@@ -270,6 +270,9 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
                     failed[check_id] = verdict.message.splitlines()[0][:300]
     except MutantTimeout:
         failed, timed_out = {c: f"ran past {limit:.0f} s" for c in reached}, True
+        stale = getattr(sys.modules.get("handover_worker"), "_WORKERS", {}).pop("shared", None)
+        if stale is not None:  # the corpus's harness process may still run the mutant: start a fresh one
+            stale.close()
     except Exception as exc:  # noqa: BLE001 - a mutant that raises outside the harness is killed too
         failed = {c: f"raised {type(exc).__name__} outside the harness" for c in reached}
     finally:
