@@ -28,7 +28,10 @@ checks = importlib.import_module(f"autograder.checks.{ASSIGNMENT}")
 
 def as_graded(check_id, fn):
     """``fn`` handed over as its grade cell hands it over: conv_forward_naive's gives back ``(1, 0)`` when
-    the function raised ValueError (a pad it does not know must), else ``(0, out)``."""
+    the function raised ValueError (a pad it does not know must), else ``(0, out)``; the pooling cells
+    pass pool_size and stride only when a case has them (here filled with the defaults)."""
+    if check_id in ("max_pool", "avg_pool"):  # pool_size and stride only when the case has them
+        return lambda x, dout, **options: fn(x=x, dout=dout, **{**cases_.POOL_DEFAULTS, **options})
     if check_id != "conv_forward_naive":
         return fn
 
@@ -275,6 +278,7 @@ def test_pool_references_match_tensorflow():
     import tensorflow as tf
 
     for case in cases_.pool_cases(np.random.default_rng(2), []):
+        case = {**cases_.POOL_DEFAULTS, **case}
         for reference, op in ((checks.max_pool_reference, tf.nn.max_pool2d), (checks.avg_pool_reference, tf.nn.avg_pool2d)):
             x = tf.constant(case["x"])
             with tf.GradientTape() as tape:
@@ -395,8 +399,10 @@ SECRETS = [f"term-{i}" for i in range(50)] + [""]
 
 
 def _hidden_cases(check_id: str, secret: str) -> list[dict]:
+    """The hidden cases, a pooling case without pool_size/stride read with the defaults it is judged by."""
     check = next(c for c in load_checks(ASSIGNMENT) if c.id == check_id)
-    return check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
+    cases = check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
+    return [{**cases_.POOL_DEFAULTS, **case} if check_id.endswith("_pool") else case for case in cases]
 
 
 def _conv_axes(case):
@@ -474,7 +480,11 @@ def test_hidden_cases_hold_the_grade_cells_visible_shapes(check_id, visible):
 
 
 def test_hidden_pool_cases_hold_the_grade_cells_visible_ones():
-    """Is max_pool's visible case (1x6x6x2, 3/2, distinct values, ones upstream) hidden too, and avg_pool's?"""
+    """Is max_pool's visible case (1x6x6x2, 3/2, distinct values, ones upstream) hidden too, and avg_pool's,
+    and does each check hold a case that leaves pool_size and stride at their defaults?"""
+    for check_id in ("max_pool", "avg_pool"):
+        check = next(c for c in load_checks(ASSIGNMENT) if c.id == check_id)
+        assert any("pool_size" not in c and "stride" not in c for c in check.make_cases(np.random.default_rng(0)))
     for check_id, (x_shape, pool, stride) in (("max_pool", ((1, 6, 6, 2), 3, 2)), ("avg_pool", ((2, 7, 6, 3), 3, 2))):
         assert any(c["x"].shape == x_shape and (c["pool_size"], c["stride"]) == (pool, stride)
                    for c in _hidden_cases(check_id, "any"))

@@ -176,7 +176,8 @@ def _judge_pool(check: str, reference: Callable[..., tuple[np.ndarray, np.ndarra
             outputs = _outputs(result, 2)
             if outputs is None:
                 return _fail(check, index, case, "expected (out, dx)")
-            out, dx = reference(case["x"], case["pool_size"], case["stride"], case["dout"])
+            options = {**cases_.POOL_DEFAULTS, **case}
+            out, dx = reference(case["x"], options["pool_size"], options["stride"], case["dout"])
             for name, got, want in (("out", outputs[0], out), ("dx", outputs[1], dx)):
                 problem = _compare(name, got, want, POOL_MAX_ERROR)
                 if problem:

@@ -162,14 +162,21 @@ def pool_case(rng: np.random.Generator, spec: PoolSpec) -> Case:
     return {"x": x, "pool_size": spec.pool_size, "stride": spec.stride, "dout": dout}
 
 
+POOL_DEFAULTS = {"pool_size": 2, "stride": 2}  # the pooling functions' default arguments
+
+
 def pool_cases(rng: np.random.Generator, visible: list[PoolSpec]) -> Cases:
-    """Edge cases, the visible ones, then one random no-tie case per window in RANDOM_POOL_WINDOWS."""
+    """Edge cases, the visible ones, one random no-tie case per window in RANDOM_POOL_WINDOWS, then
+    one with neither ``pool_size`` nor ``stride`` (the defaults are judged too)."""
     specs = [*POOL_EDGE_CASES.values(), *visible]
     for pool_size, stride in RANDOM_POOL_WINDOWS:
         n, channels = int(rng.integers(1, 4)), int(rng.integers(1, 5))
         height, width = (int(v) for v in rng.integers(pool_size + 1, 12, size=2))
         specs.append(PoolSpec((n, height, width, channels), pool_size, stride, "distinct"))
-    return [pool_case(rng, spec) for spec in specs]
+    cases = [pool_case(rng, spec) for spec in specs]
+    # The defaults (pool_size = stride = 2): a case that names neither, handed over without them.
+    defaults = pool_case(rng, PoolSpec((2, 7, 6, 3), POOL_DEFAULTS["pool_size"], POOL_DEFAULTS["stride"], "distinct"))
+    return cases + [{key: value for key, value in defaults.items() if key not in POOL_DEFAULTS}]
 
 
 RECEPTIVE_FIELD_EDGE_CASES: dict[str, list[tuple[int, int]]] = {
