@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from autograder import walls
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
@@ -139,11 +141,7 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.limits import default_limits
     from autograder.results import Outcome
 
-    from autograder import walls
-
-    refused = walls.before_grading(args.accept_weak_sandbox, lambda line: print(f"warning: {line}", file=sys.stderr))
-    if refused:
-        print(refused, file=sys.stderr)
+    if walls.refused(args.accept_weak_sandbox):
         return 2
     out, db = _out_and_db(args)
     limits = replace(default_limits(args.assignment), **{
@@ -305,9 +303,7 @@ def _add_grading_commands(commands) -> None:
                + "\n  ".join(bounds.describe(name) for name in bounds.MEASURED))
     common(grade)
     grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
-    grade.add_argument("--accept-weak-sandbox", action="store_true",
-                       help="grade even without bubblewrap or a uid per run (students' code can then read "
-                            "the course's files); the report and feedback say so")
+    grade.add_argument("--accept-weak-sandbox", action="store_true", help=walls.ACCEPT_HELP)
     grade.add_argument("--student", action="append", help="grade only this student (repeatable), even if unchanged")
     grade.add_argument("--force", action="store_true", help="regrade every submission, even those unchanged "
                                                             "since the gradebook's last run")
@@ -379,8 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("folder", help="the folder you will submit (your notebook and the files it saved)")
     check.add_argument("--assignment", metavar="NN_topic", help="default: the NN_topic.ipynb found in the folder")
     check.add_argument("--no-run", action="store_true", help="check the files only (seconds, not minutes)")
-    check.add_argument("--memory-gb", type=float, help="memory bound of the run (default: the grader's for "
-                                                       "this assignment)")
+    check.add_argument("--memory-gb", type=float, help="the run's memory bound (default: the grader's)")
     check.set_defaults(handler=_check_submission)
 
     models = commands.add_parser("models", help="rebuild the models the course ships (the MNIST evaluation "

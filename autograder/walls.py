@@ -26,8 +26,8 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
-from typing import Callable
 
 from autograder import cgroups
 
@@ -37,6 +37,8 @@ ADDRESS_SPACE_ALLOWANCE = 2 * GiB   # reserved but untouched: 1.24 - 0.71 GiB me
 PER_CPU_ALLOWANCE = 128 * MiB       # TensorFlow's thread pools: a few 8 MiB stacks per core
 MALLOC_ARENAS = "2"                 # glibc's MALLOC_ARENA_MAX for kernels bounded by RLIMIT_AS
 ACCEPT_FLAG = "--accept-weak-sandbox"
+ACCEPT_HELP = ("grade even without bubblewrap or a uid per run (students' code can then read the course's "
+               "files); the report and feedback say so")
 MODE_ENV = "COURSE_SANDBOX"  # force "bwrap" | "unshare" | "none" (tests, odd hosts)
 MODES = ("bwrap", "unshare", "none")
 
@@ -138,12 +140,15 @@ def refusal(walls: Walls, command: str = "course grade") -> str | None:
             "feedback page will then say which walls were missing.")
 
 
-def before_grading(accepted: bool, warn: Callable[[str], None]) -> str | None:
-    """The refusal to grade on this host (None: go on); with ``accepted``, each missing wall
-    is passed to ``warn`` instead."""
+def refused(accepted: bool) -> bool:
+    """Print to stderr why ``course grade`` will not grade on this host and return True; with
+    ``accepted`` (the TA's explicit flag), print each missing wall as a warning and return False."""
     assessed = assess()
     if not accepted:
-        return refusal(assessed)
+        message = refusal(assessed)
+        if message:
+            print(message, file=sys.stderr)
+        return message is not None
     for missing in assessed.missing():
-        warn(f"grading without walls ({ACCEPT_FLAG}): {missing}")
-    return None
+        print(f"warning: grading without walls ({ACCEPT_FLAG}): {missing}", file=sys.stderr)
+    return False
