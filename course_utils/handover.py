@@ -14,6 +14,20 @@ harness, which never ran the notebook, failed to load it (``AttributeError``).
 globals and modules it will import; :func:`unsendable` says which of them the
 harness cannot import, so both the notebook (``judge.submit``) and the grader
 can name it in one line.
+
+Keras objects (issue 27, week 5's keras.io ``Sampling`` layer): Keras 3 pickles a
+layer, model, metric... (``KerasSaveable.__reduce__``) as its ``.keras`` archive,
+config plus weights, and rebuilds it by looking each class up by its registered
+name, with no custom objects. A class defined in the notebook is registered
+nowhere in the harness, so a layer made once at the notebook's top level and
+used by the function failed to load (``TypeError: Could not locate class``).
+:func:`dumps` ships such an object as the same archive plus the notebook's
+classes it needs (by value, as cloudpickle ships any notebook class), and the
+harness rebuilds it with Keras's own loader inside a ``custom_object_scope``
+holding them (:func:`_rebuild_keras`). The archive is rebuilt once in the
+notebook's own kernel first, so a layer Keras cannot rebuild from its
+``get_config`` is named there in one line (:class:`KerasUnsendable`) rather than
+failing unseen in the grader.
 """
 
 from __future__ import annotations
@@ -82,8 +96,76 @@ def library_home(obj: Any) -> tuple[types.ModuleType, str] | None:
     return sys.modules[best], name
 
 
+class KerasUnsendable(ValueError):
+    """A Keras object of the notebook's own class that Keras cannot rebuild; its text is the one-line message."""
+
+
+def _pickled_by_value(cls: type) -> bool:
+    """Is ``cls`` the notebook's own (or a by-value module's) class, which the harness cannot import by name?"""
+    import cloudpickle
+
+    module_name = getattr(cls, "__module__", None)
+    if not isinstance(module_name, str) or module_name.split(".")[0] in MAIN_MODULES:
+        return True
+    if any(module_name == m or module_name.startswith(m + ".") for m in cloudpickle.list_registry_pickle_by_value()):
+        return True
+    found: Any = sys.modules.get(module_name)
+    for part in str(getattr(cls, "__qualname__", "<locals>")).split("."):
+        found = getattr(found, part, None) if part != "<locals>" else None
+    return found is not cls
+
+
+def _notebook_keras_classes(obj: Any) -> dict[str, type] | None:
+    """``{registered name: class}`` of the notebook's own classes among ``obj`` and its sublayers,
+    or None when ``obj`` is not a Keras object (``KerasSaveable``) or needs none of them."""
+    saveable = sys.modules.get("keras.src.saving.keras_saveable")  # Keras is never imported here
+    if saveable is None or isinstance(obj, type) or not isinstance(obj, saveable.KerasSaveable):
+        return None
+    from keras.saving import get_registered_name
+
+    parts = [obj]
+    flatten = getattr(obj, "_flatten_layers", None)
+    if callable(flatten):
+        parts += list(flatten(include_self=False, recursive=True))
+    classes = {get_registered_name(type(part)): type(part) for part in parts if _pickled_by_value(type(part))}
+    return classes or None
+
+
+def _rebuild_keras(rebuild: Callable[[io.BytesIO], Any], archive: bytes, classes: dict[str, type]) -> Any:
+    """Keras's own unpickling (``rebuild``, from ``KerasSaveable.__reduce__``) of ``archive``, with the
+    notebook's ``classes`` known by their registered names. Runs where the pickle is loaded."""
+    from keras.saving import custom_object_scope
+
+    with custom_object_scope(classes):
+        return rebuild(io.BytesIO(archive))
+
+
+def _reduce_keras(obj: Any, classes: dict[str, type]) -> tuple[Any, ...] | None:
+    """The reduction :func:`dumps` uses for a Keras object of the notebook's classes (see module doc),
+    after rebuilding it once here; None when Keras's ``__reduce__`` has a form not known here.
+
+    Raises :class:`KerasUnsendable` when Keras cannot save or rebuild it.
+    """
+    name = type(obj).__name__
+    try:
+        reduced = obj.__reduce__()
+        if not (isinstance(reduced, tuple) and len(reduced) == 2 and isinstance(reduced[1], tuple)
+                and len(reduced[1]) == 1 and isinstance(reduced[1][0], io.BytesIO)):
+            return None
+        rebuild, archive = reduced[0], reduced[1][0].getvalue()
+        _rebuild_keras(rebuild, archive, classes)
+    except Exception as exc:  # noqa: BLE001 - whatever the notebook's get_config/__init__ raise
+        raise KerasUnsendable(
+            f"your Keras `{_shown(name)}` object, made outside the function, cannot be sent to the grader: "
+            f"Keras cannot rebuild it from its get_config ({type(exc).__name__}: {' '.join(str(exc).split())[:80]}); "
+            "create it inside the function, or give its class a get_config that returns its __init__ "
+            "arguments (for noise: keras.random.normal with a keras.random.SeedGenerator made once)") from exc
+    return _rebuild_keras, (rebuild, archive, classes)
+
+
 def dumps(fn: Callable[..., Any]) -> bytes:
-    """``cloudpickle.dumps(fn)``, with by-name objects named by their library module (see module doc)."""
+    """``cloudpickle.dumps(fn)``, with by-name objects named by their library module and Keras objects of
+    the notebook's own classes shipped with those classes (see module doc)."""
     import cloudpickle
 
     class _Pickler(cloudpickle.Pickler):
@@ -91,6 +173,10 @@ def dumps(fn: Callable[..., Any]) -> bytes:
             home = library_home(obj)
             if home is not None:
                 return getattr, home
+            classes = _notebook_keras_classes(obj)
+            reduced = _reduce_keras(obj, classes) if classes else None
+            if reduced is not None:
+                return reduced
             return super().reducer_override(obj)
 
     with io.BytesIO() as buffer:
@@ -207,7 +293,9 @@ def problem(fn: Callable[..., Any]) -> str | None:
 
 
 def unpicklable_message(exc: BaseException) -> str:
-    """The plain message for a function that cannot be pickled at all."""
+    """The plain message for a function that cannot be pickled at all (a Keras object's own, if that is why)."""
+    if isinstance(exc, KerasUnsendable):
+        return str(exc)
     return (f"your function could not be handed to the grader: {type(exc).__name__}: "
             f"{' '.join(str(exc).split())[:160]}; it must not close over open files, generators, locks, "
             "threads or other live objects (use only its arguments, numbers, arrays, "

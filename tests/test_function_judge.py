@@ -341,3 +341,28 @@ def test_a_helper_module_beside_the_notebook_travels_by_value(tmp_path):
     """)
     verdict = judged(tmp_path / "s", "double")["double"]
     assert verdict.passed, verdict.message
+
+
+def test_a_keras_layer_made_outside_the_function_is_loaded_or_named_by_the_grader(tmp_path):
+    """Is a layer of the notebook's own class (keras.io's way: made once, a SeedGenerator inside)
+    loaded by the sandboxed harness (it was 'could not load your function (TypeError)'), and one
+    Keras cannot rebuild from its get_config named in one line?"""
+    layer = """
+        import keras
+        class Twice(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.seed_generator = keras.random.SeedGenerator()
+            def call(self, x):
+                return 2 * x + 0 * keras.random.normal(keras.ops.shape(x), seed=self.seed_generator)
+            {config}
+        twice = Twice()
+        judge.submit("zz_functions", "double", lambda x: twice(x))
+    """
+    kernel(tmp_path / "r", layer.format(config=""))
+    verdict = judged(tmp_path / "r", "double")["double"]
+    assert verdict.passed, verdict.message
+    kernel(tmp_path / "w", layer.format(config="def get_config(self): return {'units': 3}"))
+    refused = judged(tmp_path / "w", "double")["double"]
+    assert not refused.passed and "your Keras `Twice` object, made outside the function" in refused.message
+    assert "\n" not in refused.message

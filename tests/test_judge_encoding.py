@@ -256,3 +256,62 @@ def test_pickle_references_are_read_without_loading():
         handover.references(payload[:-5])
     assert handover.references(payload[:-5], partial=True) == [("numpy", "add")]
     assert handover.unsendable([("no_such_module_zz", "f")]).message.startswith("`no_such_module_zz`")
+
+
+_SAMPLING = '''
+class Sampling(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs):
+        mu, log_var = inputs
+        eps = keras.random.normal(keras.ops.shape(mu), seed=self.seed_generator)
+        return mu + keras.ops.exp(0.5 * log_var) * eps
+
+
+class Shift(keras.layers.Layer):  # get_config leaves out __init__'s k: Keras cannot rebuild it
+    def __init__(self, k, **kwargs):
+        super().__init__(**kwargs)
+        self.k = k
+
+    def get_config(self):
+        return super().get_config()
+
+    def call(self, x):
+        return x + self.k
+
+
+sampler, shift = Sampling(), Shift(3.0)
+'''
+
+
+def test_a_keras_layer_of_the_notebooks_class_made_outside_the_function_is_sent(monkeypatch):
+    """Is keras.io's Sampling layer, made once at the notebook's top level, pickled with its class so
+    that it loads (Keras's own pickling looks the class up by name: TypeError) and draws fresh noise
+    at each call; and is a layer Keras cannot rebuild named in one line by the notebook?"""
+    import pickle
+    import sys
+    import types
+
+    import cloudpickle
+
+    keras = pytest.importorskip("keras")
+    from course_utils import handover
+
+    notebook = types.ModuleType("__main__")
+    notebook.keras = keras
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    exec(compile(_SAMPLING, "<notebook>", "exec"), vars(notebook))
+    sample = eval("lambda mu, log_var: sampler([mu, log_var])", vars(notebook))
+    with pytest.raises(TypeError, match="Could not locate class 'Sampling'"):
+        pickle.loads(cloudpickle.dumps(sample))
+    assert handover.problem(sample) is None
+    loaded = pickle.loads(handover.dumps(sample))
+    mu = np.zeros((2, 3), dtype="float32")
+    first, second = (np.asarray(loaded(mu, mu)) for _ in range(2))
+    assert first.shape == (2, 3) and not np.array_equal(first, second)
+    message = handover.problem(eval("lambda x: shift(x)", vars(notebook)))
+    assert message is not None and "\n" not in message
+    assert message.startswith("your Keras `Shift` object, made outside the function, cannot be sent")
+    assert "create it inside the function" in message
