@@ -1,5 +1,5 @@
 # expect: fail activation_maximisation
-"""Always 100 steps, whatever `steps` says (the solution otherwise)."""
+"""One step too many (a loop that updates before it tests the count), the solution otherwise: steps=0 still moves."""
 
 
 def activation_maximisation(model, layer, units, rho, steps=100, step_size=0.1, starts=16, seed=0):
@@ -11,7 +11,7 @@ def activation_maximisation(model, layer, units, rho, steps=100, step_size=0.1, 
     candidates = np.asarray(project_to_sphere(noise.reshape(starts * count, 28, 28, 1), rho)).reshape(noise.shape)
     responses = np.stack([tf.gather_nd(features(candidates[s], training=False), index) for s in range(starts)])
     x = tf.convert_to_tensor(candidates[np.argmax(responses, axis=0), np.arange(count)], dtype=tf.float32)
-    for _ in range(100):
+    for _ in range(steps + 1):
         with tf.GradientTape() as tape:
             tape.watch(x)
             activation = tf.reduce_sum(tf.gather_nd(features(x, training=False), index))
