@@ -138,12 +138,13 @@ class Execution:
     crash: str | None
 
 
-def execute(nb: NotebookNode, cwd: Path, *, timeout: int = 600, kernel_name: str = "python3") -> Execution:
+def execute(nb: NotebookNode, cwd: Path, *, timeout: int = 600, kernel_name: str = "python3",
+            env: dict[str, str] | None = None) -> Execution:
     """Run every cell of ``nb`` in a fresh kernel started in ``cwd``, errors allowed.
 
     Cells keep going after an error so that each test cell's own outcome can
     be read from its outputs. ``nb`` is modified in place and returned inside
-    the Execution.
+    the Execution. env: variables added to :func:`kernel_env`'s.
     """
     from nbclient import NotebookClient
 
@@ -158,7 +159,7 @@ def execute(nb: NotebookNode, cwd: Path, *, timeout: int = 600, kernel_name: str
         resources={"metadata": {"path": str(cwd)}},
     )
     try:
-        client.execute(env=kernel_env())
+        client.execute(env={**kernel_env(), **(env or {})})
     except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout is a finding, not a crash
         return Execution(nb, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
     return Execution(nb, None)

@@ -11,7 +11,8 @@ byte for byte with the checked-in release.
 
 1. Do the ``solutions/`` notebooks have cleared outputs?
 2. Does the source run top to bottom and pass all its test cells, printing no
-   TensorFlow log line and no terminal control character (a progress bar)?
+   TensorFlow log line and no terminal control character (a progress bar)? Its
+   hidden checks are judged once, in (7), not cell by cell here.
 3. Does the blank release, graded as nbgrader would (hidden tests restored),
    fail every test cell, showing one line per unfinished exercise (no traceback
    through ``course_utils``, no failing self-check to stop *Run All*)?
@@ -45,7 +46,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import judging
+from autograder import grading_sizes, judging
 from autograder import notebooks as nbu
 from autograder.gradebook import use_in_process_alembic
 from autograder import validation
@@ -201,12 +202,22 @@ def _cell_timeout(config: Config) -> int:
     return int(timeout) if timeout else DEFAULT_CELL_TIMEOUT
 
 
-def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int, keep: Path | None = None) -> nbu.Execution:
-    """Execute ``nb`` with a temporary copy of ``folder`` (or ``keep``, left in place) as working directory."""
+def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int, keep: Path | None = None, *,
+                 defer_judging: bool = False) -> nbu.Execution:
+    """Execute ``nb`` with a temporary copy of ``folder`` (or ``keep``, left in place) as working directory.
+
+    defer_judging: ``judge.submit`` only hands functions over (into a folder outside the copy),
+    as while grading, instead of starting one judging process per check: check (7) grades the
+    same notebook through the sandbox and judges every check there, so the source run need not
+    pay for it twice (about a quarter of its time).
+    """
+    from course_utils.judge import JUDGE_DIR_ENV
+
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
         work = keep or Path(tmp) / folder.name
         shutil.copytree(folder, work)
-        return nbu.execute(nb, work, timeout=timeout)
+        env = {JUDGE_DIR_ENV: str(Path(tmp) / "handed-over")} if defer_judging else None
+        return nbu.execute(nb, work, timeout=timeout, env=env)
 
 
 def _graded_result(assignment: str, root: Path, solved: Path, blank: Path) -> validation.CheckResult:
@@ -265,12 +276,14 @@ def _validate(assignment: str, root: Path, step: Callable[[str], None]) -> Valid
         for name, nb in sources:
             step(f"running {name} top to bottom (profile {profile()})")
             keep = solved if Path(name).stem == assignment else None
-            execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config), keep)
+            execution = _run_in_copy(copy.deepcopy(nb), source_folder, _cell_timeout(config), keep,
+                                     defer_judging=keep is not None)
             report.results += [validation.check_source_runs(name, execution),
                                validation.check_clean_outputs(name, execution)]
         step(f"generating the release with nbgrader and running the blank {RELEASE_DIR}/{assignment}")
         report.results += _release_results(assignment, root, sources, config)
         report.results.append(_contract_result(assignment, root, sources))
+        report.results.append(grading_sizes.check_grading_sizes(sources))
         released = root / RELEASE_DIR / assignment
         if solved.is_dir() and released.is_dir() and report.ok:
             step("grading the solved source and the blank release in the sandbox, as course grade does")

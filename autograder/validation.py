@@ -224,7 +224,8 @@ def check_graded_end_to_end(assignment: str, solution: SubmissionResult, blank: 
     return CheckResult(
         f"graded end to end (sandbox, default bounds {limits_text}): source full marks, blank zero",
         tuple(problems),
-        "a source that loses points under `course grade` but passes in Jupyter needs more memory or "
+        "a source that loses points on a function check fails its hidden cases (they are judged here, "
+        "not in the source run: see the message); one that passes in Jupyter but not here needs more memory or "
         "time (autograder/limits.py, with the measured peak) or a check that reads what the notebook "
         "really saves; a blank that earns points has a check that accepts no answer.")
 

@@ -157,8 +157,8 @@ def test_validate_passes_on_a_correct_course(tmp_path):
     steps = []
     report = release.validate(NAME, make_course(tmp_path), progress=steps.append)
     assert report.ok, report.render()
-    assert len(report.results) == 9
-    assert report.render().count("✓") == 9
+    assert len(report.results) == 10
+    assert report.render().count("✓") == 10
     assert [line.split()[0] for line in steps] == ["running", "generating", "grading"], steps
 
 
@@ -199,9 +199,11 @@ FREE_CHECKS = CHECKS.replace("]\n", '    FunctionCheck("free", 1, "", lambda rng
         (None, CHECKS.replace("]\n", '    FunctionCheck("plus", 2, "", lambda rng: [], lambda c, r: Verdict(True, "")),\n]\n'),
          "hidden check with the same points",
          "check 'plus' in autograder/checks/99_fixture.py has no test cell test_plus"),
+        # The source passes its visible asserts but not its hidden check: judged once, by the grader.
+        (None, CHECKS.replace("== 3", "== 4"), "graded end to end", "the source lost points on test_add: sums"),
     ],
     ids=["leaked-solution", "passes-on-blank", "outputs-not-cleared", "source-fails",
-         "test-cell-without-check", "points-differ", "check-without-test-cell"],
+         "test-cell-without-check", "points-differ", "check-without-test-cell", "fails-hidden-check"],
 )
 def test_validate_reports_a_broken_course(tmp_path, edit, checks, failing, expected):
     """Does each breakage fail exactly its check, with a message naming the cell and a fix?"""

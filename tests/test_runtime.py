@@ -51,6 +51,18 @@ def test_by_profile_picks_the_value_of_the_active_profile(clean_env):
     assert runtime.by_profile(smoke=1, full=15) == 1
 
 
+@pytest.mark.parametrize("profile", ["smoke", "full"])
+def test_by_profile_takes_the_grading_size_only_while_grading(clean_env, profile):
+    """Is the grading value used while graded (in either profile), and never otherwise?"""
+    clean_env.setenv(runtime.PROFILE_ENV, profile)
+    expected = 1 if profile == "smoke" else 15
+    assert runtime.by_profile(smoke=1, full=15, grading=3) == expected
+    clean_env.setenv("NBGRADER_EXECUTION", "autograde")
+    assert runtime.by_profile(smoke=1, full=15, grading=3) == 3
+    assert runtime.by_profile(smoke=1, full=15, grading=None) is None  # None is a value, not "unset"
+    assert runtime.by_profile(smoke=1, full=15) == expected
+
+
 # --- grading ----------------------------------------------------------------------------------
 
 

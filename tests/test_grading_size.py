@@ -1,0 +1,56 @@
+"""Do the notebooks size for grading only what no test cell reads (``by_profile(…, grading=…)``)?"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograder import grading_sizes, release
+from autograder import notebooks as nbu
+from autograder.release import REPO_ROOT, SOURCE_DIR
+
+
+def _notebook(*cells: tuple[str, bool]) -> nbformat.NotebookNode:
+    """A notebook of code cells; (source, True) is a test cell (nbgrader grade=True)."""
+    nb = nbformat.v4.new_notebook()
+    for index, (source, graded) in enumerate(cells):
+        cell = nbformat.v4.new_code_cell(source)
+        if graded:
+            cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": f"test_{index}",
+                                         "points": 1, "locked": True}
+        nb.cells.append(cell)
+    return nb
+
+
+@pytest.mark.parametrize("assignment", release.list_assignments())
+def test_no_test_cell_reads_a_grading_size(assignment: str):
+    sources = [(path.name, nbu.read(path)) for path in sorted((REPO_ROOT / SOURCE_DIR / assignment).glob("*.ipynb"))]
+    result = grading_sizes.check_grading_sizes(sources)
+    assert result.ok, result.problems
+
+
+def test_a_test_cell_that_reads_a_grading_size_is_found():
+    """The small bad examples: a direct read, a read through a derived name and a function, and a
+    grading size written in the test cell itself; an unrelated profile size stays allowed."""
+    nb = _notebook(
+        ("N = runtime.by_profile(smoke=200, full=1000, grading=50)\nM = runtime.by_profile(smoke=1, full=2)", False),
+        ("x_small = x_test[:N]\n\ndef curve(model):\n    return attack(model, x_small)", False),
+        ("assert accuracy(model, x_test[:M]) > 0.9", True),
+        ("assert curve(model)[0] > 0.5", True),
+        ("assert N > 10", True),
+        ("k = runtime.by_profile(smoke=1, full=2, grading=1)\nassert k", True),
+    )
+    problems = grading_sizes.graded_reads(nb)
+    assert len(problems) == 3, problems
+    assert "curve" in problems[0] and "N" in problems[1] and "sized with grading=" in problems[2]
+    assert not grading_sizes.check_grading_sizes([("bad.ipynb", nb)]).ok
+
+
+def test_names_derived_from_a_grading_size_are_followed_across_cells():
+    names = grading_sizes.grading_sized_names([
+        "IMAGES = runtime.by_profile(smoke=10, full=100, grading=5)",
+        "%matplotlib inline\nbatch = x[:IMAGES]\nother = 3",
+        "for a, b in zip(batch, batch):\n    last = a",
+        "curves = {}\ncurves['sized'] = batch\nrows = []\nrows.append(len(batch))\nplt.show()",
+    ])
+    assert names == {"IMAGES", "batch", "a", "b", "last", "curves", "rows"}
