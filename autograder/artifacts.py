@@ -6,8 +6,9 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
 
 1. it is copied out of the sandbox folder only if it is a plain file (no links
    anywhere on its path), under a size cap, into a fresh folder of the grader;
-2. the hidden check (:class:`autograder.judging.ArtifactCheck`) runs in a new
-   Python process that never ran student code (``python -m autograder.judging``),
+2. the hidden checks (:class:`autograder.judging.ArtifactCheck`) run in a new
+   Python process that never ran student code (``python -m autograder.judging``,
+   one process for all of a submission's files),
    itself sandboxed (:mod:`autograder.sandbox`: no network, read-only course,
    memory and time bounds). Checks load models with ``safe_mode=True``.
 
@@ -121,23 +122,80 @@ def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
     return sandbox, env
 
 
+def _copy_artifact(check: ArtifactCheck, notebook_dir: Path, work: Path, limits: Limits) -> Verdict | None:
+    """Copy the artifact (and its optional metadata) into ``work``; a verdict when it cannot be."""
+    try:
+        copy_untrusted(notebook_dir, check.path, work / check.path, limits.artifact_bytes)
+    except FileNotFoundError:
+        return Verdict(False, f"{check.id}: {check.path} is missing; run the cell that saves it "
+                              "and submit the file with your notebook.")
+    except UntrustedFileError as exc:
+        return Verdict(False, f"{check.id}: {exc}; the grader only reads plain files.")
+    for sidecar in _sidecars(check.path):
+        try:
+            copy_untrusted(notebook_dir, sidecar, work / sidecar, 1 << 20)
+        except (OSError, UntrustedFileError):
+            pass  # metadata is optional; a check that needs it says so
+    return None
+
+
+def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], notebook_dir: Path, *,
+                             profile: str, limits: Limits = Limits()) -> dict[str, Verdict]:
+    """Judge all of one submission's artifacts in one fresh, sandboxed checker process.
+
+    The checker never runs student code (safe-mode loading), so one process for all of a
+    submission's files trusts nothing more than one per file did, and TensorFlow, the hidden
+    models and the evaluation data load once instead of once per file. The process gets each
+    check's time in turn (``artifact_seconds`` times their number). A check that ends with no
+    verdict (the process ran out of time or memory, or died) is judged again alone, as
+    :func:`judge_artifact_isolated` always did, so every verdict is the one it would have had alone.
+    """
+    verdicts: dict[str, Verdict] = {}
+    with tempfile.TemporaryDirectory(prefix="course-artifacts-") as tmp:
+        work = Path(tmp)
+        to_run = []
+        for check in checks:
+            refused = _copy_artifact(check, notebook_dir, work, limits)
+            if refused is None:
+                to_run.append(check)
+            else:
+                verdicts[check.id] = refused
+        if len(to_run) > 1:
+            sandbox, env = checker_sandbox(work)
+            run = sandbox.run([sys.executable, "-m", "autograder.judging", assignment,
+                               ",".join(c.id for c in to_run), sandbox.work, profile], env=env, limits=limits,
+                              wall_seconds=limits.artifact_seconds * len(to_run),
+                              memory_bytes=limits.artifact_memory_bytes)
+            verdicts.update(_batch_verdicts(run.stdout, {c.id: c for c in to_run}))
+    for check in checks:
+        if check.id not in verdicts:
+            verdicts[check.id] = judge_artifact_isolated(assignment, check, notebook_dir, profile=profile,
+                                                         limits=limits)
+    return verdicts
+
+
+def _batch_verdicts(stdout: str, checks: dict[str, ArtifactCheck]) -> dict[str, Verdict]:
+    """The verdicts a batch checker printed, one JSON line per check; malformed lines are ignored."""
+    verdicts = {}
+    for line in stdout.splitlines():
+        try:
+            data = json.loads(line)
+            check, verdict = checks[data["check"]], Verdict.from_json(data["verdict"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        verdicts[check.id] = verdict if verdict.passed else Verdict(False, _plain(check, verdict.message),
+                                                                    verdict.fraction)
+    return verdicts
+
+
 def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir: Path, *,
                             profile: str, limits: Limits = Limits()) -> Verdict:
     """Judge ``notebook_dir/check.path`` with ``check`` in a fresh, sandboxed process."""
     with tempfile.TemporaryDirectory(prefix="course-artifact-") as tmp:
         work = Path(tmp)
-        try:
-            copy_untrusted(notebook_dir, check.path, work / check.path, limits.artifact_bytes)
-        except FileNotFoundError:
-            return Verdict(False, f"{check.id}: {check.path} is missing; run the cell that saves it "
-                                  "and submit the file with your notebook.")
-        except UntrustedFileError as exc:
-            return Verdict(False, f"{check.id}: {exc}; the grader only reads plain files.")
-        for sidecar in _sidecars(check.path):
-            try:
-                copy_untrusted(notebook_dir, sidecar, work / sidecar, 1 << 20)
-            except (OSError, UntrustedFileError):
-                pass  # metadata is optional; a check that needs it says so
+        refused = _copy_artifact(check, notebook_dir, work, limits)
+        if refused is not None:
+            return refused
         sandbox, env = checker_sandbox(work)
         run = sandbox.run([sys.executable, "-m", "autograder.judging", assignment, check.id,
                            sandbox.work, profile], env=env, limits=limits,

@@ -298,15 +298,36 @@ def run_artifact_check_inline(assignment: str, check_id: str, notebook_dir: Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.judging ASSIGNMENT CHECK NOTEBOOK_DIR PROFILE`` -> JSON verdict."""
-    assignment, check_id, notebook_dir, profile = (argv or sys.argv[1:])[:4]
+    """``python -m autograder.judging ASSIGNMENT CHECK[,CHECK…] NOTEBOOK_DIR PROFILE`` -> JSON verdicts.
+
+    One check: its verdict as one JSON line. Several (comma-separated, one process for all of a
+    submission's artifacts, so TensorFlow and the evaluation data load once): one line per check,
+    ``{"check": id, "verdict": …}``, each printed as soon as it is known, Keras's state cleared
+    between checks.
+    """
+    assignment, check_ids, notebook_dir, profile = (argv or sys.argv[1:])[:4]
     # Under ``python -m`` this file runs as ``__main__``, while check modules import
     # ``autograder.judging``: use that module, so isinstance(check, ArtifactCheck) holds.
     from autograder import judging
 
-    verdict = judging.judge_artifact(assignment, check_id, Path(notebook_dir), profile)
-    print(json.dumps(verdict.to_json()))
+    ids = check_ids.split(",")
+    for check_id in ids:
+        verdict = judging.judge_artifact(assignment, check_id, Path(notebook_dir), profile)
+        line = verdict.to_json() if len(ids) == 1 else {"check": check_id, "verdict": verdict.to_json()}
+        print(json.dumps(line), flush=True)
+        if len(ids) > 1:
+            _forget_models()
     return 0
+
+
+def _forget_models() -> None:
+    """Free what one artifact check loaded before the next (Keras's global state, Python's cycles)."""
+    import gc
+
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.backend.clear_session()
+    gc.collect()
 
 
 if __name__ == "__main__":

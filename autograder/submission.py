@@ -25,7 +25,7 @@ The steps, and who is trusted in each:
    (:mod:`autograder.outcomes`). The sandbox sees the student folder,
    ``course_utils`` and the datasets: never the repository, ``solutions/``,
    ``autograder/`` or the gradebook.
-4. **Judge** (grader process, and a fresh sandboxed process per artifact):
+4. **Judge** (grader process, and one fresh sandboxed process for all the artifacts):
    every grade cell ``test_<id>`` earns ``points × verdict.score_fraction`` of
    its hidden check ``<id>``. In-kernel pass/fail never gives points; a test
    cell whose visible asserts fail never hands the function over, so it earns
@@ -62,7 +62,7 @@ from nbformat import NotebookNode
 import course_utils
 from autograder import feedback_outputs, function_harness, function_judge, judging, notebook_runner
 from autograder.restoring import restore
-from autograder.artifacts import judge_artifact_isolated
+from autograder.artifacts import judge_artifacts_isolated
 from autograder.references import MANUAL_MESSAGE, REPO_ROOT, UNSCORED_ANSWER_MESSAGE, Reference, reference
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable
 from autograder.notebook_runner import NotebookRun
@@ -214,6 +214,9 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, cell_errors: 
                  profile: str, limits: Limits) -> list[ItemResult]:
     results = []
     functions = _judge_functions(ref, sandbox_dir, limits, cell_errors)
+    artifacts = judge_artifacts_isolated(
+        ref.assignment, [i.check for i in ref.items if isinstance(i.check, judging.ArtifactCheck)], sandbox_dir,
+        profile=profile, limits=limits)
     for item in ref.items:
         check = item.check
         if check is None:
@@ -221,8 +224,7 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, cell_errors: 
                                       UNSCORED_ANSWER_MESSAGE, kind="manual"))
             continue
         if isinstance(check, judging.ArtifactCheck):
-            verdict = judge_artifact_isolated(ref.assignment, check, sandbox_dir, profile=profile, limits=limits)
-            kind = "artifact"
+            verdict, kind = artifacts[check.id], "artifact"
         else:
             verdict = functions[check.id]
             kind = "function"

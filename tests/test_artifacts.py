@@ -103,3 +103,81 @@ def test_the_artifact_checker_sees_only_its_packages_and_no_secret(tmp_path, mon
     assert run.returncode == 0, run.stderr[-2000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen == {"solutions": False, "repository_files": ["autograder", "course_utils"], "secret": False}
+
+
+BATCH_CHECKS = '''"""Three artifact checks of one submission, for the batched checker (tests only)."""
+import os
+from pathlib import Path
+
+import numpy as np
+
+from autograder.judging import ArtifactCheck, Verdict
+
+PROCESS = os.urandom(6).hex()  # drawn once per checker process (pids are all alike in a sandbox)
+
+def _holds(name, value):
+    def judge(path: Path, profile: str) -> Verdict:
+        with np.load(path, allow_pickle=False) as saved:
+            ok = name in saved.files and np.array_equal(saved[name], value)
+        return Verdict(ok, f"{name}: {'right' if ok else 'wrong'} (process {PROCESS})")
+    return judge
+
+
+def _dies(path: Path, profile: str) -> Verdict:
+    if np.load(path, allow_pickle=False)["x"].item() == 13:
+        os._exit(3)  # the checker process dies on this file
+    return Verdict(True, "crash: survived")
+
+
+CHECKS = [
+    ArtifactCheck("first", 1, "first.npz", "first.npz", _holds("a", np.arange(3.0))),
+    ArtifactCheck("crash", 1, "crash.npz", "crash.npz", _dies),
+    ArtifactCheck("second", 1, "second.npz", "second.npz", _holds("b", np.ones(2))),
+]
+'''
+
+
+@pytest.fixture
+def batch_checks(tmp_path, monkeypatch):
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    (folder / "97_batch_fixture.py").write_text(BATCH_CHECKS)
+    monkeypatch.setenv("COURSE_CHECKS_PATH", str(folder))
+    return [judging.get_check("97_batch_fixture", name) for name in ("first", "crash", "second")]
+
+
+def _pid(message: str) -> str:
+    return message.rsplit("(process ", 1)[-1]
+
+
+def test_a_submissions_artifacts_are_judged_in_one_process_with_the_verdicts_of_one_each(tmp_path, batch_checks):
+    """Are all of one submission's artifacts judged by one checker process (TensorFlow loads
+    once), each with the verdict it gets alone: right, wrong and missing files alike?"""
+    work = tmp_path / "submission"
+    work.mkdir()
+    np.savez(work / "first.npz", a=np.arange(3.0))
+    np.savez(work / "crash.npz", x=np.array(1))
+    np.savez(work / "second.npz", b=np.zeros(2))  # wrong
+    batched = artifacts.judge_artifacts_isolated("97_batch_fixture", batch_checks, work, profile="smoke")
+    alone = {c.id: judge("97_batch_fixture", c.id, work) for c in batch_checks}
+    assert {k: v.passed for k, v in batched.items()} == {k: v.passed for k, v in alone.items()} == {
+        "first": True, "crash": True, "second": False}
+    assert _pid(batched["first"].message) == _pid(batched["second"].message)  # one process
+    assert _pid(alone["first"].message) != _pid(alone["second"].message)
+    (work / "first.npz").unlink()
+    missing = artifacts.judge_artifacts_isolated("97_batch_fixture", batch_checks, work, profile="smoke")
+    assert not missing["first"].passed and "missing" in missing["first"].message
+
+
+def test_a_checker_that_dies_in_the_batch_costs_no_other_file_its_verdict(tmp_path, batch_checks):
+    """When the shared checker dies on one file, is every file without a verdict judged alone,
+    so the others keep theirs and the fatal one gets the plain 'could not be checked'?"""
+    work = tmp_path / "submission"
+    work.mkdir()
+    np.savez(work / "first.npz", a=np.arange(3.0))
+    np.savez(work / "crash.npz", x=np.array(13))
+    np.savez(work / "second.npz", b=np.ones(2))
+    verdicts = artifacts.judge_artifacts_isolated("97_batch_fixture", batch_checks, work, profile="smoke")
+    assert verdicts["first"].passed and verdicts["second"].passed
+    assert not verdicts["crash"].passed and "could not be checked" in verdicts["crash"].message
+    assert _pid(verdicts["first"].message) != _pid(verdicts["second"].message)  # the second, judged again alone
