@@ -53,7 +53,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import cgroups, seccomp, walls, workfolder
+from autograder import accelerators, cgroups, seccomp, walls, workfolder
 from autograder.walls import MODE_ENV, MODES, _probe, _unshare, isolation_mode  # noqa: F401 - their home is walls
 from autograder.uids import UidSlot
 
@@ -222,7 +222,7 @@ class Sandbox:
                        "--unshare-cgroup-try"] if self.unprivileged
                       else ["--unshare-all", "--cap-drop", "ALL"])
         args = [*namespaces, "--die-with-parent", "--new-session", "--clearenv",
-                "--proc", "/proc", "--dev", "/dev",
+                "--proc", "/proc", "--dev", "/dev", *accelerators.bwrap_args(accelerators.gpu_devices()),
                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
                 "--perms", "0755", "--size", str(MiB), "--tmpfs", "/home",
                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", SANDBOX_HOME]
@@ -286,6 +286,7 @@ class Sandbox:
         env.setdefault("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
         env.setdefault("LANG", "C.UTF-8")
         env.setdefault("USER", "student")  # the run's uid has no passwd entry
+        env = {**accelerators.sandbox_env(accelerators.gpu_devices()), **env}  # the GPU's share, if any
         if self.group is None:  # bounded by address space: fewer malloc arenas reserved
             env.setdefault("MALLOC_ARENA_MAX", walls.MALLOC_ARENAS)
         spec: dict = {"mode": self.mode, "uid": self.uid, "rlimits": self._rlimits(limits, memory_bytes),
@@ -326,7 +327,7 @@ class Sandbox:
         else:
             lines.append(f"NOT in force: a cgroup per run ({cgroups.unavailable() or 'not made'}); memory bounded "
                          f"per process (address space: {walls.address_space_bound(0) / walls.GiB:.1f} GiB over the bound)")
-        return lines
+        return lines + [accelerators.describe(accelerators.gpu_devices())]
 
     def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
             wall_seconds: float, memory_bytes: int) -> SandboxRun:
