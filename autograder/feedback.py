@@ -51,7 +51,7 @@ _CODE_LINE = re.compile(
 
 OUTCOME_TEXT = {
     Outcome.GRADED: "graded",
-    Outcome.TIMEOUT: "zero: time limit reached",
+    Outcome.TIMEOUT: "time limit reached: the tests it stopped scored zero",
     Outcome.OUT_OF_MEMORY: "zero: memory limit reached",
     Outcome.KERNEL_DIED: "zero: the notebook's kernel died",
     Outcome.MISSING_NOTEBOOK: "zero: notebook missing",
@@ -225,7 +225,7 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None) -
                                         f"{result.assignment}.ipynb")
     if result.executed_notebook:  # the student's own cells: figure numbers refer to them
         by_cell = notebook_headings(Path(result.executed_notebook))[1] or by_cell
-    graded = result.outcome is Outcome.GRADED
+    graded = result.outcome.keeps_item_scores
     items = []
     for item in result.tests:
         score = item.score if graded else 0.0

@@ -252,7 +252,7 @@ class GradebookWriter:
         submission.timestamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
         scores = {item.id: item.score for item in result.tests}
-        graded = result.outcome is Outcome.GRADED
+        graded = result.outcome.keeps_item_scores
         submitted_notebooks: dict[str, object] = {}
         total = 0.0
         for cell in self._cells_for(result):
@@ -420,7 +420,7 @@ def consistency_problems(url: str, assignment: str) -> list[str]:
                 problems.append(f"{student}: grades without a recorded outcome")
                 continue
             manual = any(grade.manual_score is not None for grade in grades)
-            if outcome.outcome != Outcome.GRADED.value and submission.score != 0:
+            if not Outcome(outcome.outcome).keeps_item_scores and submission.score != 0:
                 problems.append(f"{student}: outcome {outcome.outcome} but score {submission.score}")
             if not manual and abs(float(submission.score) - outcome.score) > 1e-9:
                 problems.append(f"{student}: gradebook total {submission.score} != recorded {outcome.score}")

@@ -124,3 +124,20 @@ def classify(status: str, cell: int | None, kernel_exit: int | None, stderr: str
         return RunVerdict(Outcome.GRADER_ERROR, "The grader could not start a Python kernel for this notebook "
                                                 "(not your fault; a TA will look at it).")
     return RunVerdict(Outcome.GRADED)
+
+
+def grade_ids_before(executed: NotebookNode | None, cell: int | None) -> set[str]:
+    """The grade ids of the cells that finished before cell ``cell`` ran out of time.
+
+    A timeout costs only what did not run: a grade cell that completed before it (and the
+    functions it handed over, the files it checked for) is judged as in a finished run.
+    None (the kernel never ran a cell) reaches nothing.
+    """
+    if executed is None or cell is None:
+        return set()
+    found = set()
+    for source in executed.cells[:cell]:
+        grade_id = (source.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+        if grade_id and source.get("cell_type") in ("code", "markdown"):
+            found.add(grade_id)
+    return found

@@ -53,9 +53,9 @@ def item_stats(results: list[SubmissionResult]) -> list[ItemStats]:
             if item.kind == "manual" and not item.points:
                 continue  # a written answer worth no points: nothing to pass (the TA reads it)
             points[item.id] = item.points
-            if result.outcome is Outcome.GRADED and item.score >= item.points > 0:
+            if result.outcome.keeps_item_scores and item.score >= item.points > 0:
                 passed[item.id] += 1
-            elif result.outcome is Outcome.GRADED and item.score > 0:
+            elif result.outcome.keeps_item_scores and item.score > 0:
                 partial[item.id] += 1
     return [ItemStats(name, points[name], passed[name], partial[name], len(results)) for name in sorted(points)]
 

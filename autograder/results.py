@@ -13,7 +13,8 @@ from typing import Any
 
 
 class Outcome(str, Enum):
-    """Why a submission got the grade it got. Anything but GRADED means a zero."""
+    """Why a submission got the grade it got. Anything but GRADED or TIMEOUT means a zero; a
+    TIMEOUT zeroes the tests it stopped, and the tests that finished before it keep their scores."""
 
     GRADED = "graded"                    # the notebook ran; scores come from the judge
     TIMEOUT = "timeout"                  # wall clock or a cell exceeded its limit
@@ -24,6 +25,11 @@ class Outcome(str, Enum):
     TAMPERING = "tampering"              # e.g. locked or grade cells changed, gradebook touched
     OUTPUT_LIMIT = "output_limit"        # printed more than the allowed output size
     GRADER_ERROR = "grader_error"        # our fault: recorded, never counted as a pass
+
+    @property
+    def keeps_item_scores(self) -> bool:
+        """Do the items' own scores count (a graded run, or a timeout: it costs only what did not run)?"""
+        return self in (Outcome.GRADED, Outcome.TIMEOUT)
 
 
 @dataclass
@@ -57,7 +63,7 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        return 0.0 if self.outcome is not Outcome.GRADED else sum(t.score for t in self.tests)
+        return sum(t.score for t in self.tests) if self.outcome.keeps_item_scores else 0.0
 
     @property
     def max_score(self) -> float:

@@ -53,7 +53,7 @@ import tempfile
 import time
 import traceback
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -66,7 +66,7 @@ from autograder.artifacts import judge_artifacts_isolated
 from autograder.references import MANUAL_MESSAGE, REPO_ROOT, UNSCORED_ANSWER_MESSAGE, Reference, reference
 from autograder.results import ItemResult, Outcome, SubmissionResult, printable
 from autograder.notebook_runner import NotebookRun
-from autograder.outcomes import Observed, RunVerdict, classify, errors
+from autograder.outcomes import Observed, RunVerdict, classify, errors, grade_ids_before
 from autograder.sandbox import Limits, Sandbox
 from autograder.workfolder import WorkFolder
 
@@ -381,10 +381,16 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
             path = keep / notebook_name
             nbformat.write(feedback_outputs.feedback_notebook(run.executed), str(path))
             result.executed_notebook = str(path)
+        reached = {i.grade_id for i in ref.items}
+        if verdict.outcome is Outcome.TIMEOUT:  # a timeout costs only what did not run
+            reached &= grade_ids_before(run.executed, run.cell)
         if verdict.outcome is not Outcome.GRADED:
-            return zero(verdict.outcome, verdict.reason)
-        result.tests = _judge_items(ref, sandbox_dir, scratch, grade_cell_errors(run.executed, run.failed_cells),
-                                    profile, limits)
+            zero(verdict.outcome, verdict.reason + (" The tests that ran before it keep their points." if reached else ""))
+            if verdict.outcome is not Outcome.TIMEOUT or not reached:
+                return None
+        judged = _judge_items(replace(ref, items=tuple(i for i in ref.items if i.grade_id in reached)), sandbox_dir,
+                              scratch, grade_cell_errors(run.executed, run.failed_cells), profile, limits)
+        result.tests = [next((t for t in judged if t.id == item.id), item) for item in result.tests]
         evidence = tampering_evidence(notes, result.tests)
         if evidence:
             return zero(Outcome.TAMPERING, f"{evidence} This counts as tampering: every test scores zero, and the "

@@ -49,9 +49,22 @@ def test_student_text_is_escaped() -> None:
 
 
 def test_a_zero_outcome_says_why_and_shows_no_item_points() -> None:
-    page = feedback.render_feedback(result(outcome=Outcome.TIMEOUT, reason="A cell ran longer than 45 s."))
-    assert "Total: 0 / 5" in page and "time limit" in page and "A cell ran longer than 45 s." in page
+    page = feedback.render_feedback(result(outcome=Outcome.OUT_OF_MEMORY, reason="The notebook used more than 2 GiB."))
+    assert "Total: 0 / 5" in page and "memory limit" in page and "The notebook used more than 2 GiB." in page
     assert "2 / 2" not in page
+
+
+def test_a_timeout_keeps_the_tests_that_ran_before_it() -> None:
+    """Does a timeout's page count the tests that finished before it, and say why the rest scored zero?"""
+    stopped = "No points: A cell ran longer than 45 s. The tests that ran before it keep their points."
+    timed_out = result(outcome=Outcome.TIMEOUT, reason="A cell ran longer than 45 s.",
+                       tests=[ItemResult("test_add", 2.0, 2.0, "add is correct on every hidden input"),
+                              ItemResult("test_mul", 3.0, 0.0, stopped)])
+    assert timed_out.score == 2.0
+    page = feedback.render_feedback(timed_out)
+    assert "Total: 2 / 5" in page and "the tests it stopped scored zero" in page
+    assert "add is correct" in page and "A cell ran longer than 45 s. The tests that ran" in page
+    assert [s.passed for s in report.item_stats([timed_out])] == [1, 0]
 
 
 def test_the_report_counts_outcomes_and_pass_rates() -> None:

@@ -48,8 +48,10 @@ def test_recorded_scores_are_what_nbgrader_reads(url: str) -> None:
     """Do the judged item scores land in nbgrader's Grade rows, with the outcome beside them?"""
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         writer.record(result("alice", 2.0, 1.5))
-        writer.record(result("bob", outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
+        writer.record(result("bob", 0.0, 0.0, outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
+        writer.record(result("carol", 2.0, 0.0, outcome=Outcome.TIMEOUT, reason="cell 5 ran over 20 s"))
     rows = {row.student: row for row in gradebook.student_rows(url, "00_demo")}
+    assert rows["carol"].score == 2.0 and rows["carol"].outcome == "timeout"  # a timeout keeps what ran before it
     assert rows["alice"].score == 3.5 and rows["alice"].max_score == 5.0
     assert rows["alice"].cells == {"test_add": 2.0, "test_mul": 1.5}
     assert rows["bob"].score == 0.0 and rows["bob"].outcome == "timeout"
@@ -237,7 +239,7 @@ def test_the_lms_sheet_has_a_row_per_student_and_a_column_per_assignment(tmp_pat
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     with GradebookWriter(first, "00_demo", CELLS) as writer:
         writer.record(result("alice", 2.0, 1.5))
-        writer.record(result("bob", outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
+        writer.record(result("bob", 0.0, 0.0, outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
     other = [GradedCell("01_demo", "test_add", 2.0), GradedCell("01_demo", "test_mul", 3.0)]
     with GradebookWriter(second, "01_demo", other) as writer:
         writer.record(replace(result("alice", 2.0, 3.0), assignment="01_demo"))

@@ -91,23 +91,37 @@ def test_blank_submission_gets_zero_with_reasons(tmp_path):
     assert "weights.npz is missing" in by_id["test_weights"].message
 
 
-def test_endless_loop_is_a_timeout_with_zero(tmp_path):
-    """Does a cell that never ends stop at the cell limit and give a clear zero?"""
+def test_endless_loop_is_a_timeout_that_costs_what_did_not_run(tmp_path):
+    """Does a cell that never ends stop at the cell limit with a clear reason, zero the tests from
+    it on, and leave the test that finished before it (its function already handed over) its point?"""
     answers = dict(CORRECT, scale_answer="def scale(x, factor):\n    while True:\n        pass")
     result = grade(make_submission(tmp_path / "loop", answers), tmp_path,
                    Limits(wall_seconds=120, cell_seconds=3, memory_bytes=2 * 1024**3))
     assert result.outcome is Outcome.TIMEOUT
-    assert result.score == 0 and all(t.score == 0 for t in result.tests)
-    assert "3 s" in result.reason
+    assert scores(result) == {"test_add_one": 1.0, "test_scale": 0.0, "test_weights": 0.0} and result.score == 1.0
+    assert "3 s" in result.reason and "ran before it keep their points" in result.reason
+    by_id = {t.id: t for t in result.tests}
+    assert "3 s" in by_id["test_scale"].message and "correct" in by_id["test_add_one"].message
+
+
+def test_a_timeout_before_any_test_is_a_clear_zero(tmp_path):
+    """Does a loop in the first answer, before any grade cell ran, still cost every point?"""
+    answers = dict(CORRECT, add_one_answer="while True:\n    pass")
+    result = grade(make_submission(tmp_path / "early", answers), tmp_path,
+                   Limits(wall_seconds=120, cell_seconds=3, memory_bytes=2 * 1024**3))
+    assert result.outcome is Outcome.TIMEOUT and result.score == 0
+    assert "keep their points" not in result.reason
 
 
 def test_wall_clock_bounds_the_whole_run(tmp_path):
-    """Is the whole notebook bounded too, even when no single cell is too slow?"""
-    answers = dict(CORRECT, weights_answer="import time\nfor _ in range(100):\n    time.sleep(1)")
+    """Is the whole notebook bounded too, even when no single cell is too slow, and do the tests
+    that finished before the clock ran out keep their points?"""
+    answers = dict(CORRECT, weights_answer="import time\nfor _ in range(300):\n    time.sleep(1)")
     result = grade(make_submission(tmp_path / "slow", answers), tmp_path,
-                   Limits(wall_seconds=8, cell_seconds=600, memory_bytes=2 * 1024**3))
-    assert result.outcome is Outcome.TIMEOUT and result.score == 0
-    assert result.seconds < 40
+                   Limits(wall_seconds=30, cell_seconds=600, memory_bytes=2 * 1024**3))
+    assert result.outcome is Outcome.TIMEOUT
+    assert scores(result) == {"test_add_one": 1.0, "test_scale": 2.0, "test_weights": 0.0}
+    assert result.seconds < 90
 
 
 def test_memory_hog_is_out_of_memory_with_zero(tmp_path):
