@@ -35,7 +35,14 @@ def _parse(source: str) -> ast.Module | None:
 
 
 def _names_read(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Global names ``node`` reads: a function's own parameters and locals are not globals."""
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    for function in (n for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))):
+        declared = {name for n in ast.walk(function) if isinstance(n, ast.Global) for name in n.names}
+        local = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+        local |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        read -= local - declared
+    return read
 
 
 def _sized_for_grading(node: ast.AST) -> bool:

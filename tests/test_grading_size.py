@@ -46,6 +46,21 @@ def test_a_test_cell_that_reads_a_grading_size_is_found():
     assert not grading_sizes.check_grading_sizes([("bad.ipynb", nb)]).ok
 
 
+def test_a_functions_own_names_are_not_the_notebooks():
+    """A function whose parameter or local variable shares a grading-sized global's name does not
+    read that global (a false alarm before); one that reads the global does."""
+    nb = _notebook(
+        ("gradients = runtime.by_profile(smoke=10, full=100, grading=5)", False),
+        ("def penalty(critic, gradients):\n    norms = [g for g in gradients]\n    return norms", False),
+        ("def local(x):\n    gradients = x * 2\n    return gradients", False),
+        ("def uses_global(x):\n    return x[:gradients]", False),
+        ("assert penalty(None, [1]) and local(1)", True),
+        ("assert uses_global([1, 2])", True),
+    )
+    problems = grading_sizes.graded_reads(nb)
+    assert len(problems) == 1 and "uses_global" in problems[0], problems
+
+
 def test_names_derived_from_a_grading_size_are_followed_across_cells():
     names = grading_sizes.grading_sized_names([
         "IMAGES = runtime.by_profile(smoke=10, full=100, grading=5)",
