@@ -193,6 +193,15 @@ def test_robust_cnn_wrong_input_shape_is_explained(tmp_path):
     assert not result.passed and "(None, 28, 28, 1)" in result.message
 
 
+def test_a_slice_of_mnist_is_what_the_whole_split_holds_there():
+    """The universal pool and the hidden CNN's images are decoded alone (mnist_slice): the same
+    images and labels as the same rows of the whole split, in the same order."""
+    images, labels = data.load_numpy("mnist", "train", limit=2_010)
+    sliced, sliced_labels = checks_03.mnist_slice("train", 1_990, 2_010)
+    assert sliced.dtype == np.float32 and np.array_equal(sliced, images[1_990:].astype(np.float32) / np.float32(255))
+    assert np.array_equal(sliced_labels, labels[1_990:])
+
+
 def test_hidden_cnn_is_the_same_in_every_call():
     """The cases written for the sandbox and the ones the judge regenerates must match."""
     first, second = checks_03.hidden_cnn_weights(), checks_03.hidden_cnn_weights()
@@ -245,6 +254,37 @@ def test_robust_bars_separate_the_recorded_full_distributions():
     assert not any(verdicts("undefended"))
     assert sum(verdicts("clean")) <= 1 and sum(verdicts("precomputed")) <= 1
     assert sum(verdicts("adversarial")) >= 19 and all(verdicts("adversarial_only"))
+
+
+def test_full_profile_fgsm_sample_keeps_every_recorded_verdict():
+    """FGSM is measured on the first ROBUST_ATTACK_IMAGES["full"] test images, not all 10,000: an
+    accuracy p over all N images lies in [(pN - (N - n)) / n, pN / n] on any n of them, so every
+    recorded model must keep its verdict at both ends (adversarial_bars_full.json, 20 seeds)."""
+    import json
+
+    rows = json.loads(BARS_RESULTS_FULL.read_text())["robust"]
+    total, attacked = 10_000, checks_03.ROBUST_ATTACK_IMAGES["full"]
+    assert attacked < total and checks_03.ROBUST_ATTACK_IMAGES["smoke"] == checks_03.ROBUST_EVAL_IMAGES_SMOKE
+    attacks = [f"fgsm_{checks_03.ARTIFACT_EPS:g}", f"fgsm_{checks_03.ROBUST_EPS:g}"]
+    for row in rows:
+        for variant, measured in row["check"].items():
+            passed = checks_03.robust_verdict(measured, "full").passed
+            worst = {key: (max(0.0, (measured[key] * total - (total - attacked)) / attacked) if passed
+                           else min(1.0, measured[key] * total / attacked)) for key in attacks}
+            assert checks_03.robust_verdict({**measured, **worst}, "full").passed == passed, (row["seed"], variant)
+
+
+def test_robust_measurements_attack_the_first_images_and_count_every_clean_one(monkeypatch):
+    """Clean accuracy over every evaluation image, FGSM over the first ROBUST_ATTACK_IMAGES of them."""
+    robust_module = importlib.import_module("autograder.checks._adversarial_robust")
+    monkeypatch.setitem(robust_module.ROBUST_ATTACK_IMAGES, "smoke", 700)
+    model = checks_03.hidden_cnn()
+    images, labels = checks_03.robust_eval_data("smoke")
+    measured = checks_03.robust_measurements(model, "smoke")
+    on_all = checks_03.robustness(model, images, labels)
+    on_first = checks_03.robustness(model, images[:700], labels[:700], fgsm_eps=(0.1, 0.25))
+    assert measured["clean"] == pytest.approx(on_all["clean"], abs=1e-12)
+    assert measured["fgsm_0.1"] == on_first["fgsm_0.1"] and measured["fgsm_0.25"] == on_first["fgsm_0.25"]
 
 
 @pytest.mark.slow

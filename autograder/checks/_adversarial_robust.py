@@ -17,7 +17,8 @@ from autograder.judging import Verdict
 
 # --------------------------------------------------------------------------- artifact bars
 # robust_cnn.keras is measured by robust_measurements (clean accuracy, accuracy under the
-# reference FGSM) on the MNIST test split: full, all 10,000 images; smoke, the first 2,000
+# reference FGSM) on the MNIST test split: full, clean accuracy on all 10,000 images and FGSM
+# on the first 5,000 (ROBUST_ATTACK_IMAGES, see "Sample sizes" below); smoke, the first 2,000
 # (formerly 500: one image was 0.2 points). Three bars, all must hold:
 #   clean accuracy >= CLEAN_BARS: the issue's 97 % (full; the reference keeps 98.81 %,
 #     benchmarks/results/adversarial_reference_full.json); smoke 70 % (every fine-tuned
@@ -63,6 +64,20 @@ from autograder.judging import Verdict
 #     notebook's: -0.6 to +1.8 points at eps 0.1, +0.1 to +4.2 at 0.2, +0.7 to +4.7 at
 #     0.25). It is caught, in both profiles, by the function check of adversarial_train_step
 #     (_adversarial_train_step.py: examples made once fail from the second step on).
+#
+# Sample sizes (issue 32: as many images as each bar needs). Clean accuracy costs one prediction
+# an image and keeps every image (full 97 % bar, 1.3 points below the worst recorded right model:
+# a standard error of 0.17 points at n = 10,000). FGSM costs a gradient and a second prediction an
+# image and budget; in the full profile it is measured on the first 5,000 test images, half the
+# former cost. That this leaves every recorded verdict as it was needs no luck: an accuracy p over
+# all N = 10,000 images is, on any n of them, between (pN - (N - n)) / n and pN / n. With n = 5,000
+# and the extremes of adversarial_bars_full.json:
+#   eps = 0.25, bar 45 %: right models >= 74.3 % on all -> >= 48.6 % on the 5,000; clean-only
+#     <= 16.3 %, undefended <= 14.8 %, precomputed <= 5.6 % -> <= 32.6 / 29.7 / 11.2 %: all fail.
+#   eps = 0.1, bar 89.6 %: right models >= 94.95 % -> >= 89.9 % (n >= 4,856 is needed).
+# Standard error of a 5,000-image estimate at the bars: 0.70 points at 45 % (margins 29 points,
+# 41 standard errors, each side), 0.43 points at 89.6 % (margins 5.4 and 4.8 points, 11 or more).
+# Smoke keeps its 2,000 (the bound would need n >= 1,876 for the 21 % bar: no saving worth it).
 ARTIFACT_EPS = 0.1
 CLEAN_BARS = {"full": 0.97, "smoke": 0.70}
 UNDEFENDED_FGSM_ACCURACY = {"full": 0.816, "smoke": 0.68}
@@ -70,6 +85,7 @@ ROBUST_MARGIN = {"full": 0.08, "smoke": 0.03}
 ROBUST_EPS = 0.25
 ROBUST_MIN_ACCURACY = {"full": 0.45, "smoke": 0.21}
 ROBUST_EVAL_IMAGES_SMOKE = 2_000  # the first MNIST test images (full: all 10,000)
+ROBUST_ATTACK_IMAGES = {"full": 5_000, "smoke": ROBUST_EVAL_IMAGES_SMOKE}  # the first of those, under FGSM
 EVAL_BATCH_SIZE = 500
 
 
@@ -83,14 +99,22 @@ def robust_eval_data(profile: str) -> tuple[np.ndarray, np.ndarray]:
 
 def robust_measurements(model: Any, profile: str, *, extra_eps: tuple[float, ...] = ()) -> dict[str, float]:
     """What the artifact check measures on ``model`` (benchmarks/adversarial_bars.py records
-    the same): clean accuracy and accuracy under the reference FGSM at ARTIFACT_EPS and
-    ROBUST_EPS (and ``extra_eps``, for the benchmark) on :func:`robust_eval_data`."""
+    the same): clean accuracy on :func:`robust_eval_data`, and accuracy under the reference
+    FGSM at ARTIFACT_EPS and ROBUST_EPS (and ``extra_eps``, for the benchmark) on its first
+    ``ROBUST_ATTACK_IMAGES[profile]`` images."""
     import tensorflow as tf
 
     images, labels = robust_eval_data(profile)
+    attacked = ROBUST_ATTACK_IMAGES[profile]
     budgets = tuple(sorted({ARTIFACT_EPS, ROBUST_EPS, *extra_eps}))
     with tf.device("/CPU:0"):
-        return robustness(model, images, labels, fgsm_eps=budgets, batch_size=EVAL_BATCH_SIZE)
+        measured = robustness(model, images[:attacked], labels[:attacked], fgsm_eps=budgets,
+                              batch_size=EVAL_BATCH_SIZE)
+        if attacked < len(labels):  # clean accuracy over every image: the rest added to the counts
+            rest = robustness(model, images[attacked:], labels[attacked:], batch_size=EVAL_BATCH_SIZE)["clean"]
+            correct = round(measured["clean"] * attacked) + round(rest * (len(labels) - attacked))
+            measured["clean"] = correct / len(labels)
+    return measured
 
 
 def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
@@ -104,7 +128,8 @@ def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
     undefended = UNDEFENDED_FGSM_ACCURACY[profile]
     needed, needed_strong = round(undefended + ROBUST_MARGIN[profile], 3), ROBUST_MIN_ACCURACY[profile]
     facts = (f"{label} clean {clean:.2%}, under FGSM at eps = {ARTIFACT_EPS:g} {robust:.2%} "
-             f"(undefended reference {undefended:.1%}), at eps = {ROBUST_EPS:g} {strong:.2%}")
+             f"(undefended reference {undefended:.1%}), at eps = {ROBUST_EPS:g} {strong:.2%} "
+             f"(FGSM on the first {ROBUST_ATTACK_IMAGES[profile]:,} test images)")
     advice = ("Fine-tune on FGSM examples of each batch made with the current weights "
               "(adversarial_train_step), not on clean images only.")
     if robust < needed:
