@@ -30,7 +30,8 @@ from course_utils import runtime
 from course_utils.data import (
     CACHE_DIR_ENV, DATA_DIR_ENV, DATASETS, DOWNLOAD_ENV, PREPARE_HINT, SPLITS, TFDS_VERSION,
     DataCorruptedError, DataNotFoundError, _check_name, _check_split, _resolve, cache_dir, data_dir,
-    default_limit, download_allowed, download_mode, fashion_source_dir, is_prepared,
+    default_limit, download_allowed, download_mode, fashion_source_dir, is_prepared, load, numpy_copy_path,
+    read_numpy_copy,
 )
 
 # MNIST's original files inside the wheel; their SHA-256 sums are the ones
@@ -285,10 +286,28 @@ def prepare(name: str, *, force: bool = False, data_dir: str | os.PathLike | Non
     _check_name(name)
     directory = _resolve(data_dir)
     if not force and is_prepared(name, data_dir=directory):
+        write_numpy_copies(name, directory)
         return _summary(name, directory, "already prepared")
     directory.mkdir(parents=True, exist_ok=True)
     builder = {"mnist": _prepare_mnist, "fashion_mnist": _prepare_fashion_mnist}[name]
-    return builder(directory, force)
+    done = builder(directory, force)
+    write_numpy_copies(name, directory, force=True)
+    return done
+
+
+def write_numpy_copies(name: str, directory: Path, *, force: bool = False) -> None:
+    """Decode each split once through tfds and keep it as ``.npz`` beside tfds' files (see
+    :func:`course_utils.data.read_numpy_copy`); written to a temporary name, then renamed."""
+    for split in SPLITS:
+        path = numpy_copy_path(name, split, directory)
+        if not force and read_numpy_copy(name, split, directory) is not None:
+            continue
+        path.unlink(missing_ok=True)  # so that load() decodes through tfds
+        x, y = load(name, split, as_numpy=True, limit="all", data_dir=directory, download=False)
+        partial = path.with_name(f".{path.name}.part")
+        with open(partial, "wb") as handle:
+            np.savez(handle, x=x, y=y)
+        partial.replace(path)
 
 
 def prepare_all(force: bool = False) -> list[str]:

@@ -82,6 +82,19 @@ def test_prepared_mnist_holds_the_upstream_idx_images(prepared):
     assert [x[y == k].sum() for k in range(10)] == [source_x[source_y == k].sum() for k in range(10)]
 
 
+def test_the_numpy_copy_is_what_tfds_decodes(prepared):
+    """Is the split `course data prepare` keeps as NumPy (read in a fraction of a second) image for
+    image, in order, what tfds decodes from its own files?"""
+    import tensorflow_datasets as tfds
+
+    copy = data.read_numpy_copy("mnist", "test", data.data_dir())
+    assert copy is not None, "course data prepare keeps a NumPy copy of each split"
+    decoded = tfds.as_numpy(tfds.builder("mnist", data_dir=str(data.data_dir())).as_dataset(
+        split="test", batch_size=-1, shuffle_files=False))
+    np.testing.assert_array_equal(copy[0], decoded["image"])
+    np.testing.assert_array_equal(copy[1], decoded["label"])
+
+
 def test_smoke_profile_loads_small_subsets(prepared, monkeypatch):
     """In the smoke profile, are loads cut to SMOKE_LIMITS unless limit says otherwise?"""
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
@@ -305,6 +318,18 @@ def test_fashion_prepare_round_trips_through_tfds(tmp_path, monkeypatch):
     assert tfds.builder("fashion_mnist", data_dir=tmp_path / "tfds").info.features["label"].names[0] == "T-shirt/top"
     assert "already prepared" in offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
     assert "prepared from" in offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds", force=True)
+
+    # The NumPy copies prepare keeps: read back as tfds decodes them; a damaged one is ignored, then rebuilt.
+    copy = data.numpy_copy_path("fashion_mnist", "test", tmp_path / "tfds")
+    assert copy.is_file() and data.read_numpy_copy("fashion_mnist", "test", tmp_path / "tfds") is not None
+    from_copy = data.load("fashion_mnist", "test", as_numpy=True, data_dir=tmp_path / "tfds")
+    copy.write_bytes(b"not an npz")
+    assert data.read_numpy_copy("fashion_mnist", "test", tmp_path / "tfds") is None
+    from_tfds = data.load("fashion_mnist", "test", as_numpy=True, data_dir=tmp_path / "tfds")
+    for a, b in zip(from_copy, from_tfds):
+        np.testing.assert_array_equal(a, b)
+    offline_data.prepare("fashion_mnist", data_dir=tmp_path / "tfds")
+    assert data.read_numpy_copy("fashion_mnist", "test", tmp_path / "tfds") is not None
 
 
 # ---------------------------------------------------------------- bad arguments
