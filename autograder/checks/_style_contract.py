@@ -9,7 +9,7 @@ some case of ``make_cases`` whatever ``COURSE_JUDGE_SECRET`` is) and the answer-
 ``tests/answers/07_style_transfer/<mistake>.py`` that breaks it
 (``tests/test_contract_coverage.py`` enforces both).
 
-Why short runs: the optimisers' main cases (60 steps on the hidden network) judge the *effect*
+Why short runs: the optimisers' main cases (30 and 60 steps on the hidden network) judge the *effect*
 (the style loss falls, the content stays), which an answer that ignores ``start``,
 ``learning_rate``, ``steps``, ``callback`` or one of the weights still achieves. The short cases
 take 1 or 2 steps on a small hidden network (a few seconds in all) from a start that is not
@@ -207,7 +207,7 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
         Clause("one value per image, (N,)", _batch("x"), "tv_summed_over_batch"),
     ),
     "synthesise_texture": (
-        Clause("descend the style loss on the layers of layer_weights from `start` (60 steps: the loss falls "
+        Clause("descend the style loss on the layers of layer_weights from `start` (30 steps: the loss falls "
                "20x or more)", _main, "texture_ascends"),
         Clause("Adam on the pixels, not plain gradient descent", _main, "texture_plain_gradient_descent"),
         Clause("`start` given (a photograph): the steps start from it", lambda case: is_short(case),

@@ -53,27 +53,44 @@ def total_variation_reference(x: Any) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- on a network (grader side)
-def layer_features(weights: Mapping[str, Any], layers: list[str], images: Any) -> dict[str, np.ndarray]:
-    """The named layers' outputs of the network rebuilt from ``weights`` on ``images``, as float64 arrays."""
+def network_extractor(weights: Mapping[str, Any], layers: list[str]) -> Any:
+    """The network rebuilt from ``weights`` (``features.network_from_weights``), cut at ``layers``.
+
+    Build it once per hidden case and pass it as ``extract`` below: rebuilding the Keras model for
+    every measurement cost more than the measurements (four builds per texture case, eight per transfer).
+    """
     from course_utils import features
 
-    extract = features.extractor(features.network_from_weights(weights), layers)
+    return features.extractor(features.network_from_weights(weights), layers)
+
+
+def layer_features(weights: Mapping[str, Any], layers: list[str], images: Any, *,
+                   extract: Any = None) -> dict[str, np.ndarray]:
+    """The named layers' outputs of the network rebuilt from ``weights`` on ``images``, as float64 arrays.
+
+    extract: an extractor of that network with at least ``layers`` (``network_extractor``), else one is built.
+    """
+    extract = network_extractor(weights, layers) if extract is None else extract
     out = extract(np.asarray(images, dtype=np.float32), training=False)
-    return {name: np.asarray(value, dtype=np.float64) for name, value in out.items()}
+    return {name: np.asarray(out[name], dtype=np.float64) for name in layers}
 
 
 def style_loss_of_images(weights: Mapping[str, Any], layer_weights: Mapping[str, float], images: Any,
-                         style_image: Any) -> np.ndarray:
+                         style_image: Any, *, extract: Any = None) -> np.ndarray:
     """The reference style loss of ``images`` (N, H, W, 3) against one style image; (N,)."""
     layers = list(layer_weights)
-    grams = {name: gram_reference(value) for name, value in layer_features(weights, layers, style_image).items()}
-    return style_loss_reference(layer_features(weights, layers, images), grams, layer_weights)
+    extract = network_extractor(weights, layers) if extract is None else extract
+    grams = {name: gram_reference(value)
+             for name, value in layer_features(weights, layers, style_image, extract=extract).items()}
+    return style_loss_reference(layer_features(weights, layers, images, extract=extract), grams, layer_weights)
 
 
-def content_loss_of_images(weights: Mapping[str, Any], layer: str, images: Any, content_image: Any) -> np.ndarray:
+def content_loss_of_images(weights: Mapping[str, Any], layer: str, images: Any, content_image: Any, *,
+                           extract: Any = None) -> np.ndarray:
     """The reference content loss of ``images`` against ``content_image`` on ``layer``; (N,)."""
-    return content_loss_reference(layer_features(weights, [layer], images),
-                                  layer_features(weights, [layer], content_image), layer)
+    extract = network_extractor(weights, [layer]) if extract is None else extract
+    return content_loss_reference(layer_features(weights, [layer], images, extract=extract),
+                                  layer_features(weights, [layer], content_image, extract=extract), layer)
 
 
 def _losses_tf(extract: Any, image: Any, style_grams: Mapping[str, Any], layer_weights: Mapping[str, float],
