@@ -16,10 +16,8 @@ Clause cases are at fixed positions after the effect cases; the judges of
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
-import os
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,69 +56,27 @@ def model_of(case: dict[str, Any]) -> Any:
                                            or k in ("kernel", "bias")})
 
 
-def _cached_arrays(name: str, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """``compute()``, kept in a file of ``course_utils.data.cache_dir()/grader`` between processes.
-
-    Why: decoding MNIST through tfds cost 2.5 CPU s (the 10,000 test images) and 14.6 CPU s (the
-    60,000 training images, for one mean image) in every grading process (measured 2026-12-07 on
-    the 2-core machine under load); the arrays are the same each time, so they are computed once
-    per machine, as week 3's hidden CNN is. The file holds exactly the arrays ``compute`` returned
-    (the same bits, so every value a check reads is unchanged); a cache that cannot be read or
-    written (a read-only home) only costs the decoding again. The key names the source and the
-    tfds version that decoded it.
-    """
-    import tensorflow_datasets as tfds
-
-    from course_utils import data
-
-    key = hashlib.sha256(f"{name}-{data.data_dir()}-{tfds.__version__}".encode()).hexdigest()[:16]
-    path = data.cache_dir() / "grader" / f"04_visualising_{name}_{key}.npz"
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {item: stored[item] for item in stored.files}
-    except (OSError, ValueError):
-        pass
-    arrays = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        with partial.open("wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(partial, path)
-    except OSError:
-        pass
-    return arrays
-
-
-def _decoded(split: str) -> dict[str, np.ndarray]:
+@functools.lru_cache(maxsize=None)
+def _mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The whole MNIST ``split`` as float32 images in [0, 1] and int64 labels, once per process
+    (read from the NumPy copy ``course data prepare`` keeps: a fraction of a second)."""
     from course_utils import data
 
     images, labels = data.load_numpy("mnist", split, limit="all")
-    return {"images": np.asarray(images, dtype=np.uint8), "labels": np.asarray(labels, dtype=np.int64)}
-
-
-@functools.lru_cache(maxsize=None)
-def _mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
-    """The whole MNIST ``split`` as float32 images in [0, 1] and int64 labels (decoded once per machine)."""
-    stored = _cached_arrays(f"mnist_{split}", lambda: _decoded(split))
-    return stored["images"].astype(np.float32) / np.float32(255.0), stored["labels"].astype(np.int64)
-
-
-def _training_mean() -> dict[str, np.ndarray]:
-    from course_utils import data
-
-    images, _ = data.load_numpy("mnist", "train", limit="all")
-    return {"mean": (images.astype(np.float32) / np.float32(255.0)).mean(axis=0, keepdims=True)}
+    return images.astype(np.float32) / np.float32(255.0), labels.astype(np.int64)
 
 
 @functools.lru_cache(maxsize=None)
 def _mean_image() -> np.ndarray:
-    return _cached_arrays("mnist_train_mean", _training_mean)["mean"]
+    from course_utils import data
+
+    images, _ = data.load_numpy("mnist", "train", limit="all")
+    return (images.astype(np.float32) / np.float32(255.0)).mean(axis=0, keepdims=True)
 
 
 def mean_image() -> np.ndarray:
     """The mean MNIST training image (1, 28, 28, 1) float32: the class-model check's baseline
-    (the mean of all 60,000, computed once per machine; only the mean is kept, not the images)."""
+    (the mean of all 60,000; only the mean is kept, not the images)."""
     return _mean_image().copy()
 
 
