@@ -286,7 +286,7 @@ def measure_bars() -> dict:
                     print(kind, repr(secret), label, numbers, flush=True)
     return {
         "what": "effect checks of 07_style_transfer: the reference and the mistakes on the hidden cases of 3 secrets",
-        "steps": checks.STEPS,
+        "steps": {"texture": checks.TEXTURE_STEPS, "transfer": checks.TRANSFER_STEPS},
         "hidden_network": {"widths": list(checks.HIDDEN_WIDTHS), "blocks": list(checks.HIDDEN_BLOCKS),
                            "style_weights": checks.HIDDEN_STYLE_WEIGHTS, "content_layer": checks.HIDDEN_CONTENT_LAYER},
         "transfer_weights": checks.TRANSFER_WEIGHTS,
