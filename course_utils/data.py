@@ -314,7 +314,6 @@ def numpy_copy_path(name: str, split: str, directory: Path) -> Path:
     return directory / name / TFDS_VERSION / f"course-{split}.npz"
 
 
-
 def read_numpy_copy(name: str, split: str, directory: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """The split as ``(x, y)`` from its NumPy copy, or None when there is none (or it is damaged).
 

@@ -42,19 +42,12 @@ def mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=None)
 def mnist_slice(split: str, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-    """``mnist(split)[start:stop]``, decoded alone: tfds reads only those records (the universal
-    pool is the last 10,000 training images; decoding all 60,000 cost ~6 CPU s per grading process)."""
-    import tensorflow_datasets as tfds
-
+    """``mnist(split)[start:stop]``, converting only those rows to float (``data.load_numpy`` reads the
+    NumPy copy ``course data prepare`` keeps, so no split is decoded through tfds here)."""
     from course_utils import data
 
-    if not data.is_prepared("mnist"):  # the ordinary path says how to prepare it (or downloads it)
-        images, labels = mnist(split)
-        return images[start:stop], labels[start:stop]
-    builder = tfds.builder("mnist", data_dir=os.fspath(data.data_dir()))
-    batch = tfds.as_numpy(builder.as_dataset(split=f"{split}[{start}:{stop}]", batch_size=-1, shuffle_files=False))
-    return (np.asarray(batch["image"], dtype=np.uint8).astype(np.float32) / np.float32(255.0),
-            np.asarray(batch["label"], dtype=np.int64))
+    images, labels = data.load_numpy("mnist", split, limit=stop)
+    return images[start:stop].astype(np.float32) / np.float32(255.0), labels[start:stop].astype(np.int64)
 
 
 def _train_hidden_cnn() -> dict[str, np.ndarray]:
