@@ -2,7 +2,8 @@
 
 Started by the grader (:mod:`autograder.function_judge`) inside a fresh
 :class:`autograder.sandbox.Sandbox`, as a plain script bound read-only into it:
-``python function_harness.py WORK CHECK [CHECK ...]``. The sandbox holds this
+``python function_harness.py WORK CHECK[:lines] [CHECK[:lines] ...]`` (``:lines``: count
+line events for that check, :attr:`autograder.judging.FunctionCheck.counts_lines`). The sandbox holds this
 file, ``course_utils`` and WORK; never ``autograder/`` or the hidden checks.
 The grader's in-process instructor helper (``judging.run_function_check_inline``)
 measures with :func:`run_cases` from here too, so both agree on what is counted.
@@ -25,7 +26,9 @@ Measured here, per case, not in the student's kernel:
 - seconds: ``time.perf_counter`` captured when this module loads, around the
   call and the conversion of its outputs;
 - dtypes: of the values as returned (``CaseResult.dtypes``);
-- line_events: ``line`` trace events in student code, i.e. code whose
+- line_events, for a check that reads them (only these run under the tracer, which
+  slows Python-heavy library code such as Keras by about a third): ``line``
+  trace events in student code, i.e. code whose
   ``co_filename`` is not under ``sys.prefix``/``sys.base_prefix`` (standard
   library, site-packages), not frozen, not this file and not ``course_utils``,
   or that runs outside its library module's namespace (an unpickled function
@@ -37,11 +40,11 @@ Measured here, per case, not in the student's kernel:
   library (TensorFlow's symbolic-tensor error); it only chooses the message.
 
 A case is refused as tampering (no outputs; its error says why) when, during it,
-student code switched the tracer off or replaced it (``sys.settrace``,
-``sys.setprofile``, a frame's ``f_trace`` or ``f_trace_lines``), forked a
-process, searched the interpreter's objects (``gc.get_objects``/``get_referrers``),
+student code forked a process, searched the interpreter's objects (``gc.get_objects``/``get_referrers``),
 or took a stack frame of its own or of the harness (``sys._getframe``,
-``inspect.currentframe``). This is seen by an audit hook (``sys.addaudithook``; it cannot be removed) and
+``inspect.currentframe``), or, while lines are counted, switched the tracer off or
+replaced it (``sys.settrace``, ``sys.setprofile``, a frame's ``f_trace`` or
+``f_trace_lines``). This is seen by an audit hook (``sys.addaudithook``; it cannot be removed) and
 by checking after each call that the tracer is still installed and that every
 traced frame returned through it. Not covered, by design of an in-process
 tracer: threads started with ``_thread`` directly, programs started with
@@ -84,6 +87,7 @@ LOAD_FAILED = "the grader could not load your function"
 _PICKLED_CODE = "<dynamic-code>"  # cloudpickle's co_filename for code pickled by value
 _FORK_EVENTS = ("os.fork", "os.forkpty")  # a child would run Python code untraced
 _OBJECT_SEARCH = ("gc.get_objects", "gc.get_referrers", "gc.get_referents")
+LINES_SUFFIX = ":lines"  # on a check id in argv: count that check's line events
 
 
 def _roots(*folders: str) -> tuple[str, ...]:
@@ -156,15 +160,16 @@ class _Guard:
 
     def __init__(self) -> None:
         self.armed = False
+        self.counting = False  # settrace/setprofile are tampering only while lines are counted
         self.quiet = False  # the harness's own settrace/_getframe calls
         self.flags: list[str] = []
         self.installed = False
 
-    def arm(self) -> None:
+    def arm(self, counting: bool = False) -> None:
         if not self.installed:
             sys.addaudithook(self._hook)
             self.installed = True
-        self.flags, self.armed = [], True
+        self.flags, self.armed, self.counting = [], True, counting
 
     def disarm(self) -> list[str]:
         self.armed = False
@@ -184,7 +189,7 @@ class _Guard:
             return
         why = None
         if event in ("sys.settrace", "sys.setprofile"):
-            if not (event == "sys.settrace" and self._thread_starting()):
+            if self.counting and not (event == "sys.settrace" and self._thread_starting()):
                 why = f"called {event}, which switches off the grader's line counter"
         elif event in _FORK_EVENTS:
             why = f"forked another Python process ({event})"
@@ -239,11 +244,20 @@ def _line_counter() -> tuple[Callable, Callable[[], tuple[int, int, int, bool]]]
     return on_call, lambda: (lines, calls, returns, lines_off)
 
 
-def run_case(fn: Callable[..., Any], case: dict[str, Any]) -> CaseResult:
-    """``call_case(fn, case)`` under the line counter and the guard; tampering refuses the case."""
+def run_case(fn: Callable[..., Any], case: dict[str, Any], count_lines: bool = False) -> CaseResult:
+    """``call_case(fn, case)`` under the guard (and the line counter if asked); tampering refuses the case."""
+    if not count_lines:
+        _GUARD.arm()
+        try:
+            result = notebook_judge.call_case(fn, case, clock=_clock, is_student=_is_student_frame)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - e.g. sys.exit() in student code
+            result = CaseResult(None, f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS], 0.0)
+        finally:
+            flags = _GUARD.disarm()
+        return _refused(flags, result.seconds) if flags else result
     on_call, totals = _line_counter()
     previous, previous_in_threads = _gettrace(), _thread_gettrace()
-    _GUARD.arm()
+    _GUARD.arm(counting=True)
     _GUARD.settrace(on_call, on_call)
     try:
         result = notebook_judge.call_case(fn, case, clock=_clock, is_student=_is_student_frame)
@@ -259,14 +273,19 @@ def run_case(fn: Callable[..., Any], case: dict[str, Any]) -> CaseResult:
     if not flags and (lines_off or calls != returns):
         flags = ["turned off line tracing in some of its frames, or left a thread running"]
     if flags:
-        return CaseResult(None, f"{REFUSED}: your function {flags[0]}; the grader does not "
-                                "allow that while it measures your code", result.seconds)
+        return _refused(flags, result.seconds)
     return replace(result, line_events=lines)
 
 
-def run_cases(fn: Callable[..., Any], cases: list[dict[str, Any]]) -> list[CaseResult]:
+def _refused(flags: list[str], seconds: float) -> CaseResult:
+    """The case's result when the guard saw tampering: no outputs, the first reason."""
+    return CaseResult(None, f"{REFUSED}: your function {flags[0]}; the grader does not "
+                            "allow that while it measures your code", seconds)
+
+
+def run_cases(fn: Callable[..., Any], cases: list[dict[str, Any]], count_lines: bool = False) -> list[CaseResult]:
     """One :func:`run_case` per hidden case, in order."""
-    return [run_case(fn, case) for case in cases]
+    return [run_case(fn, case, count_lines) for case in cases]
 
 
 def refusal(results: list[CaseResult]) -> str | None:
@@ -293,7 +312,9 @@ def load_function(payload: bytes) -> tuple[Callable[..., Any] | None, str | None
 
 def main(argv: list[str]) -> None:
     """``WORK CHECK...``: read, delete, load, run and write as the module docstring says."""
-    work, checks = Path(argv[0]), argv[1:]
+    work, requested = Path(argv[0]), argv[1:]
+    checks = [item.removesuffix(LINES_SUFFIX) for item in requested]
+    counted = {item.removesuffix(LINES_SUFFIX) for item in requested if item.endswith(LINES_SUFFIX)}
     handed: dict[str, tuple[list[dict[str, Any]], bytes]] = {}
     for check in checks:
         with np.load(work / "inputs" / f"{check}.npz", allow_pickle=False) as flat:
@@ -309,7 +330,7 @@ def main(argv: list[str]) -> None:
         if fn is None:
             (results / f"{check}{ERROR_SUFFIX}").write_text(str(problem)[:MAX_ERROR_CHARS], encoding="utf-8")
             continue
-        measured = run_cases(fn, cases)
+        measured = run_cases(fn, cases, count_lines=check in counted)
         problem = refusal(measured)
         if problem is not None:
             (results / f"{check}{ERROR_SUFFIX}").write_text(problem[:MAX_ERROR_CHARS], encoding="utf-8")

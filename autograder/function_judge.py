@@ -132,7 +132,7 @@ def load_failure(message: str, payload: Path | None) -> str:
 
 
 def _run_harness(work: Path, check_ids: list[str], limits: Limits) -> SandboxRun:
-    """One sandboxed harness process for all of ``check_ids`` (see function_harness)."""
+    """One sandboxed harness process for all of ``check_ids`` (``id[:lines]``, see function_harness)."""
     box = Sandbox(work)
     utils = box.bind_readonly(Path(course_utils.__file__).parent, "/opt/course/course_utils")
     harness = box.bind_readonly(Path(function_harness.__file__), "/opt/grader/function_harness.py")
@@ -200,7 +200,9 @@ def judge_functions_isolated(assignment: str, checks: list[FunctionCheck], sandb
             np.savez(work / "inputs" / f"{check.id}.npz", **notebook_judge.encode_cases(cases))
             handed.append(check)
         if handed:
-            run = _run_harness(work, [check.id for check in handed], limits)
+            requested = [check.id + (function_harness.LINES_SUFFIX if check.counts_lines else "")
+                         for check in handed]
+            run = _run_harness(work, requested, limits)
             for check in handed:
                 verdicts[check.id] = _read_verdict(assignment, check, work, scratch, run, limits)
     return verdicts

@@ -81,6 +81,8 @@ class FunctionCheck:
     make_cases: builds the hidden inputs from a seeded generator (grader side).
     judge: compares the student's results with reference code (grader side).
     clauses: the exercise's contract, clause by clause, each with the case that exercises it.
+    counts_lines: the judge reads ``CaseResult.line_events``; only then does the harness
+        trace the function (tracing slows library code such as Keras by about a third).
     """
 
     id: str
@@ -89,6 +91,7 @@ class FunctionCheck:
     make_cases: Callable[[np.random.Generator], Cases]
     judge: Callable[[Cases, list[CaseResult]], Verdict]
     clauses: tuple[Clause, ...] = ()
+    counts_lines: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ def run_function_check_inline(assignment: str, check_id: str, fn: Callable[..., 
     if not isinstance(check, FunctionCheck):
         raise TypeError(f"{check_id} is an artifact check; use judge.submit_artifact().")
     cases = make_cases(assignment, check)
-    measured = function_harness.run_cases(fn, cases)
+    measured = function_harness.run_cases(fn, cases, count_lines=check.counts_lines)
     problem = function_harness.refusal(measured)
     if problem is not None:
         return Verdict(False, f"{check.id}: {problem}")

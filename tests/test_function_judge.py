@@ -50,8 +50,9 @@ def _conv_cases(rng):
 
 CHECKS = [FunctionCheck("double", 1, "doubles", lambda rng: [{"x": rng.normal(size=(3, 2))}], _double),
           FunctionCheck("probe", 1, "reports", lambda rng: [{"x": rng.normal(size=4)}], _report)]
-CHECKS += [FunctionCheck(name, 1, "a toy conv", _conv_cases, _report)
+CHECKS += [FunctionCheck(name, 1, "a toy conv", _conv_cases, _report, counts_lines=True)
            for name in ("conv_a", "conv_b", "conv_c", "conv_d")]
+CHECKS.append(FunctionCheck("conv_plain", 1, "a toy conv, lines not counted", _conv_cases, _report))
 '''
 CONVS = '''
 import numpy as np
@@ -164,6 +165,20 @@ def test_line_events_grow_with_a_loop_and_stay_flat_when_vectorised(tmp_path):
     small, large = (c["line_events"] for c in loop)
     assert small >= 8 * 8 and large >= 32 * 32 and large > 10 * small
     assert vectorised[0]["line_events"] == vectorised[1]["line_events"] < 10
+
+
+def test_a_check_that_reads_no_line_events_runs_untraced(tmp_path):
+    """Is a check without counts_lines run with no tracer: no line events, and settrace no tampering?"""
+    kernel(tmp_path, convs=True, code="""
+        import sys
+        def debugged(x, w):
+            sys.settrace(None)
+            return conv_loop(x, w)
+        judge.submit("zz_functions", "conv_plain", debugged)
+    """)
+    verdict = judged(tmp_path, "conv_plain")["conv_plain"]
+    assert verdict.passed, verdict.message
+    assert [c["line_events"] for c in measured(verdict)] == [None, None]
 
 
 def test_replacing_settrace_while_unpickling_changes_nothing(tmp_path):

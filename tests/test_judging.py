@@ -99,13 +99,15 @@ def test_inline_check_measures_like_the_harness(fake_checks):
         return Verdict(True, "recorded")
 
     check = fake_checks.CHECKS[0]
-    fake_checks.CHECKS[0] = FunctionCheck(check.id, check.points, check.description, check.make_cases, record)
     def as_float32(x, scale=2):
         return (scale * x).astype("float32")
 
-    assert judging.run_function_check_inline(ASSIGNMENT, "double", as_float32).passed
-    assert [r.dtypes for r in seen["results"]] == [("float32",), ("float32",)]
-    assert all(r.line_events == 1 for r in seen["results"])
+    for counts_lines, line_events in ((True, 1), (False, None)):
+        fake_checks.CHECKS[0] = FunctionCheck(check.id, check.points, check.description, check.make_cases,
+                                              record, counts_lines=counts_lines)
+        assert judging.run_function_check_inline(ASSIGNMENT, "double", as_float32).passed
+        assert [r.dtypes for r in seen["results"]] == [("float32",), ("float32",)]
+        assert all(r.line_events == line_events for r in seen["results"])
 
 
 def test_missing_or_garbage_outputs_fail_clearly(fake_checks, tmp_path):

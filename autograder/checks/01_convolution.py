@@ -257,6 +257,7 @@ CHECKS = [
         make_cases=make_speed_cases,
         judge=judge_conv_speed,
         clauses=CLAUSES["conv_speed"],
+        counts_lines=True,
     ),
     FunctionCheck(
         id="conv_backward", points=4,
