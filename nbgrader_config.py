@@ -1,6 +1,6 @@
 """nbgrader configuration for the course (used by `course release|validate|grade`).
 
-`autograder.release` loads this file, then points nbgrader at a private
+`autograder.sources.release` loads this file, then points nbgrader at a private
 temporary copy of the assignment (its own root and gradebook), so nbgrader never
 writes a database or anything else into the repository.
 """

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import test_answer_corpus as corpus  # noqa: E402
 
-from autograder import judging  # noqa: E402
+from autograder.verdicts import judging  # noqa: E402
 from course_utils.runtime import machine_facts, profile  # noqa: E402
 
 ASSIGNMENT = "01_convolution"

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.loopback_cluster import LoopbackCluster
+from autograder.grading.loopback_cluster import LoopbackCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "00_setup"
@@ -38,13 +38,13 @@ ASSIGNMENT = "00_setup"
 
 def idle_grade(assignment: str, submission_dir: Path, *, student: str, course_root: Path, work_dir: Path):
     """The stand-in of the overhead measure: a graded zero at once (reads nothing, runs nothing)."""
-    from autograder.results import Outcome, SubmissionResult
+    from autograder.records.results import Outcome, SubmissionResult
 
     return SubmissionResult(student=student, assignment=assignment, outcome=Outcome.GRADED, profile="smoke")
 
 
 def timed(submissions: Path, out: Path, scheduler: str, workers: int, grade_fn=None, root: Path = ROOT) -> dict:
-    from autograder import grading
+    from autograder.grading import grade_class as grading
 
     started = time.perf_counter()
     graded = grading.grade_class(ASSIGNMENT, submissions, workers=workers, out_dir=out, root=root,

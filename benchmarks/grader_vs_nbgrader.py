@@ -13,7 +13,7 @@ How, per assignment:
 
 1. **The submissions.** The released notebook with the answers filled in runs top
    to bottom once, as a student's *Restart & Run All* would
-   (``autograder.demo_trained.train_like_a_student``): the folder then holds the
+   (``autograder.demo.trained.train_like_a_student``): the folder then holds the
    executed notebook and the models its run saved. ``--students`` copies of that
    folder are the class. This training run is timed and recorded, not counted.
 2. **Plain nbgrader.** A real nbgrader course in a temporary folder
@@ -33,7 +33,7 @@ How, per assignment:
    with the artifact patterns taken out of ``ignore`` and the ordinary kernel, so
    the notebook loads the submitted models. It separates what loading the models
    saves from what the grader's sandbox costs.
-4. **course grade**: ``autograder.grading.grade_class`` with one worker and
+4. **course grade**: ``autograder.grading.grade_class.grade_class`` with one worker and
    ``force`` on the same folders (its sandbox per submission, restoring against
    its private gradebook, out-of-process judging and feedback pages are all in
    the time; building the private gradebook is not, as generate_assignment is not
@@ -74,9 +74,9 @@ def solved_class(assignment: str, folder: Path, students: int) -> tuple[list[str
 
     Returns the student names, the artifact paths the grader loads, and the training run's seconds.
     """
-    from autograder import submission
-    from autograder.demo_students import Context
-    from autograder.demo_trained import artifact_paths, train_like_a_student
+    from autograder.submission import grade as submission
+    from autograder.demo.students import Context
+    from autograder.demo.trained import artifact_paths, train_like_a_student
 
     ref = submission.reference(assignment, ROOT)  # also builds the grader's gradebook, outside the timing
     ctx = Context(assignment, ref.released, ref.source, ROOT, folder / "unused.db")
@@ -172,7 +172,7 @@ def time_nbgrader(course: Path, assignment: str, students: list[str], submission
 
 def time_course_grade(assignment: str, submissions: Path, out: Path, students: list[str]) -> dict[str, Any]:
     """``course grade`` on one worker, every submission graded (``force``)."""
-    from autograder import grading
+    from autograder.grading import grade_class as grading
 
     started = time.perf_counter()
     graded = grading.grade_class(assignment, submissions, workers=1, out_dir=out, root=ROOT,

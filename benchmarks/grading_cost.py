@@ -3,7 +3,7 @@
 For every week the source notebook runs once as an instructor would (the active
 ``COURSE_PROFILE`` decides how its models are trained: smoke-trained unless a
 full-profile run saved them, and the record says which). Then two submissions are
-graded through the real sandbox with the week's default bounds (``autograder.limits``):
+graded through the real sandbox with the week's default bounds (``autograder.isolation.limits``):
 the *reference* (that folder: solution and its artifacts) and the *blank* release.
 Each is graded in every ``--grade-profile``, one at a time, and then both together
 with two workers (``grade_class(workers=2)``: seconds per submission when a machine's
@@ -40,10 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import limits as default_bounds  # noqa: E402
-from autograder import notebooks as nbu  # noqa: E402
-from autograder import release  # noqa: E402
-from autograder.sandbox import GiB  # noqa: E402
+from autograder.isolation import limits as default_bounds  # noqa: E402
+from autograder.sources import notebooks as nbu  # noqa: E402
+from autograder.sources import release  # noqa: E402
+from autograder.isolation.sandbox import GiB  # noqa: E402
 from course_utils.runtime import machine_facts  # noqa: E402
 
 STUDENTS_PER_TERM = 300
@@ -64,7 +64,7 @@ def _machine_cpu() -> float:
 
 def _grade_one(week: str, folder: Path, student: str, profile: str) -> dict:
     """Grade ``folder`` alone in ``profile``: wall and CPU seconds (children), peak memory, score."""
-    from autograder.submission import grade_submission
+    from autograder.submission.grade import grade_submission
 
     previous = os.environ.get("COURSE_PROFILE")
     os.environ["COURSE_PROFILE"] = profile
@@ -83,7 +83,7 @@ def _grade_one(week: str, folder: Path, student: str, profile: str) -> dict:
 
 def _grade_pair(week: str, folders: dict[str, Path], profile: str, tmp: Path) -> dict:
     """Grade both submissions together with two workers: seconds per submission."""
-    from autograder.grading import grade_class
+    from autograder.grading.grade_class import grade_class
 
     submissions = tmp / f"class-{profile}"
     for name, folder in folders.items():

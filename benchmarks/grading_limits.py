@@ -1,4 +1,4 @@
-"""Peak memory and run time of each week's reference solution under ``course grade``: the basis of autograder/limits.py.
+"""Peak memory and run time of each week's reference solution under ``course grade``: the basis of autograder/isolation/limits.py.
 
 For every assignment, the source notebook runs once as an instructor would
 (``COURSE_PROFILE`` decides: the smoke profile trains small models and saves
@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import limits as default_bounds  # noqa: E402
-from autograder import notebooks as nbu  # noqa: E402
-from autograder.sandbox import GiB, Limits  # noqa: E402
+from autograder.isolation import limits as default_bounds  # noqa: E402
+from autograder.sources import notebooks as nbu  # noqa: E402
+from autograder.isolation.sandbox import GiB, Limits  # noqa: E402
 from course_utils.runtime import machine_facts  # noqa: E402
 
 GENEROUS = Limits(wall_seconds=3600, cell_seconds=1800, memory_bytes=16 * GiB)
@@ -40,7 +40,7 @@ GENEROUS = Limits(wall_seconds=3600, cell_seconds=1800, memory_bytes=16 * GiB)
 
 def measure(assignment: str, grade_profiles: list[str]) -> list[dict]:
     """Train once (the instructor's run), then grade that folder in each profile; one row per profile."""
-    from autograder.submission import grade_submission
+    from autograder.submission.grade import grade_submission
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="course-limits-") as tmp:

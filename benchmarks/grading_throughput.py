@@ -9,7 +9,7 @@ with the machine, the load it saw and the date.
 
 The submissions are honest edits of the released 00_setup notebook (solution,
 blank, partial and buggy, repeated to ``--students``), made by
-``autograder.demo``: hostile ones are left out because plain nbgrader has no
+``autograder.demo.class_demo``: hostile ones are left out because plain nbgrader has no
 bounds to stop them. nbgrader runs in a temporary course of its own
 (``nbgrader generate_assignment`` then ``nbgrader autograde``, its command line as a TA
 would type it), where the hidden cells run the checks inline (instructor mode).
@@ -47,7 +47,8 @@ def machine() -> dict:
 
 def make_class(folder: Path, students: int) -> list[str]:
     """``folder/<student>/00_setup.ipynb``: solution, blank, partial, buggy, repeated."""
-    from autograder import demo, submission
+    from autograder.demo import class_demo as demo
+    from autograder.submission import grade as submission
 
     ref = submission.reference(ASSIGNMENT, ROOT)
     ctx = demo.Context(ASSIGNMENT, ref.released, ref.source, ROOT, folder / "unused.db")
@@ -63,7 +64,7 @@ def make_class(folder: Path, students: int) -> list[str]:
 
 
 def time_course_grade(submissions: Path, out: Path, workers: int) -> dict:
-    from autograder import grading
+    from autograder.grading import grade_class as grading
 
     started = time.perf_counter()
     graded = grading.grade_class(ASSIGNMENT, submissions, workers=workers, out_dir=out, root=ROOT,

@@ -208,7 +208,7 @@ def load_week(assignment: str, judge_reference: bool = True) -> Week:
     (each check must pass it, else its mutation score would mean nothing) and time it; without
     ``judge_reference`` (the CI sample) each mutant gets :data:`UNTIMED_LIMIT_S`."""
     import test_answer_corpus as corpus
-    from autograder import judging
+    from autograder.verdicts import judging
 
     namespace, grade_cells = corpus.notebook_namespace(assignment)
     handed = corpus.submitted_functions(namespace, grade_cells)

@@ -239,7 +239,7 @@ def _case_loss_numbers(checks, case, image, transfer: bool) -> dict:
 
 
 def measure_bars() -> dict:
-    from autograder import judging
+    from autograder.verdicts import judging
 
     checks = importlib.import_module("autograder.checks.07_style_transfer")
     reference = checks.optimise_reference

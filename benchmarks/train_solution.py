@@ -3,7 +3,7 @@
 Why: some measures read the models a notebook saves (``gans_bars.py DIR`` needs the
 generators of 06_gans), so ``make bench`` first trains them as a student would, in
 the active profile (``COURSE_PROFILE``): the release's files are copied to DIR, the
-release with the instructor's answers filled in (``autograder.demo_students``) runs
+release with the instructor's answers filled in (``autograder.demo.students``) runs
 in a fresh kernel there (training allowed: the kernel never sees the grading flags),
 and the executed notebook is written beside the models it saved. A cell that fails
 stops the bench with its name; nothing is graded here.
@@ -29,9 +29,9 @@ def train(assignment: str, folder: Path, cell_timeout: int) -> float:
     """Fresh ``folder`` with the executed, solved release and its saved files; returns the run's seconds."""
     import nbformat
 
-    from autograder import notebooks as nbu
-    from autograder import submission
-    from autograder.demo_students import Context, _solution
+    from autograder.sources import notebooks as nbu
+    from autograder.submission import grade as submission
+    from autograder.demo.students import Context, _solution
 
     ref = submission.reference(assignment, ROOT)
     ctx = Context(assignment, ref.released, ref.source, ROOT, folder / "unused.db")

@@ -5,7 +5,7 @@ judge that students and the grader share. FID and the Inception score use an
 ImageNet network, which knows little of handwritten digits and is a download;
 the course uses its own small MNIST CNN instead (the "classifier-based" FID and
 score of many GAN papers on MNIST), trained once by a script in the repository
-(``course models build``, see ``autograder/course_models.py``) with its recipe,
+(``course models build``, see ``autograder/authoring/course_models.py``) with its recipe,
 seed and test accuracy in ``weights/mnist_classifier.json`` beside the weights.
 Students may use it; grading uses the same weights.
 

@@ -13,7 +13,7 @@ function::
 the notebook's functions, the globals they use; modules by name) to
 ``<judge dir>/functions/<check>.pkl``. The grader then calls it on the hidden
 inputs in a fresh sandboxed process that never ran the notebook
-(``autograder.function_judge``): the hidden inputs never enter the kernel, and
+(``autograder.verdicts.function_judge``): the hidden inputs never enter the kernel, and
 the time, the dtypes and the lines of Python the function executes are measured
 there. A function that cannot be pickled leaves ``<check>.error.txt`` instead,
 a plain message the grader shows.
@@ -23,7 +23,7 @@ Who runs the notebook decides the judge dir:
 - **grader** (``COURSE_JUDGE_DIR`` is set inside the sandbox): that folder; the
   verdict is computed after the notebook ran.
 - **instructor** (the ``autograder`` package is installed, not grading): a
-  temporary folder, judged at once by ``python -m autograder.function_judge``
+  temporary folder, judged at once by ``python -m autograder.verdicts.function_judge``
   (the same isolated path, in a subprocess: ``course_utils`` never imports
   ``autograder``); a failed check raises ``AssertionError``, so
   ``course validate`` sees the source notebook pass or fail.
@@ -329,7 +329,7 @@ def submit(assignment: str, check: str, fn: Callable[..., Any]) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="course-judge-") as folder:
         write_function(Path(folder) / SANDBOX_JUDGE_DIR, check, fn)
-        verdict = _ask_grader("autograder.function_judge", assignment, check, folder)
+        verdict = _ask_grader("autograder.verdicts.function_judge", assignment, check, folder)
     assert verdict["passed"], verdict["message"]
 
 
@@ -338,12 +338,12 @@ def submit_artifact(assignment: str, check: str) -> None:
 
     Grading: nothing happens here; the grader loads the artifact itself, in a
     clean process, after the notebook ran. Instructor: the check runs now, in a
-    fresh process (``python -m autograder.judging``), and a failure raises
+    fresh process (``python -m autograder.verdicts.judging``), and a failure raises
     ``AssertionError``.
     """
     if _judge_dir() is not None or not _grader_installed():
         return
     from course_utils.runtime import profile
 
-    verdict = _ask_grader("autograder.judging", assignment, check, str(Path.cwd().resolve()), profile())
+    verdict = _ask_grader("autograder.verdicts.judging", assignment, check, str(Path.cwd().resolve()), profile())
     assert verdict["passed"], verdict["message"]

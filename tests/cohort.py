@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import demo, sandbox
+from autograder.demo import class_demo as demo
+from autograder.isolation import sandbox
 
 ASSIGNMENT = "00_setup"
 REPO = Path(__file__).resolve().parents[1]

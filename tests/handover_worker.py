@@ -8,7 +8,7 @@ judged right here and got zero in grading. So each handed-over function is
 1. pickled by ``course_utils.judge.write_function`` (the notebook's writer, cloudpickle)
    as in a Jupyter kernel: its namespace is ``sys.modules["__main__"]`` and
    ``["__mp_main__"]`` while it is pickled, the working folder the notebook's own;
-2. loaded and called by ``autograder/function_harness.py`` (its ``main``, unchanged)
+2. loaded and called by ``autograder/verdicts/function_harness.py`` (its ``main``, unchanged)
    in ANOTHER process, fed work folders through files: one long-lived process for
    the test run, not one TensorFlow start per entry or per week (:class:`HarnessWorker`);
 3. read back from ``results/<check>.npz`` (``allow_pickle=False``), decoded and
@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from autograder import function_harness, function_judge, judging
+from autograder.verdicts import function_harness, function_judge, judging
 from course_utils import judge as notebook_judge
 from course_utils.judge import ERROR_SUFFIX, FUNCTIONS_DIR
 

@@ -13,7 +13,7 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder.judging import run_function_check_inline
+from autograder.verdicts.judging import run_function_check_inline
 
 checks_00 = importlib.import_module("autograder.checks.00_setup")
 
@@ -107,7 +107,7 @@ EDGE_CLASSES = {
 @pytest.mark.parametrize("check_id", sorted(EDGE_CLASSES))
 def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
     """Over 50 secrets and the default, does each hidden set hold every edge-case class?"""
-    from autograder import judging
+    from autograder.verdicts import judging
 
     check = judging.get_check("00_setup", check_id)
     for secret in [f"term-{i}" for i in range(50)] + [""]:

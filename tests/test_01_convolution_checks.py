@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from autograder import judging
+from autograder.verdicts import judging
 from autograder.checks import _convolution_cases as cases_
 from autograder.checks._convolution_reference import same_padding_total
-from autograder.judging import load_checks, run_function_check_inline
+from autograder.verdicts.judging import load_checks, run_function_check_inline
 from course_utils.checks import numeric_gradient, rel_error
 from course_utils.judge import CaseResult
 

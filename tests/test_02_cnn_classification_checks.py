@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import judging
+from autograder.verdicts import judging
 
 ASSIGNMENT = "02_cnn_classification"
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,7 +360,7 @@ def test_swapped_models_fail_and_are_named(trained, check_id, file, other):
 
 # --------------------------------------------------------------------------- notebook and release
 def _sources():
-    from autograder import notebooks as nbu
+    from autograder.sources import notebooks as nbu
 
     path = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     return [(f"solutions/{ASSIGNMENT}/{path.name}", nbu.read(path))]
@@ -368,7 +368,7 @@ def _sources():
 
 def test_every_grade_cell_has_its_hidden_check():
     """Does each test_<id> cell of the notebook match one hidden check with the same points?"""
-    from autograder import validation
+    from autograder.authoring import validation
 
     result = validation.check_grading_contract(ASSIGNMENT, _sources(), checks.CHECKS)
     assert not result.problems, result.problems
@@ -376,13 +376,14 @@ def test_every_grade_cell_has_its_hidden_check():
 
 def test_checked_in_release_is_in_sync_and_leaks_nothing(tmp_path):
     """Is assignments/02_cnn_classification what `course release` generates now, with no answers in it?"""
-    from autograder import notebooks as nbu
-    from autograder import release, validation
+    from autograder.sources import notebooks as nbu
+    from autograder.sources import release
+    from autograder.authoring import validation
 
     fresh = release.generate(ASSIGNMENT, tmp_path)
     checked_in = ROOT / "assignments" / ASSIGNMENT
     in_sync = validation.check_in_sync(ASSIGNMENT, checked_in, fresh,
-                                       release._ignore_patterns(release.load_config()))
+                                       release.ignore_patterns(release.load_config()))
     assert not in_sync.problems, in_sync.problems
     released = [(p.name, nbu.read(p)) for p in sorted(checked_in.glob("*.ipynb"))]
     leaks = validation.check_no_leaks(_sources(), released)
@@ -454,7 +455,7 @@ def test_every_edge_case_class_is_hidden_whatever_the_secret(check_id):
 def test_a_private_evaluation_set_is_what_the_isolated_checker_judges_on(trained, tmp_path, monkeypatch):
     """With COURSE_EVAL_DIR set, does the sandboxed checker evaluate on the instructor's images (here
     the public test images relabelled, so the right model must fail) and say which images it used?"""
-    from autograder import artifacts
+    from autograder.verdicts import artifacts
     from autograder.checks._evaluation_set import EVAL_DIR_ENV
     from course_utils import data
 

@@ -13,7 +13,7 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder.judging import run_function_check_inline
+from autograder.verdicts.judging import run_function_check_inline
 from course_utils import data, models
 
 if not data.is_prepared("mnist"):

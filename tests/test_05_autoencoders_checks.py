@@ -20,7 +20,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.judging import run_function_check_inline
+from autograder.verdicts.judging import run_function_check_inline
 from course_utils import data, models, training
 
 if not data.is_prepared("mnist"):

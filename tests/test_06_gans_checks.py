@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.judging import run_function_check_inline
+from autograder.verdicts.judging import run_function_check_inline
 from course_utils import data
 
 if not data.is_prepared("mnist"):

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import judging
-from autograder.judging import run_function_check_inline
+from autograder.verdicts import judging
+from autograder.verdicts.judging import run_function_check_inline
 
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")

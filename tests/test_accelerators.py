@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 
-from autograder import accelerators, sandbox
-from autograder.sandbox import Limits
+from autograder.isolation import accelerators, sandbox
+from autograder.isolation.sandbox import Limits
 
 
 def test_only_character_devices_count(tmp_path):

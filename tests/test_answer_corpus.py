@@ -45,7 +45,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import judging
+from autograder.verdicts import judging
 from tests.handover_worker import judge_handed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,7 +258,7 @@ def test_visible_asserts_are_redundant(assignment: str, path: Path):
 
 def test_every_week_has_an_answer_corpus():
     """Is there a tests/answers/<week>/ for every week in solutions/ (and none for a week that is gone)?"""
-    from autograder import release
+    from autograder.sources import release
 
     assert set(WEEKS) == set(release.list_assignments())
 

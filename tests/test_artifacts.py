@@ -1,4 +1,4 @@
-"""Questions about judging a student's saved file (autograder.artifacts)."""
+"""Questions about judging a student's saved file (autograder.verdicts.artifacts)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import artifacts, judging, sandbox
-from autograder.artifacts import UntrustedFileError, copy_untrusted
-from autograder.sandbox import Limits
+from autograder.verdicts import artifacts, judging
+from autograder.isolation import sandbox
+from autograder.verdicts.artifacts import UntrustedFileError, copy_untrusted
+from autograder.isolation.sandbox import Limits
 
 FIXTURE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "fixture_course" / "checks"
 
@@ -85,7 +86,7 @@ def test_keras_model_with_a_lambda_layer_is_refused(tmp_path):
 
 PROBE = """
 import json, os, sys
-import autograder.judging, course_utils.training
+import autograder.verdicts.judging, course_utils.training
 print(json.dumps({"solutions": os.path.exists("/opt/course/solutions"),
                   "repository_files": sorted(os.listdir("/opt/course")),
                   "secret": "COURSE_JUDGE_SECRET" in os.environ}))
@@ -111,7 +112,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.judging import ArtifactCheck, Verdict
+from autograder.verdicts.judging import ArtifactCheck, Verdict
 
 PROCESS = os.urandom(6).hex()  # drawn once per checker process (pids are all alike in a sandbox)
 

@@ -1,6 +1,6 @@
 """The attack suite: hostile submissions through the real pipeline (sandbox, judge, gradebook).
 
-Each hostile student of the demo's class (see autograder.demo) must gain no
+Each hostile student of the demo's class (see autograder.demo.class_demo) must gain no
 points, leave everyone else's grades intact, keep the gradebook consistent,
 and have a clear reason on record.
 """
@@ -13,8 +13,10 @@ import nbformat
 import pytest
 
 import cohort
-from autograder import demo, gradebook, grading
-from autograder.results import Outcome
+from autograder.demo import class_demo as demo
+from autograder.records import gradebook, gradebook_queries
+from autograder.grading import grade_class as grading
+from autograder.records.results import Outcome
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +45,9 @@ def executed_text(run: demo.DemoRun, student: str) -> str:
 @pytest.mark.parametrize("student", HOSTILE)
 def test_a_hostile_submission_gains_nothing_and_says_why(run: demo.DemoRun, db_url: str, student: str) -> None:
     """Zero points in the gradebook, and a reason (outcome reason or per-test messages) on record?"""
-    rows = {row.student: row for row in gradebook.student_rows(db_url, cohort.ASSIGNMENT)}
+    rows = {row.student: row for row in gradebook_queries.student_rows(db_url, cohort.ASSIGNMENT)}
     assert rows[student].score == 0.0 and set(rows[student].cells.values()) == {0.0}
-    (stored,) = [r for r in gradebook.load_results(db_url, cohort.ASSIGNMENT) if r.student == student]
+    (stored,) = [r for r in gradebook_queries.load_results(db_url, cohort.ASSIGNMENT) if r.student == student]
     explanation = stored.reason or " ".join(t.message for t in stored.tests)
     assert len(explanation) > 20, explanation
 
@@ -61,7 +63,7 @@ def test_patching_checks_and_numpy_passes_the_visible_checks_but_not_the_judge(r
 
 def test_other_students_keep_their_grades(run: demo.DemoRun, db_url: str) -> None:
     """Next to the attackers, do honest students get exactly what they earned?"""
-    rows = {row.student: row for row in gradebook.student_rows(db_url, cohort.ASSIGNMENT)}
+    rows = {row.student: row for row in gradebook_queries.student_rows(db_url, cohort.ASSIGNMENT)}
     assert rows["solution"].score == rows["solution"].max_score == 2.0
     assert rows["partial"].cells == {"test_normalize_images": 1.0, "test_one_hot": 0.0}
     assert rows["buggy"].cells == {"test_normalize_images": 1.0, "test_one_hot": 0.0}
@@ -69,7 +71,7 @@ def test_other_students_keep_their_grades(run: demo.DemoRun, db_url: str) -> Non
 
 def test_the_gradebook_is_consistent_and_untouched(run: demo.DemoRun, db_url: str) -> None:
     """No duplicate or mixed rows, SQLite's integrity check passes, the escape's writes never landed."""
-    assert gradebook.consistency_problems(db_url, cohort.ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(db_url, cohort.ASSIGNMENT) == []
     db_file = run.out_dir / "gradebook.db"
     with sqlite3.connect(db_file) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -96,13 +98,13 @@ def test_edited_grade_cells_are_restored(run: demo.DemoRun) -> None:
 def test_regrading_one_student_changes_no_other_row(run: demo.DemoRun, db_url: str, monkeypatch) -> None:
     """Regrade the escape student alone: same rows, same grades for everyone."""
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    before = gradebook.student_rows(db_url, cohort.ASSIGNMENT)
+    before = gradebook_queries.student_rows(db_url, cohort.ASSIGNMENT)
     graded = run.gradings[cohort.ASSIGNMENT]
     again = grading.grade_class(cohort.ASSIGNMENT, run.out_dir / "submissions" / cohort.ASSIGNMENT,
                                 students=["escape"], db_url=db_url, out_dir=graded.out_dir, root=cohort.REPO,
                                 workers=1, progress=False, options={"limits": cohort.demo_limits()})
     assert [r.outcome for r in again.results] == [Outcome.GRADED]
-    after = gradebook.student_rows(db_url, cohort.ASSIGNMENT)
+    after = gradebook_queries.student_rows(db_url, cohort.ASSIGNMENT)
     strip = [(r.student, r.score, r.cells, r.outcome) for r in before]
     assert strip == [(r.student, r.score, r.cells, r.outcome) for r in after]
-    assert gradebook.consistency_problems(db_url, cohort.ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(db_url, cohort.ASSIGNMENT) == []

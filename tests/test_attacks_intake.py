@@ -1,7 +1,7 @@
 """Intake attacks through the real pipeline: links in the class folder grade nobody's work.
 
 A class folder of 00_setup holds an honest control (the solution notebook, made as
-autograder.demo makes it), a link to the control's folder under another name, a link to
+autograder.demo.class_demo makes it), a link to the control's folder under another name, a link to
 ``solutions/00_setup``, a real folder whose ``00_setup/`` is a link to the solutions, and
 a dot folder. Graded by ``grading.grade_class`` with the real sandbox.
 """
@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 import cohort
-from autograder import demo, gradebook, grading, submission
-from autograder.results import Outcome
+from autograder.demo import class_demo as demo
+from autograder.records import gradebook, gradebook_queries
+from autograder.grading import grade_class as grading
+from autograder.submission import grade as submission
+from autograder.records.results import Outcome
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +51,7 @@ def test_links_in_the_class_folder_get_no_points_and_the_control_full_marks(tmp_
     assert (got["nested"].outcome, got["nested"].score) == (Outcome.INVALID_NOTEBOOK, 0.0)
     assert (got[".dotted"].outcome, got[".dotted"].score) == (Outcome.MISSING_NOTEBOOK, 0.0)
     assert "symbolic link" in got["nested"].reason and "rename" in got[".dotted"].reason
-    rows = {row.student: row for row in gradebook.student_rows(graded.db_url, cohort.ASSIGNMENT)}
+    rows = {row.student: row for row in gradebook_queries.student_rows(graded.db_url, cohort.ASSIGNMENT)}
     assert sorted(rows) == [".dotted", "nested", "solution"]
     assert all(rows[s].score == 0.0 for s in (".dotted", "nested"))
     skipped = {s.entry: s.student for s in graded.skipped}

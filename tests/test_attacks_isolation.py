@@ -30,9 +30,10 @@ import nbformat
 import pytest
 
 import cohort
-from autograder import demo, grading
-from autograder.results import Outcome
-from autograder.sandbox import Limits
+from autograder.demo import class_demo as demo
+from autograder.grading import grade_class as grading
+from autograder.records.results import Outcome
+from autograder.isolation.sandbox import Limits
 
 pytestmark = pytest.mark.slow
 
@@ -322,7 +323,7 @@ def test_an_exception_on_hidden_inputs_reaches_feedback_without_its_text(graded:
 def test_a_patched_timer_does_not_make_a_loop_fast(tmp_path) -> None:
     """Week 1: a conv_forward that loops over output positions, with every timer of the kernel
     patched to say it is instant: does conv_speed still fail, and the correct checks still pass?"""
-    from autograder.submission import grade_submission
+    from autograder.submission.grade import grade_submission
 
     cohort.skip_without_data()
     cohort.skip_without_isolation()

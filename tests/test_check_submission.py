@@ -12,8 +12,9 @@ import nbformat
 import pytest
 
 import cohort
-from autograder import check_submission, cli
-from autograder.limits import default_limits
+from autograder import cli
+from autograder.submission import check_submission
+from autograder.isolation.limits import default_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 

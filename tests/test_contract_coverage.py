@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pytest
 
-from autograder import judging
+from autograder.verdicts import judging
 from tests.test_answer_corpus import (ANSWERS, WEEKS, expected_failures, notebook_namespace,
                                       submitted_functions)
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import release
+from autograder.authoring import validate
+from autograder.sources import release
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKS = release.list_assignments(ROOT)
@@ -122,6 +123,6 @@ def test_before_you_submit_names_every_file_the_grader_loads(assignment):
     closing = [cell for cell in cells if cell.cell_type == "markdown" and cell.source.startswith("## Before you submit")]
     assert closing, "add a closing '## Before you submit' cell"
     text = closing[-1].source
-    artifacts = [check.path for check in release._load_checks(assignment, ROOT) if hasattr(check, "path")]
+    artifacts = [check.path for check in validate.load_checks(assignment, ROOT) if hasattr(check, "path")]
     missing = [name for name in [f"{assignment}.ipynb", *artifacts] if name not in text]
     assert not missing, f"'Before you submit' does not name {missing}"

@@ -5,15 +5,16 @@ with the default bounds the source gets full marks and the blank zero?
 
 The weeks are found by ``release.list_assignments()``: a week added by the README's recipe is
 validated here without a test file of its own. Longest first (by the grading time its reference
-needed, ``autograder.limits.MEASURED``), so that two test workers finish together.
+needed, ``autograder.isolation.limits.MEASURED``), so that two test workers finish together.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from autograder import release
-from autograder.limits import MEASURED
+from autograder.authoring import validate
+from autograder.sources import release
+from autograder.isolation.limits import MEASURED
 
 WEEKS = sorted(release.list_assignments(), key=lambda week: -MEASURED.get(week, (0.0, 0.0))[1])
 
@@ -26,5 +27,5 @@ def test_course_validate_passes(assignment: str, monkeypatch):
     if not data.is_prepared("mnist"):
         pytest.skip("MNIST is not prepared: run `course data prepare` (make test does).")
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    report = release.validate(assignment)
+    report = validate.validate(assignment)
     assert report.ok, report.render()

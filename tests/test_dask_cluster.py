@@ -22,9 +22,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import gradebook, grading, shipping
-from autograder.loopback_cluster import LoopbackCluster
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.records import gradebook_queries
+from autograder.grading import grade_class as grading, shipping
+from autograder.grading.loopback_cluster import LoopbackCluster
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 from fake_course import make_course
 
 pytestmark = pytest.mark.xdist_group("dask_cluster")  # one cluster per module: its tests on one xdist worker
@@ -88,9 +89,9 @@ def test_200_submissions_are_each_graded_exactly_once_with_no_shared_folder(clus
     started = time.monotonic()
     graded = grade(course, tmp_path / "class", cluster, log)
     seconds = time.monotonic() - started
-    rows = {row.student: row.score for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)}
+    rows = {row.student: row.score for row in gradebook_queries.student_rows(graded.db_url, ASSIGNMENT)}
     assert rows == pytest.approx(expected) and len(rows) == 200
-    assert gradebook.consistency_problems(graded.db_url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(graded.db_url, ASSIGNMENT) == []
     events = read_log(log)
     ends = [student for event, student, _, _ in events if event == "end"]
     assert sorted(ends) == sorted(expected)            # each exactly once
@@ -119,7 +120,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_grades_nothing_twice(cluster:
                 just_finished.add(pid)
         # Not the worker that produced this result: Dask learns that the result was taken a moment
         # later (the release is a message), and a worker lost before that runs the job again
-        # (at-least-once execution; the second result is discarded, see autograder.cluster).
+        # (at-least-once execution; the second result is discarded, see autograder.grading.cluster).
         victims = [key for key, event in running.items() if event == "start" and key[1] not in just_finished]
         if victims:
             killed.append(victims[0])
@@ -127,7 +128,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_grades_nothing_twice(cluster:
 
     graded = grade(course, tmp_path / "class", cluster, log, on_result=kill_one)
     assert killed, "no worker was running a submission when the first result came back"
-    rows = {row.student: (row.score, row.outcome) for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)}
+    rows = {row.student: (row.score, row.outcome) for row in gradebook_queries.student_rows(graded.db_url, ASSIGNMENT)}
     assert rows == {student: (pytest.approx(score), "graded") for student, score in expected.items()}
     events = read_log(log)
     ends = [(student, pid) for event, student, pid, _ in events if event == "end"]
@@ -158,7 +159,8 @@ def test_real_notebooks_get_the_same_grades_on_the_cluster_as_in_the_local_pool(
     """Two real 00_setup submissions (the solution, a buggy one): identical grades both ways."""
     from cohort import skip_without_data
 
-    from autograder import demo, submission
+    from autograder.demo import class_demo as demo
+    from autograder.submission import grade as submission
 
     skip_without_data()
     ref = submission.reference("00_setup", REPO)

@@ -8,8 +8,9 @@ import nbformat
 import pytest
 
 import cohort
-from autograder import demo, submission
-from autograder.results import Outcome
+from autograder.demo import class_demo as demo
+from autograder.submission import grade as submission
+from autograder.records.results import Outcome
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +95,7 @@ def test_the_class_is_written_as_student_folders(ctx: demo.Context, tmp_path) ->
 def test_the_training_week_class_is_built_from_one_trained_folder(monkeypatch, tmp_path) -> None:
     """trained keeps its models, swapped_models has the two models (and their sidecars) exchanged,
     no_models has neither, blank is the release; the training itself runs once (stubbed here)."""
-    from autograder import demo_trained
+    from autograder.demo import trained as demo_trained
 
     week = demo_trained.DEMO_TRAINED_ASSIGNMENT
     released = nbformat.read(cohort.REPO / "assignments" / week / f"{week}.ipynb", as_version=4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import grading
+from autograder.grading import grade_class as grading
 from autograder.checks import _evaluation_set as evaluation
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import cohort
-from autograder import feedback, notebooks, report
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.pages import feedback, report
+from autograder.sources import notebooks
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
 
 def result(**kwargs) -> SubmissionResult:
@@ -76,7 +77,7 @@ def test_the_report_counts_outcomes_and_pass_rates() -> None:
 def test_a_written_answer_is_named_as_its_question_and_counts_in_no_pass_rate() -> None:
     """A 0-point answer cell (answer_2_1) is 'Question 2.1' on the feedback page, marked read by the TA,
     and is left out of the report's per-test pass rates (there is nothing to pass)."""
-    from autograder.submission import UNSCORED_ANSWER_MESSAGE
+    from autograder.submission.grade import UNSCORED_ANSWER_MESSAGE
 
     answered = result(tests=[ItemResult("test_add", 2.0, 2.0, "add is correct"),
                              ItemResult("answer_2_1", 0.0, 0.0, UNSCORED_ANSWER_MESSAGE, kind="manual")])
@@ -126,7 +127,7 @@ HIDDEN_VALUES = np.array([[0.8125, -3.1416], [271.828, 1e-07]])
 
 def leaky_check(judge=None):
     """A function check with one hidden case whose values must stay secret."""
-    from autograder.judging import FunctionCheck, Verdict
+    from autograder.verdicts.judging import FunctionCheck, Verdict
 
     return FunctionCheck("scale", 2.0, "scale x", make_cases=lambda rng: [{"x": HIDDEN_VALUES, "factor": 7.25}],
                          judge=judge or (lambda cases, results: Verdict(True, "scale is correct.")))
@@ -143,7 +144,7 @@ def value_texts() -> list[str]:
 ])
 def test_a_student_error_on_hidden_inputs_shows_no_hidden_value(error: str) -> None:
     """Would ``raise ValueError(repr(x))`` put the hidden inputs on the page? Only the type and shapes go."""
-    from autograder import judging
+    from autograder.verdicts import judging
     from course_utils.judge import CaseResult
 
     check = leaky_check()
@@ -159,7 +160,7 @@ def test_a_student_error_on_hidden_inputs_shows_no_hidden_value(error: str) -> N
 def test_an_error_while_comparing_shows_no_reference_value() -> None:
     """A judge that fails on an odd output (its text quoting the reference) reports the type and the
     returned values' ranks only (their dimensions may come from hidden data, issue 28)."""
-    from autograder import judging
+    from autograder.verdicts import judging
     from course_utils.judge import CaseResult
 
     def judge(cases, results):
@@ -207,7 +208,7 @@ def test_the_checks_own_messages_survive_cleaning() -> None:
 
 
 def test_an_unwritten_function_is_told_so() -> None:
-    from autograder import judging
+    from autograder.verdicts import judging
     from course_utils.judge import CaseResult
 
     """The template's own raise (recorded by the harness) is "not attempted"; a library's
@@ -227,7 +228,7 @@ def test_figures_of_grade_cells_never_reach_feedback(tmp_path):
 
     import nbformat
 
-    from autograder import feedback_outputs
+    from autograder.submission import feedback_outputs
 
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 32).decode()
     picture = nbformat.v4.new_output("display_data", data={"image/png": png})
@@ -260,7 +261,7 @@ def test_items_carry_their_exercise_title_and_figures_their_caption(tmp_path) ->
 def test_figures_keep_the_cell_they_were_drawn_in_through_the_worker(tmp_path) -> None:
     """The worker ships figures back as bytes: a grader-written name (cell<NNN>_<k>.png) survives, so
     the feedback page can caption the figure with its exercise; anything else becomes figure_NN.png."""
-    from autograder import jobs
+    from autograder.grading import jobs
 
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
     for name in ("cell012_1.png", "plot.png"):

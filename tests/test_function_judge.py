@@ -1,4 +1,4 @@
-"""Questions about judging student functions outside the kernel (autograder.function_judge).
+"""Questions about judging student functions outside the kernel (autograder.verdicts.function_judge).
 
 A "kernel" here is a separate Python process that defines functions in its
 ``__main__`` and calls ``judge.submit`` with ``COURSE_JUDGE_DIR`` set, as the
@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder import function_judge, judging
-from autograder.sandbox import GiB, Limits
+from autograder.verdicts import function_judge, judging
+from autograder.isolation.sandbox import GiB, Limits
 
 ASSIGNMENT = "zz_functions"
 LIMITS = Limits(artifact_seconds=60, artifact_memory_bytes=3 * GiB)
 CHECKS_SOURCE = '''
 import json
 import numpy as np
-from autograder.judging import FunctionCheck, Verdict
+from autograder.verdicts.judging import FunctionCheck, Verdict
 
 
 def _report(cases, results):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradebook
-from autograder.gradebook import GradebookWriter, GradedCell
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.records import gradebook, gradebook_queries
+from autograder.records.gradebook import GradebookWriter, GradedCell
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
 CELLS = [GradedCell("00_demo", "test_add", 2.0), GradedCell("00_demo", "test_mul", 3.0)]
 
@@ -50,14 +50,14 @@ def test_recorded_scores_are_what_nbgrader_reads(url: str) -> None:
         writer.record(result("alice", 2.0, 1.5))
         writer.record(result("bob", 0.0, 0.0, outcome=Outcome.TIMEOUT, reason="cell 3 ran over 20 s"))
         writer.record(result("carol", 2.0, 0.0, outcome=Outcome.TIMEOUT, reason="cell 5 ran over 20 s"))
-    rows = {row.student: row for row in gradebook.student_rows(url, "00_demo")}
+    rows = {row.student: row for row in gradebook_queries.student_rows(url, "00_demo")}
     assert rows["carol"].score == 2.0 and rows["carol"].outcome == "timeout"  # a timeout keeps what ran before it
     assert rows["alice"].score == 3.5 and rows["alice"].max_score == 5.0
     assert rows["alice"].cells == {"test_add": 2.0, "test_mul": 1.5}
     assert rows["bob"].score == 0.0 and rows["bob"].outcome == "timeout"
     assert rows["bob"].reason == "cell 3 ran over 20 s"
-    assert gradebook.consistency_problems(url, "00_demo") == []
-    stored = {r.student: r for r in gradebook.load_results(url, "00_demo")}
+    assert gradebook_queries.consistency_problems(url, "00_demo") == []
+    stored = {r.student: r for r in gradebook_queries.load_results(url, "00_demo")}
     assert stored["alice"].tests[1].message == "mul wrong"
 
 
@@ -65,7 +65,7 @@ def test_a_non_graded_outcome_zeroes_every_cell(url: str) -> None:
     """Can a crashed submission keep points its (lying) items claim? It must not."""
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         writer.record(result("mallory", 2.0, 3.0, outcome=Outcome.KERNEL_DIED, reason="kernel died"))
-    (row,) = gradebook.student_rows(url, "00_demo")
+    (row,) = gradebook_queries.student_rows(url, "00_demo")
     assert row.score == 0.0 and set(row.cells.values()) == {0.0}
 
 
@@ -73,9 +73,9 @@ def test_scores_are_clamped_to_the_cell_points(url: str) -> None:
     """Can an item report more than its points? The gradebook caps it."""
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         writer.record(result("eve", add=50.0, mul=-4.0))
-    (row,) = gradebook.student_rows(url, "00_demo")
+    (row,) = gradebook_queries.student_rows(url, "00_demo")
     assert row.cells == {"test_add": 2.0, "test_mul": 0.0}
-    assert gradebook.consistency_problems(url, "00_demo") == []
+    assert gradebook_queries.consistency_problems(url, "00_demo") == []
 
 
 def test_regrading_is_idempotent(url: str) -> None:
@@ -90,7 +90,7 @@ def test_regrading_is_idempotent(url: str) -> None:
         writer.record(result("alice", 2.0, 3.0))
     assert count_rows(url) == first
     assert first["grade"] == 4 and first[gradebook.OUTCOME_TABLE] == 2
-    assert {r.student: r.score for r in gradebook.student_rows(url, "00_demo")} == {"alice": 5.0, "bob": 0.0}
+    assert {r.student: r.score for r in gradebook_queries.student_rows(url, "00_demo")} == {"alice": 5.0, "bob": 0.0}
 
 
 def test_a_crash_while_writing_leaves_the_previous_grade(url: str, monkeypatch) -> None:
@@ -106,9 +106,9 @@ def test_a_crash_while_writing_leaves_the_previous_grade(url: str, monkeypatch) 
             writer.record(result("alice", 0.0, 3.0))   # grades flushed, then the crash
         with pytest.raises(RuntimeError):
             writer.record(result("carol", 2.0, 3.0))   # a new student, never half-created
-    (row,) = gradebook.student_rows(url, "00_demo")
+    (row,) = gradebook_queries.student_rows(url, "00_demo")
     assert (row.student, row.cells) == ("alice", {"test_add": 2.0, "test_mul": 0.0})
-    assert gradebook.consistency_problems(url, "00_demo") == []
+    assert gradebook_queries.consistency_problems(url, "00_demo") == []
 
 
 def test_manual_scores_survive_a_regrade(url: str) -> None:
@@ -122,7 +122,7 @@ def test_manual_scores_survive_a_regrade(url: str) -> None:
         nb.db.commit()
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         writer.record(result("alice", 2.0, 0.0))
-    (row,) = gradebook.student_rows(url, "00_demo")
+    (row,) = gradebook_queries.student_rows(url, "00_demo")
     assert row.cells["test_mul"] == 2.5 and row.score == 4.5
 
 
@@ -132,7 +132,7 @@ def test_csv_export_has_one_row_per_student(url: str) -> None:
         writer.record(result("bob", outcome=Outcome.OUT_OF_MEMORY, reason="used more than 2 GB"))
         writer.record(result("alice", 2.0, 1.0))
     stream = io.StringIO()
-    assert gradebook.write_csv(url, "00_demo", stream) == 2
+    assert gradebook_queries.write_csv(url, "00_demo", stream) == 2
     lines = stream.getvalue().splitlines()
     assert lines[0] == ("student,assignment,score,max_score,outcome,reason,profile,graded_at,seconds,peak_memory_mib,"
                         "test_add,test_mul")
@@ -145,13 +145,13 @@ def test_csv_and_report_carry_time_and_peak_memory(url: str, tmp_path) -> None:
     """Does each row carry the submission's grading time and its peak memory (blank when unknown)?"""
     from dataclasses import replace
 
-    from autograder import report
+    from autograder.pages import report
 
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         writer.record(replace(result("alice"), seconds=12.34, peak_memory_bytes=512 * 2**20))
         writer.record(result("bob"))
     stream = io.StringIO()
-    gradebook.write_csv(url, "00_demo", stream)
+    gradebook_queries.write_csv(url, "00_demo", stream)
     alice, bob = stream.getvalue().splitlines()[1:]
     assert ",12.3,512,2,3" in alice and bob.endswith(",0.0,,2,3")
     page = report.write_report(url, "00_demo", tmp_path / "report").read_text()
@@ -159,7 +159,7 @@ def test_csv_and_report_carry_time_and_peak_memory(url: str, tmp_path) -> None:
 
 
 def test_report_gives_quartiles_a_reason_for_every_lost_point_and_a_sortable_table(url: str, tmp_path) -> None:
-    from autograder import report
+    from autograder.pages import report
 
     with GradebookWriter(url, "00_demo", CELLS) as writer:
         for name, add, mul in (("ann", 2.0, 3.0), ("ben", 0.0, 0.0), ("cat", 2.0, 0.0), ("dan", 2.0, 3.0)):
@@ -221,10 +221,10 @@ def test_the_gradebook_works_on_a_real_postgresql_server(postgres_url: str) -> N
         with GradebookWriter(postgres_url, "00_demo", CELLS) as writer:
             writer.record(result("alice", 2.0, 1.0))
             writer.record(result("bob", outcome=Outcome.TAMPERING, reason="grade cell edited"))
-    rows = {row.student: row for row in gradebook.student_rows(postgres_url, "00_demo")}
+    rows = {row.student: row for row in gradebook_queries.student_rows(postgres_url, "00_demo")}
     assert rows["alice"].score == 3.0 and rows["bob"].score == 0.0 and rows["bob"].outcome == "tampering"
     assert count_rows(postgres_url)["grade"] == 4
-    assert gradebook.consistency_problems(postgres_url, "00_demo") == []
+    assert gradebook_queries.consistency_problems(postgres_url, "00_demo") == []
 
 
 def test_the_lms_sheet_has_a_row_per_student_and_a_column_per_assignment(tmp_path: Path) -> None:
@@ -233,7 +233,8 @@ def test_the_lms_sheet_has_a_row_per_student_and_a_column_per_assignment(tmp_pat
     import csv
     from dataclasses import replace
 
-    from autograder import cli, lms_export
+    from autograder import cli
+    from autograder.records import lms_export
 
     first, second = gradebook.default_url(tmp_path / "a"), gradebook.default_url(tmp_path / "b")
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()

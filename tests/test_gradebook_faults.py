@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import db_retry, gradebook, grading
-from autograder.gradebook import GradebookWriter, GradedCell
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.records import db_retry, gradebook
+from autograder.grading import grade_class as grading
+from autograder.records.gradebook import GradebookWriter, GradedCell
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 from fake_course import make_course
 
 ASSIGNMENT = "00_demo"
@@ -106,7 +107,7 @@ def grade(tmp_path: Path, url: str, **kwargs):
 
 
 def scores(url: str, assignment: str = ASSIGNMENT) -> dict[str, float]:
-    return {row.student: row.score for row in gradebook.student_rows(url, assignment)}
+    return {row.student: row.score for row in gradebook_queries.student_rows(url, assignment)}
 
 
 def test_a_brief_outage_mid_run_is_waited_out(postgres: Postgres, tmp_path: Path, monkeypatch) -> None:
@@ -129,7 +130,7 @@ def test_a_brief_outage_mid_run_is_waited_out(postgres: Postgres, tmp_path: Path
     assert restarted.wait(30) and time.monotonic() - started >= 3.0
     assert sorted(r.student for r in graded.results) == sorted(expected)
     assert scores(postgres.url) == expected
-    assert gradebook.consistency_problems(postgres.url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(postgres.url, ASSIGNMENT) == []
 
 
 def test_a_long_outage_stops_the_run_cleanly_and_a_rerun_finishes(postgres: Postgres, tmp_path: Path,
@@ -154,11 +155,11 @@ def test_a_long_outage_stops_the_run_cleanly_and_a_rerun_finishes(postgres: Post
     postgres.start()
     kept = scores(postgres.url)
     assert kept == {student: expected[student] for student in done}
-    assert gradebook.consistency_problems(postgres.url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(postgres.url, ASSIGNMENT) == []
     again = grade(tmp_path, postgres.url)
     assert sorted(again.unchanged) == sorted(done)
     assert scores(postgres.url) == expected
-    assert gradebook.consistency_problems(postgres.url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(postgres.url, ASSIGNMENT) == []
 
 
 def _write_assignment(url: str, assignment: str, students: int, ready) -> None:
@@ -187,4 +188,4 @@ def test_two_tas_writing_different_assignments_at_once_lose_nothing(postgres: Po
     expected = {f"s{index:03d}": 2.0 + index % 4 * 0.5 for index in range(60)}
     for name in ("01_first", "02_second"):
         assert scores(postgres.url, name) == expected
-        assert gradebook.consistency_problems(postgres.url, name) == []
+        assert gradebook_queries.consistency_problems(postgres.url, name) == []

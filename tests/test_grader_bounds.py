@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import submission
-from autograder.results import Outcome
-from autograder.sandbox import Limits
+from autograder.submission import grade as submission
+from autograder.records.results import Outcome
+from autograder.isolation.sandbox import Limits
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
 ASSIGNMENT = "99_fixture"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradebook, grading, scheduler
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.records import gradebook, gradebook_queries
+from autograder.grading import grade_class as grading, scheduler
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 from fake_course import make_course
 
 ASSIGNMENT = "00_demo"
@@ -25,7 +26,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 def fake_grade(assignment: str, submission_dir: Path, *, student: str, course_root: Path,
                work_dir: Path) -> SubmissionResult:
-    """Stand-in for autograder.submission.grade_submission, driven by the student's name."""
+    """Stand-in for autograder.submission.grade.grade_submission, driven by the student's name."""
     if student.startswith("crash"):
         os._exit(3)                      # the worker process dies
     if student.startswith("boom"):
@@ -70,8 +71,8 @@ def test_a_dying_worker_costs_only_its_own_student(course: Path, tmp_path: Path)
     reasons = {r.student: r.reason for r in graded.results}
     assert "worker crashed" in reasons["crash_carl"]
     assert "RuntimeError: grader bug" in reasons["boom_dora"]
-    assert gradebook.consistency_problems(graded.db_url, ASSIGNMENT) == []
-    assert [row.student for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)] == sorted(scores)
+    assert gradebook_queries.consistency_problems(graded.db_url, ASSIGNMENT) == []
+    assert [row.student for row in gradebook_queries.student_rows(graded.db_url, ASSIGNMENT)] == sorted(scores)
 
 
 def test_outputs_land_where_the_ta_expects_them(course: Path, tmp_path: Path) -> None:
@@ -94,9 +95,9 @@ def test_regrading_one_student_is_idempotent(course: Path, tmp_path: Path) -> No
     (submissions / "bob" / "scores.json").write_text(json.dumps([2, 1]))
     again = grade(course, submissions, students=["bob"])
     assert [r.student for r in again.results] == ["bob"]
-    rows = {row.student: row.score for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)}
+    rows = {row.student: row.score for row in gradebook_queries.student_rows(graded.db_url, ASSIGNMENT)}
     assert rows == {"alice": 5.0, "bob": 3.0}
-    assert gradebook.consistency_problems(graded.db_url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(graded.db_url, ASSIGNMENT) == []
     with pytest.raises(KeyError, match="zed"):
         grade(course, submissions, students=["zed"])
 
@@ -109,7 +110,7 @@ def test_a_rerun_grades_only_what_changed(course: Path, tmp_path: Path, monkeypa
     first = grade(course, submissions)
     assert first.unchanged == [] and first.by_student()["boom"].outcome is Outcome.GRADER_ERROR
     def kept_rows():  # boom's row changes: its grader error is tried again (and recorded again)
-        return [row for row in gradebook.student_rows(first.db_url, ASSIGNMENT) if row.student != "boom"]
+        return [row for row in gradebook_queries.student_rows(first.db_url, ASSIGNMENT) if row.student != "boom"]
 
     rows = kept_rows()
     again = grade(course, submissions)
@@ -121,7 +122,7 @@ def test_a_rerun_grades_only_what_changed(course: Path, tmp_path: Path, monkeypa
     assert third.unchanged == ["alice"] and third.by_student()["bob"].score == 3.0
     assert sorted(r.student for r in third.results) == ["alice", "bob", "boom", "carol"]
     assert grade(course, submissions, force=True).unchanged == []
-    assert gradebook.consistency_problems(third.db_url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(third.db_url, ASSIGNMENT) == []
     monkeypatch.setenv("COURSE_JUDGE_SECRET", "another term")  # other hidden cases: nothing is kept
     assert grade(course, submissions).unchanged == []
 
@@ -166,7 +167,7 @@ def test_collect_unpacks_archives_and_copies_nbgrader_folders(tmp_path: Path) ->
     """Do <student>.zip (with or without a top folder) and submitted/<student>/<NN>/ end up as DIR/<student>/?"""
     import zipfile
 
-    from autograder import collect
+    from autograder.grading import collect
 
     source = tmp_path / "downloads"
     (source / "carol" / ASSIGNMENT).mkdir(parents=True)
@@ -185,7 +186,7 @@ def test_collect_unpacks_archives_and_copies_nbgrader_folders(tmp_path: Path) ->
 def test_collect_refuses_archives_that_escape_their_folder(tmp_path: Path) -> None:
     import zipfile
 
-    from autograder import collect
+    from autograder.grading import collect
 
     (tmp_path / "downloads").mkdir()
     with zipfile.ZipFile(tmp_path / "downloads" / "mallory.zip", "w") as archive:

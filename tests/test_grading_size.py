@@ -5,9 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder import grading_sizes, release
-from autograder import notebooks as nbu
-from autograder.release import REPO_ROOT, SOURCE_DIR
+from autograder.authoring import grading_sizes
+from autograder.sources import release
+from autograder.sources import notebooks as nbu
+from autograder.sources.release import REPO_ROOT, SOURCE_DIR
 
 
 def _notebook(*cells: tuple[str, bool]) -> nbformat.NotebookNode:

@@ -13,8 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import cli, collect, gradebook, grading
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder import cli
+from autograder.grading import collect, grade_class as grading
+from autograder.records import gradebook_queries
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
 ASSIGNMENT = "00_demo"
 
@@ -101,10 +103,10 @@ def test_grading_a_hostile_class_grades_no_link(course: Path, hostile_class: Pat
     got = {r.student: (r.score, r.outcome) for r in graded.results}
     assert got == {"alice": (5.0, Outcome.GRADED), "eve_smith": (5.0, Outcome.GRADED),
                    ".carol": (0.0, Outcome.MISSING_NOTEBOOK), "dave": (0.0, Outcome.INVALID_NOTEBOOK)}
-    rows = {row.student: row for row in gradebook.student_rows(graded.db_url, ASSIGNMENT)}
+    rows = {row.student: row for row in gradebook_queries.student_rows(graded.db_url, ASSIGNMENT)}
     assert sorted(rows) == [".carol", "alice", "dave", "eve_smith"] and rows[".carol"].max_score == 5.0
     assert "rename it to the student's id" in rows[".carol"].reason
-    assert gradebook.consistency_problems(graded.db_url, ASSIGNMENT) == []
+    assert gradebook_queries.consistency_problems(graded.db_url, ASSIGNMENT) == []
     page = (graded.feedback_dir / ".carol" / "feedback.html").read_text()
     assert "starts with &#39;.&#39;" in page or "starts with '.'" in page
     report = graded.report_path.read_text()
@@ -114,7 +116,7 @@ def test_grading_a_hostile_class_grades_no_link(course: Path, hostile_class: Pat
 
 def test_the_report_keeps_the_warnings_when_rebuilt(course: Path, hostile_class: Path, monkeypatch) -> None:
     """`course report` later still shows what intake skipped; a set secret gives no warning."""
-    from autograder import report
+    from autograder.pages import report
 
     monkeypatch.setenv("COURSE_JUDGE_SECRET", "term-2026-autumn")
     assert grading.judge_secret_warning() is None

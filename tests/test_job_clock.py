@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading, scheduler
-from autograder.results import Outcome, SubmissionResult
+from autograder.grading import grade_class as grading, scheduler
+from autograder.records.results import Outcome, SubmissionResult
 from fake_course import make_course
 from test_grading import ASSIGNMENT, fake_grade, make_class
 
@@ -75,7 +75,7 @@ def test_a_hanging_submission_is_a_grader_timeout_for_that_student_alone(tmp_pat
 
 def test_the_default_bound_covers_every_step_of_a_grading() -> None:
     """Is the default clock longer than the notebook's wall clock plus the checker runs?"""
-    from autograder.sandbox import Limits
+    from autograder.isolation.sandbox import Limits
 
     limits = Limits(wall_seconds=100, artifact_seconds=10)
     assert grading.time_bound({"limits": limits}) > 100 + 4 * 10
@@ -86,7 +86,7 @@ def test_the_default_bound_covers_every_step_of_a_grading() -> None:
 def big_notebook_grade(assignment: str, submission_dir: Path, *, student: str, course_root: Path,
                        work_dir: Path) -> SubmissionResult:
     """fake_grade, whose executed notebook is over the size a worker sends back."""
-    from autograder import jobs
+    from autograder.grading import jobs
 
     result = fake_grade(assignment, submission_dir, student=student, course_root=course_root, work_dir=work_dir)
     executed = Path(work_dir) / "executed.ipynb"
@@ -97,7 +97,7 @@ def big_notebook_grade(assignment: str, submission_dir: Path, *, student: str, c
 
 def test_an_executed_notebook_that_is_not_kept_is_said_in_the_result_and_the_feedback(tmp_path: Path) -> None:
     """A notebook over the bound is dropped by the worker: do the result and the feedback page say so?"""
-    from autograder import jobs
+    from autograder.grading import jobs
 
     course = make_course(tmp_path / "course")
     submissions = make_class(tmp_path / "subs", {"alice": (2, 3)})

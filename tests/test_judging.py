@@ -8,10 +8,10 @@ import types
 import numpy as np
 import pytest
 
-from autograder import judging
-from autograder.function_judge import judge_function_isolated
-from autograder.judging import FunctionCheck, Verdict
-from autograder.sandbox import Limits
+from autograder.verdicts import judging
+from autograder.verdicts.function_judge import judge_function_isolated
+from autograder.verdicts.judging import FunctionCheck, Verdict
+from autograder.isolation.sandbox import Limits
 from course_utils import judge
 
 ASSIGNMENT = "zz_fake"

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder import limits, release
-from autograder.sandbox import GiB
+from autograder.isolation import limits
+from autograder.sources import release
+from autograder.isolation.sandbox import GiB
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.loopback_cluster import START_SECONDS
+from autograder.grading.loopback_cluster import START_SECONDS
 
 REPO = Path(__file__).resolve().parents[1]
 STARTER = """
 import json, sys, time
 from pathlib import Path
-from autograder.loopback_cluster import LoopbackCluster
+from autograder.grading.loopback_cluster import LoopbackCluster
 
 cluster = LoopbackCluster(Path(sys.argv[1]), workers=1)
 print(json.dumps([p.pid for p in cluster.processes] + sorted(cluster.worker_pids())), flush=True)

@@ -16,7 +16,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import cli, release
+from autograder import cli
+from autograder.authoring import validate
+from autograder.sources import release
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "99_fixture"
@@ -35,7 +37,7 @@ from course_utils import judge
 judge.submit("99_fixture", "add", add)
 ### END HIDDEN TESTS'''
 
-CHECKS = '''from autograder.judging import FunctionCheck, Verdict
+CHECKS = '''from autograder.verdicts.judging import FunctionCheck, Verdict
 
 CHECKS = [
     FunctionCheck("add", 2, "adds two numbers",
@@ -155,7 +157,7 @@ def test_validate_passes_on_a_correct_course(tmp_path):
     line; the last grades the source and the blank through the real sandbox), saying before each
     long step what it does?"""
     steps = []
-    report = release.validate(NAME, make_course(tmp_path), progress=steps.append)
+    report = validate.validate(NAME, make_course(tmp_path), progress=steps.append)
     assert report.ok, report.render()
     assert len(report.results) == 10
     assert report.render().count("✓") == 10
@@ -207,7 +209,7 @@ FREE_CHECKS = CHECKS.replace("]\n", '    FunctionCheck("free", 1, "", lambda rng
 )
 def test_validate_reports_a_broken_course(tmp_path, edit, checks, failing, expected):
     """Does each breakage fail exactly its check, with a message naming the cell and a fix?"""
-    report = release.validate(NAME, make_course(tmp_path, edit, checks))
+    report = validate.validate(NAME, make_course(tmp_path, edit, checks))
     broken = result(report, failing)
     assert not report.ok
     assert any(expected in problem for problem in broken.problems), report.render()
@@ -222,7 +224,7 @@ def test_validate_reports_a_drifted_release(tmp_path):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source += "\nNow with more prose."
     nbformat.write(nb, path)
-    report = release.validate(NAME, root)
+    report = validate.validate(NAME, root)
     sync = result(report, "in sync")
     assert sync.problems == (f"{NAME}.ipynb differs from a fresh generation",)
     assert f"course release {NAME}" in report.render()
@@ -234,7 +236,7 @@ def test_validate_reports_a_hand_edited_release_that_leaks_hidden_tests(tmp_path
     data = json.loads(released(root).read_text())
     data["cells"][2]["source"].append('\njudge.submit("99_fixture", "add", add)')
     released(root).write_text(json.dumps(data, indent=1))
-    report = release.validate(NAME, root)
+    report = validate.validate(NAME, root)
     assert not result(report, "no solution").ok
     assert "judge.submit" in result(report, "no solution").problems[0]
     assert not result(report, "in sync").ok
@@ -249,7 +251,7 @@ def test_a_notebook_nbgrader_rejects_is_reported_not_raised(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(release.ReleaseError, match="Duplicate grade id: test_add"):
         release.release(NAME, root)
-    report = release.validate(NAME, root)
+    report = validate.validate(NAME, root)
     generation = result(report, "nbgrader generates")
     assert not generation.ok and "Duplicate grade id: test_add" in generation.problems[0]
     assert result(report, "hidden check with the same points").ok

@@ -1,4 +1,4 @@
-"""Questions about the sandbox that untrusted code runs in (autograder.sandbox).
+"""Questions about the sandbox that untrusted code runs in (autograder.isolation.sandbox).
 
 Each test runs a few lines of plain Python (no kernel), so the whole file takes
 seconds.
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cgroups, sandbox, uids
-from autograder.sandbox import Limits, Sandbox
+from autograder.isolation import cgroups, sandbox, uids
+from autograder.isolation.sandbox import Limits, Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 LIMITS = Limits(wall_seconds=20, memory_bytes=1024**3, file_bytes=10 * 1024**2)
@@ -280,7 +280,7 @@ def test_a_kernel_starts_in_a_deeply_nested_work_folder(tmp_path, mode):
     (grader_error, 'File name too long'). The runner now reaches the sockets by a short link."""
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from autograder import notebook_runner
+    from autograder.submission import notebook_runner
 
     if mode == "bwrap" and not sandbox._probe("bwrap"):
         pytest.skip("bubblewrap does not work here")

@@ -10,7 +10,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import cli, release, scaffold
+from autograder import cli
+from autograder.authoring import validate
+from autograder.sources import release
+from autograder.authoring import scaffold
 from course_utils.checks import CheckFailed
 from course_utils.judge import call_case
 
@@ -31,7 +34,7 @@ def course(tmp_path_factory) -> Path:
 def test_a_scaffolded_week_passes_course_validate(course: Path) -> None:
     """Released and validated as the README's recipe says (source runs, blank zero, graded end to end)."""
     release.release(WEEK, course)
-    report = release.validate(WEEK, course)
+    report = validate.validate(WEEK, course)
     assert report.ok, report.render()
 
 
@@ -51,7 +54,7 @@ def test_the_scaffold_follows_the_conventions(course: Path) -> None:
 def test_the_scaffold_corpus_gets_its_verdicts_and_the_self_check_names_each_mistake(course: Path) -> None:
     """Each corpus entry, judged by the scaffold's hidden check on its hidden cases, passes or fails as its
     header says, and each mistake's self-check message carries its '# says:' words."""
-    (check,) = release._load_checks(WEEK, course)
+    (check,) = validate.load_checks(WEEK, course)
     nb = nbformat.read(course / "solutions" / WEEK / f"{WEEK}.ipynb", as_version=4)
     self_check = next(c.source for c in nb.cells if c.source.startswith("# Self-check"))
     for entry in sorted((course / "tests" / "answers" / WEEK).glob("*.py")):

@@ -1,4 +1,4 @@
-"""A submission folder as the bytes a Dask job carries (autograder.shipping): what is packed, what
+"""A submission folder as the bytes a Dask job carries (autograder.grading.shipping): what is packed, what
 an unpacking refuses, and that a shipped job grades like one read in place."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import jobs, resume, shipping
-from autograder.results import ItemResult, Outcome, SubmissionResult
+from autograder.grading import jobs, resume, shipping
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
 
 def student_folder(root: Path) -> Path:

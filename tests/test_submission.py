@@ -1,4 +1,4 @@
-"""Questions about grading one submission (autograder.submission.grade_submission).
+"""Questions about grading one submission (autograder.submission.grade.grade_submission).
 
 The fixture assignment ``tests/fixtures/fixture_course`` (99_fixture: two graded
 functions and a saved .npz, no TensorFlow) keeps each grading to a few seconds.
@@ -15,9 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import outcomes, sandbox, submission
-from autograder.results import Outcome
-from autograder.sandbox import Limits
+from autograder.submission import outcomes, grade as submission
+from autograder.isolation import sandbox
+from autograder.records.results import Outcome
+from autograder.isolation.sandbox import Limits
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
 ASSIGNMENT = "99_fixture"
@@ -380,8 +381,8 @@ def test_real_setup_assignment_solution_full_blank_zero(tmp_path, monkeypatch):
 def test_tampering_needs_evidence_no_slip_produces():
     """Changed points or a function that fought the harness count as tampering; a read-only cell
     typed into by mistake (restored by the grader) does not."""
-    from autograder.results import ItemResult
-    from autograder.submission import tampering_evidence
+    from autograder.records.results import ItemResult
+    from autograder.submission.grade import tampering_evidence
 
     typed = ["Cell test_one_hot is read-only but was edited; the grader restored the original."]
     plain = [ItemResult("test_one_hot", 1.0, 0.0, "one_hot: wrong values on hidden labels", kind="function")]

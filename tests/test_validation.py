@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import notebooks as nbu
-from autograder import release, validation
-from autograder.validation import CheckResult, ValidationReport, check_clean_sources, check_no_leaks
+from autograder.sources import notebooks as nbu
+from autograder.authoring import validate
+from autograder.sources import release
+from autograder.authoring import validation
+from autograder.authoring.validation import CheckResult, ValidationReport, check_clean_sources, check_no_leaks
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +118,7 @@ WEEKS = release.list_assignments(ROOT)
 def test_every_week_meets_the_grading_contract(assignment):
     """Every week in solutions/ (a new one too, with no test file of its own): test cells and hidden
     checks match one to one, points agree, and each judge call names its own assignment and check."""
-    checks = release._load_checks(assignment, ROOT)
+    checks = validate.load_checks(assignment, ROOT)
     path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
     result = validation.check_grading_contract(assignment, [(path.name, nbu.read(path))], checks)
     assert not result.problems, result.problems

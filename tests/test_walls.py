@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cli, sandbox, walls
+from autograder import cli
+from autograder.isolation import sandbox, walls
 from tests import cohort
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks._setup_contract import CLAUSES
-from autograder.judging import Cases, FunctionCheck, Verdict
+from autograder.verdicts.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "00_setup"

@@ -33,7 +33,7 @@ from autograder.checks._convolution_reference import (  # noqa: F401 - the backw
     avg_pool_reference, conv_backward_reference, conv_forward_reference, max_pool_reference, padding_amounts,
     receptive_field_reference, tf_conv,
 )
-from autograder.judging import Cases, FunctionCheck, Verdict
+from autograder.verdicts.judging import Cases, FunctionCheck, Verdict
 from course_utils.checks import scaled_error
 from course_utils.judge import CaseResult
 

@@ -38,7 +38,7 @@ from autograder.checks._cnn_classification_functions import (  # noqa: F401 - te
     _count_judge, _dense_params_cases, _judge_confusion, _judge_shape, _shape_cases, confusion_matrix_reference,
     conv_output_size_reference, conv_params_reference, dense_params_reference,
 )
-from autograder.judging import ArtifactCheck, FunctionCheck, Verdict
+from autograder.verdicts.judging import ArtifactCheck, FunctionCheck, Verdict
 
 ASSIGNMENT = "02_cnn_classification"
 

@@ -47,7 +47,7 @@ from autograder.checks._adversarial_robust import (  # noqa: F401
     ARTIFACT_EPS, CLEAN_BARS, ROBUST_ATTACK_IMAGES, ROBUST_EPS, ROBUST_EVAL_IMAGES_SMOKE, ROBUST_MARGIN,
     ROBUST_MIN_ACCURACY, UNDEFENDED_FGSM_ACCURACY, judge_robust_cnn, robust_eval_data, robust_measurements,
     robust_verdict)
-from autograder.judging import ArtifactCheck, Cases, FunctionCheck, Verdict
+from autograder.verdicts.judging import ArtifactCheck, Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "03_adversarial"

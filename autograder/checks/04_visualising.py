@@ -45,7 +45,7 @@ from autograder.checks._visualising_reference import (  # noqa: F401 - tests use
     total_variation_reference, unit_activations)
 from autograder.checks._judge_helpers import reporting_problems as _verdict
 from autograder.checks._judge_helpers import single_output as _output
-from autograder.judging import Cases, FunctionCheck, Verdict
+from autograder.verdicts.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "04_visualising"

@@ -24,7 +24,7 @@ from autograder.checks._autoencoders_artifacts import (  # noqa: F401 - tests an
     denoising_error, judge_denoising, judge_prior_samples, judge_vae, negative_elbo, noisy, prior_sample_quality,
     prior_samples, test_images)
 from autograder.checks._autoencoders_contract import CLAUSES
-from autograder.judging import ArtifactCheck, FunctionCheck
+from autograder.verdicts.judging import ArtifactCheck, FunctionCheck
 
 ASSIGNMENT = "05_autoencoders"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from autograder.checks import _gans_functions as functions
 from autograder.checks._gans_artifacts import GeneratorBars, judge_generator
 from autograder.checks._gans_contract import CLAUSES
-from autograder.judging import ArtifactCheck, FunctionCheck, Verdict
+from autograder.verdicts.judging import ArtifactCheck, FunctionCheck, Verdict
 
 ASSIGNMENT = "06_gans"
 

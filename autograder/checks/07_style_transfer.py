@@ -39,7 +39,7 @@ from autograder.checks import _style_contract as contract
 from autograder.checks._judge_helpers import OutputProblem as _Problem
 from autograder.checks._judge_helpers import reporting_problems as _verdict
 from autograder.checks._judge_helpers import single_output as _output
-from autograder.judging import Cases, FunctionCheck, Verdict
+from autograder.verdicts.judging import Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "07_style_transfer"

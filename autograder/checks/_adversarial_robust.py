@@ -13,7 +13,7 @@ import numpy as np
 
 from autograder.checks._adversarial_hidden import IMAGE_SHAPE, NUM_CLASSES, mnist
 from autograder.checks._adversarial_reference import robustness
-from autograder.judging import Verdict
+from autograder.verdicts.judging import Verdict
 
 # --------------------------------------------------------------------------- artifact bars
 # robust_cnn.keras is measured by robust_measurements (clean accuracy, accuracy under the

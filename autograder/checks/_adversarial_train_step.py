@@ -32,7 +32,7 @@ import numpy as np
 
 from autograder.checks._adversarial_hidden import NUM_CLASSES, hidden_cnn_weights, random_linear, test_images
 from autograder.checks._adversarial_reference import fgsm_reference
-from autograder.judging import Cases, Verdict
+from autograder.verdicts.judging import Cases, Verdict
 from course_utils.judge import CaseResult
 
 CHECK_ID = "adversarial_train_step"

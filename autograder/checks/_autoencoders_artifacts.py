@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import _autoencoders_reference as ref
-from autograder.judging import Verdict
+from autograder.verdicts.judging import Verdict
 
 IMAGE_SHAPE = (28, 28, 1)
 NOISE_STD = 0.5  # the notebook's corruption: clip(x + 0.5 * N(0, 1), 0, 1)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judging import Clause
+from autograder.verdicts.judging import Clause
 
 Case = dict[str, Any]
 

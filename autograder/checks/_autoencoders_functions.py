@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import _autoencoders_reference as ref
-from autograder.judging import Cases, Verdict
+from autograder.verdicts.judging import Cases, Verdict
 from course_utils.checks import scaled_error
 from course_utils.judge import CaseResult
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judging import Cases, Verdict
+from autograder.verdicts.judging import Cases, Verdict
 from course_utils.judge import CaseResult
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.checks._convolution_cases import is_bad_pad
 from autograder.checks._convolution_reference import padding_amounts, same_padding_total
-from autograder.judging import Clause
+from autograder.verdicts.judging import Clause
 
 Case = dict[str, Any]
 

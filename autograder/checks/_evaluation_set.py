@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-EVAL_DIR_ENV = "COURSE_EVAL_DIR"
+from autograder.verdicts.judging import EVAL_DIR_ENV
 
 
 class EvaluationSetError(ValueError):

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judging import Verdict
+from autograder.verdicts.judging import Verdict
 
 GRADER_SEED = 60_606
 # Samples (and as many test images) whose nearest training image is searched, among all 60,000: each

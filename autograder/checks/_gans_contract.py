@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judging import Clause
+from autograder.verdicts.judging import Clause
 
 Case = dict[str, Any]
 NOTEBOOK_LATENT_DIM = 32   # the notebook's LATENT_DIM, the default of build_conditional_generator

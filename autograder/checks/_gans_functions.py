@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import _gans_reference as reference
-from autograder.judging import Cases, Verdict
+from autograder.verdicts.judging import Cases, Verdict
 from course_utils.judge import CaseResult
 
 # float32 logits: softplus of a float32 value is exact to ~1e-7 relative; a mean over a

@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.checks._style_reference import optimise_reference
-from autograder.judging import Cases, Clause
+from autograder.verdicts.judging import Cases, Clause
 from course_utils import features
 
 CLAUSE_WIDTHS, CLAUSE_BLOCKS = (8, 16), (1, 2)  # a small hidden network: the short runs cost little

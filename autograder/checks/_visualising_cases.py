@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judging import Cases
+from autograder.verdicts.judging import Cases
 
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)

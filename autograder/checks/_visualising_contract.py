@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.judging import Clause
+from autograder.verdicts.judging import Clause
 
 
 def _cnn(case: dict[str, Any]) -> bool:

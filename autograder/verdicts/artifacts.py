@@ -1,0 +1,214 @@
+"""Judge a file a student saved (``.keras`` model, ``.npz`` arrays) without trusting it.
+
+The file comes out of a sandbox where the student's code ran, so it is data
+from an adversary: it may be a link to the instructor's files, a zip bomb, a
+model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
+
+1. it is copied out of the sandbox folder only if it is a plain file (no links
+   anywhere on its path), under a size cap, into a fresh folder of the grader;
+2. the hidden checks (:class:`autograder.verdicts.judging.ArtifactCheck`) run in a new
+   Python process that never ran student code (``python -m autograder.verdicts.judging``,
+   one process for all of a submission's files),
+   itself sandboxed (:mod:`autograder.isolation.sandbox`: no network, read-only course,
+   memory and time bounds). Checks load models with ``safe_mode=True``.
+
+Whatever goes wrong gives a zero with a plain reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.paths import REPO_ROOT
+from autograder.verdicts.judging import CHECKS_PATH_ENV, EVAL_DIR_ENV, ArtifactCheck, Verdict
+from autograder.isolation.sandbox import Limits, Sandbox
+
+CHECKER_ROOT = "/opt/course"                     # where the checker's packages are, inside
+CHECKER_PACKAGES = ("autograder", "course_utils")  # all it imports; never solutions/ or a gradebook
+_SIDECAR_SUFFIX = ".json"
+_UNSAFE_HINTS = ("lambda", "safe_mode", "unsafe")
+
+
+class UntrustedFileError(ValueError):
+    """A file from the sandbox that the grader refuses to read (link, not a file, too big)."""
+
+
+def copy_untrusted(root: Path, relative: str, target: Path, max_bytes: int) -> None:
+    """Copy ``root/relative`` to ``target`` if it is a plain file of at most ``max_bytes``.
+
+    Every component below ``root`` is checked with ``lstat`` (no symlinks) and
+    the file is opened with ``O_NOFOLLOW``, so a link planted by student code
+    can never make the grader read its own files. Anything but a regular file
+    (a folder, a FIFO, a device) is refused before it is opened, and the open
+    uses ``O_NONBLOCK``, so a FIFO swapped in after the check cannot make the
+    grader wait for a writer. Raises FileNotFoundError or UntrustedFileError.
+    """
+    root = Path(root)
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
+        raise UntrustedFileError(f"{relative} is not a path inside the submission")
+    current = root
+    for part in parts:
+        current = current / part
+        mode = os.lstat(current).st_mode  # FileNotFoundError when missing
+        if stat.S_ISLNK(mode):
+            raise UntrustedFileError(f"{relative} is a link, not a file")
+    if not stat.S_ISREG(mode):
+        raise UntrustedFileError(f"{relative} is not a regular file")
+    descriptor = os.open(current, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as source:
+        info = os.fstat(source.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UntrustedFileError(f"{relative} is not a regular file")
+        if info.st_size > max_bytes:
+            raise UntrustedFileError(f"{relative} is {info.st_size / 2**20:.0f} MiB, "
+                                     f"over the {max_bytes / 2**20:.0f} MiB limit")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as sink:
+            remaining = max_bytes + 1
+            while chunk := source.read(min(1 << 20, remaining)):
+                sink.write(chunk)
+                remaining -= len(chunk)
+            if remaining <= 0:
+                raise UntrustedFileError(f"{relative} grew past the size limit while being read")
+
+
+def _sidecars(path: str) -> list[str]:
+    """Metadata files that may accompany an artifact: ``model.keras.json`` and ``model.json``."""
+    return [path + _SIDECAR_SUFFIX, str(Path(path).with_suffix(_SIDECAR_SUFFIX))]
+
+
+def _plain(check: ArtifactCheck, message: str) -> str:
+    """Replace a loader's technical refusal of code-carrying layers with plain words."""
+    if any(hint in message.lower() for hint in _UNSAFE_HINTS):
+        return (f"{check.id}: {check.path} contains a Lambda layer or other Python code, which the "
+                "grader refuses to load (safe mode). Build the model from standard Keras layers "
+                "only and save it again.")
+    return message
+
+
+def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
+    """A sandbox for a trusted checker: the two packages it runs and the data, read-only;
+    network cut.
+
+    Least privilege: only ``autograder`` (the checks) and ``course_utils`` are bound, not the
+    repository (no ``solutions/``, no gradebook), and the judge secret stays out: no
+    artifact check draws hidden cases from it, so a model that broke out of Keras' safe mode
+    would find neither. Returns the sandbox and the environment the checker needs inside it.
+    """
+    from course_utils import data
+
+    sandbox = Sandbox(work)
+    for package in CHECKER_PACKAGES:
+        sandbox.bind_readonly(REPO_ROOT / package, f"{CHECKER_ROOT}/{package}")
+    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           "PYTHONPATH": CHECKER_ROOT if sandbox.mode == "bwrap" else str(REPO_ROOT),
+           "COURSE_DATA_DOWNLOAD": "0"}
+    if data.data_dir().is_dir():
+        env["COURSE_DATA_DIR"] = sandbox.bind_readonly(data.data_dir(), "/opt/course-data")
+    private = Path(os.environ.get(EVAL_DIR_ENV, "") or "/nonexistent")
+    if private.is_dir():  # the instructor's evaluation images: here only, never in a kernel
+        env[EVAL_DIR_ENV] = sandbox.bind_readonly(private, "/opt/course-evaluation")
+    extra = [d for d in os.environ.get(CHECKS_PATH_ENV, "").split(os.pathsep) if d and Path(d).is_dir()]
+    if extra:
+        env[CHECKS_PATH_ENV] = os.pathsep.join(
+            sandbox.bind_readonly(Path(d), f"/opt/course-checks/{i}") for i, d in enumerate(extra))
+    return sandbox, env
+
+
+def _copy_artifact(check: ArtifactCheck, notebook_dir: Path, work: Path, limits: Limits) -> Verdict | None:
+    """Copy the artifact (and its optional metadata) into ``work``; a verdict when it cannot be."""
+    try:
+        copy_untrusted(notebook_dir, check.path, work / check.path, limits.artifact_bytes)
+    except FileNotFoundError:
+        return Verdict(False, f"{check.id}: {check.path} is missing; run the cell that saves it "
+                              "and submit the file with your notebook.")
+    except UntrustedFileError as exc:
+        return Verdict(False, f"{check.id}: {exc}; the grader only reads plain files.")
+    for sidecar in _sidecars(check.path):
+        try:
+            copy_untrusted(notebook_dir, sidecar, work / sidecar, 1 << 20)
+        except (OSError, UntrustedFileError):
+            pass  # metadata is optional; a check that needs it says so
+    return None
+
+
+def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], notebook_dir: Path, *,
+                             profile: str, limits: Limits = Limits()) -> dict[str, Verdict]:
+    """Judge all of one submission's artifacts in one fresh, sandboxed checker process.
+
+    The checker never runs student code (safe-mode loading), so one process for all of a
+    submission's files trusts nothing more than one per file did, and TensorFlow, the hidden
+    models and the evaluation data load once instead of once per file. The process gets each
+    check's time in turn (``artifact_seconds`` times their number). A check that ends with no
+    verdict (the process ran out of time or memory, or died) is judged again alone, as
+    :func:`judge_artifact_isolated` always did, so every verdict is the one it would have had alone.
+    """
+    verdicts: dict[str, Verdict] = {}
+    with tempfile.TemporaryDirectory(prefix="course-artifacts-") as tmp:
+        work = Path(tmp)
+        to_run = []
+        for check in checks:
+            refused = _copy_artifact(check, notebook_dir, work, limits)
+            if refused is None:
+                to_run.append(check)
+            else:
+                verdicts[check.id] = refused
+        if len(to_run) > 1:
+            sandbox, env = checker_sandbox(work)
+            run = sandbox.run([sys.executable, "-m", "autograder.verdicts.judging", assignment,
+                               ",".join(c.id for c in to_run), sandbox.work, profile], env=env, limits=limits,
+                              wall_seconds=limits.artifact_seconds * len(to_run),
+                              memory_bytes=limits.artifact_memory_bytes)
+            verdicts.update(_batch_verdicts(run.stdout, {c.id: c for c in to_run}))
+    for check in checks:
+        if check.id not in verdicts:
+            verdicts[check.id] = judge_artifact_isolated(assignment, check, notebook_dir, profile=profile,
+                                                         limits=limits)
+    return verdicts
+
+
+def _batch_verdicts(stdout: str, checks: dict[str, ArtifactCheck]) -> dict[str, Verdict]:
+    """The verdicts a batch checker printed, one JSON line per check; malformed lines are ignored."""
+    verdicts = {}
+    for line in stdout.splitlines():
+        try:
+            data = json.loads(line)
+            check, verdict = checks[data["check"]], Verdict.from_json(data["verdict"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        verdicts[check.id] = verdict if verdict.passed else Verdict(False, _plain(check, verdict.message),
+                                                                    verdict.fraction)
+    return verdicts
+
+
+def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir: Path, *,
+                            profile: str, limits: Limits = Limits()) -> Verdict:
+    """Judge ``notebook_dir/check.path`` with ``check`` in a fresh, sandboxed process."""
+    with tempfile.TemporaryDirectory(prefix="course-artifact-") as tmp:
+        work = Path(tmp)
+        refused = _copy_artifact(check, notebook_dir, work, limits)
+        if refused is not None:
+            return refused
+        sandbox, env = checker_sandbox(work)
+        run = sandbox.run([sys.executable, "-m", "autograder.verdicts.judging", assignment, check.id,
+                           sandbox.work, profile], env=env, limits=limits,
+                          wall_seconds=limits.artifact_seconds, memory_bytes=limits.artifact_memory_bytes)
+    if run.timed_out:
+        return Verdict(False, f"{check.id}: checking {check.path} took longer than "
+                              f"{limits.artifact_seconds:.0f} s; the file was not accepted.")
+    lines = run.stdout.strip().splitlines()
+    if run.returncode != 0 or not lines:
+        memory = "MemoryError" in run.stderr or "bad_alloc" in run.stderr
+        why = "it needs more memory than allowed" if memory else "the checker could not load it"
+        return Verdict(False, f"{check.id}: {check.path} could not be checked ({why}).")
+    try:
+        verdict = Verdict.from_json(json.loads(lines[-1]))
+    except (ValueError, KeyError, TypeError):
+        return Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")
+    return verdict if verdict.passed else Verdict(False, _plain(check, verdict.message), verdict.fraction)
