@@ -41,6 +41,9 @@ class ItemResult:
     score: float           # points earned
     message: str           # plain words for the student; never hidden-test source
     kind: str = "function" # "function" | "artifact" | "manual"
+    answer: str | None = None             # a written answer's text as handed in ("" blank; None: no answer cell)
+    comment: str = ""                     # the TA's comment (nbgrader's manual_comment), merged when read back
+    manual_score: float | None = None     # the TA's score (nbgrader's manual_score), merged when read back
 
 
 @dataclass

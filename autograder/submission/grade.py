@@ -60,7 +60,7 @@ import nbformat
 from nbformat import NotebookNode
 
 import course_utils
-from autograder.submission import feedback_outputs, notebook_runner
+from autograder.submission import feedback_outputs, notebook_runner, written_answers
 from autograder.verdicts import function_harness, function_judge, judging
 from autograder.submission.restoring import restore
 from autograder.verdicts.artifacts import judge_artifacts_isolated
@@ -392,6 +392,7 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
         judged = _judge_items(replace(ref, items=tuple(i for i in ref.items if i.grade_id in reached)), sandbox_dir,
                               scratch, grade_cell_errors(run.executed, run.failed_cells), profile, limits)
         result.tests = [next((t for t in judged if t.id == item.id), item) for item in result.tests]
+        result.tests = written_answers.with_answers(result.tests, restored, ref.released)
         evidence = tampering_evidence(notes, result.tests)
         if evidence:
             return zero(Outcome.TAMPERING, f"{evidence} This counts as tampering: every test scores zero, and the "
