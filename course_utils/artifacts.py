@@ -32,7 +32,7 @@ MODEL_SUFFIX = ".keras"
 ARRAYS_SUFFIX = ".npz"
 _RESERVED_KEYS = {"artifact", "kind", "sha256", "course_utils_version", "created", "profile", "grading",
                   "device", "keras_version", "tensorflow_version", "numpy_version", "metrics",
-                  "dtype_policy", "arrays"}
+                  "dtype_policy", "arrays", "backend", "global_dtype_policy"}
 
 
 class ArtifactError(RuntimeError):
@@ -167,6 +167,8 @@ def save_artifact(obj: Any, path: str | os.PathLike, *, metrics: Mapping[str, An
     finally:
         partial.unlink(missing_ok=True)
     device = runtime.device_report(verbose=False)
+    import keras
+
     record = {
         "artifact": path.name,
         "kind": facts.pop("kind"),
@@ -180,12 +182,27 @@ def save_artifact(obj: Any, path: str | os.PathLike, *, metrics: Mapping[str, An
         "keras_version": device.keras,
         "tensorflow_version": device.tensorflow,
         "numpy_version": device.numpy,
+        "backend": keras.backend.backend(),
+        "global_dtype_policy": keras.config.dtype_policy().name,  # the model's own: dtype_policy below
         "metrics": dict(metrics or {}),
         **facts,
         **metadata,
     }
     metadata_path(path).write_text(json.dumps(record, indent=2, default=_to_json) + "\n")
     return path
+
+
+def describe_sidecar(record: Mapping[str, Any]) -> str:
+    """One line of where an artifact was made, from its sidecar: what a student's check and the
+    TA's report show (``keras 3.15.1, tensorflow 2.21.0, backend tensorflow, dtype
+    mixed_float16, GPU (NVIDIA H100), profile full``). Older sidecars lack some facts: "?"."""
+    device = record.get("device") if isinstance(record.get("device"), Mapping) else {}
+    accelerator = str(device.get("accelerator", "?"))
+    gpus = [str(gpu) for gpu in device.get("gpus") or []]
+    policy = record.get("dtype_policy") or record.get("global_dtype_policy") or "?"
+    return (f"keras {record.get('keras_version', '?')}, tensorflow {record.get('tensorflow_version', '?')}, "
+            f"backend {record.get('backend', '?')}, dtype {policy}, "
+            f"{accelerator}{' (' + ', '.join(gpus) + ')' if gpus else ''}, profile {record.get('profile', '?')}")
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, Any] | None:

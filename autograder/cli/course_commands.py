@@ -1,4 +1,4 @@
-"""The instructor's and the student's commands: ``course data|release|new|validate|models|demo``
+"""The instructor's and the student's commands: ``course data|release|kit|new|validate|models|demo``
 and ``course check-submission``.
 
 Each handler takes the parsed arguments and returns the exit status; heavy modules are
@@ -44,6 +44,24 @@ def _release(args: argparse.Namespace) -> int:
         except (release.ReleaseError, release.UnknownAssignmentError) as exc:
             print(exc, file=sys.stderr)
             return 1
+    from autograder.sources import handin
+
+    written = handin.write_handin(args.root)
+    if written:
+        print(f"hand-in lists -> {written}")
+    return 0
+
+
+def _kit(args: argparse.Namespace) -> int:
+    from autograder.authoring import kit
+
+    try:
+        built = kit.build_kit(args.assignments or None, args.out, root=args.root)
+    except kit.KitError as exc:
+        print(f"course kit: {exc}", file=sys.stderr)
+        return 1
+    print(f"student kit of {', '.join(built.weeks)} -> {built.folder} (wheel {built.wheel.name}; "
+          "scanned: no solution, hidden test, reference line or autograder code)")
     return 0
 
 
@@ -118,7 +136,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    """``course data|release|new|validate|check-submission|models|demo`` on ``commands``."""
+    """``course data|release|kit|new|validate|check-submission|models|demo`` on ``commands``."""
     data = commands.add_parser("data", help="prepare or inspect the offline datasets")
     data.add_argument("action", choices=["prepare", "status"])
     data.add_argument("--force", action="store_true", help="rebuild even when prepared")
@@ -128,6 +146,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     release.add_argument("assignments", nargs="*", metavar="NN_topic")
     release.add_argument("--root", help="course directory (default: this repository)")
     release.set_defaults(handler=_release)
+
+    kit = commands.add_parser("kit", help="build what students get: released notebooks, the course_utils "
+                                          "wheel, requirements and conda files, a README (never answers)")
+    kit.add_argument("assignments", nargs="*", metavar="NN_topic", help="default: every released week")
+    kit.add_argument("--out", required=True, help="a new (or empty) folder for the kit")
+    kit.add_argument("--root", help="course directory (default: this repository)")
+    kit.set_defaults(handler=_kit)
 
     new = commands.add_parser("new", help="scaffold a new week that already follows every convention "
                                           "(notebook, hidden checks, answer corpus)")
