@@ -52,6 +52,7 @@ them, so every class appears). The ``full`` profile returns whole splits
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import threading
@@ -74,7 +75,23 @@ CACHE_DIR_ENV = "COURSE_CACHE_DIR"
 DOWNLOAD_ENV = "COURSE_DATA_DOWNLOAD"
 FASHION_SOURCE_ENV = "COURSE_FASHION_MNIST_DIR"
 
-PREPARE_HINT = "run `course data prepare` (or `make data`) in the course repository"
+STAFF_PREPARE_HINT = "run `course data prepare` (or `make data`) in the course repository"
+STUDENT_PREPARE_HINT = ("run `python -m course_utils.offline_data`, or copy the prepared tensorflow_datasets "
+                        f"folder your TA hands out and point {DATA_DIR_ENV} at it")
+TFDS_FIX = 'pip install "tensorflow-metadata<1.18"'
+
+
+def grader_installed() -> bool:
+    """True in the course repository (``autograder`` importable), False in a student's kit install."""
+    return importlib.util.find_spec("autograder") is not None
+
+
+def prepare_hint() -> str:
+    """How to build the offline copy here: the repository's command, or the student-side route."""
+    return STAFF_PREPARE_HINT if grader_installed() else STUDENT_PREPARE_HINT
+
+
+PREPARE_HINT = prepare_hint()
 
 # Where Debian's dataset-fashion-mnist installs its IDX files (course_utils.offline_data reads them).
 FASHION_SOURCE_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -95,6 +112,37 @@ class DataNotFoundError(DataError):
 
 class DataCorruptedError(DataError):
     """A local copy does not have the bytes it should (hash or format mismatch)."""
+
+
+class TfdsImportError(DataError):
+    """tensorflow-datasets cannot be used in this environment; the first line says so and how to fix it."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython: the message, not a traceback through course_utils
+        first, *rest = str(self).splitlines()
+        return [f"\x1b[31m✗ {first}\x1b[0m", *(f"  {line}" for line in rest)]
+
+
+def import_tfds():
+    """``tensorflow_datasets``, or :class:`TfdsImportError` naming the failure and the fix.
+
+    Why: with TensorFlow 2.19/2.20 and a newer tensorflow-metadata, a protobuf clash leaves
+    ``tensorflow_datasets`` importable but empty, and the student only saw ``module
+    'tensorflow_datasets' has no attribute 'builder'`` deep in a data cell.
+    """
+    try:
+        import tensorflow_datasets as tfds
+
+        if not hasattr(tfds, "builder"):
+            import tensorflow_datasets.core  # noqa: F401 - raises the real reason when there is one
+            raise ImportError("module 'tensorflow_datasets' has no attribute 'builder'")
+        return tfds
+    except Exception as exc:  # noqa: BLE001 - ImportError, AttributeError, TypeError from protobuf alike
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise TfdsImportError(
+            f"tensorflow-datasets cannot be imported: {reason}\n"
+            f"With TensorFlow 2.19 or 2.20 this is a protobuf clash with a newer tensorflow-metadata: run "
+            f"`{TFDS_FIX}` and restart the kernel. Otherwise reinstall tensorflow-datasets in this environment."
+        ) from None
 
 
 # ---------------------------------------------------------------- locations
@@ -195,7 +243,7 @@ def is_prepared(name: str, *, data_dir: str | os.PathLike | None = None) -> bool
     directory = _resolve(data_dir)
     if not (directory / name / TFDS_VERSION / "dataset_info.json").exists():
         return False  # decided without importing tfds, which would also warn about the missing folder
-    import tensorflow_datasets as tfds
+    tfds = import_tfds()
 
     return tfds.builder(name, data_dir=os.fspath(directory)).is_prepared()
 
@@ -218,12 +266,13 @@ def _missing_message(name: str, directory: Path, download: bool | None) -> str:
             "if that is missing, run `apt-get install dataset-fashion-mnist` (or `make system-deps`) first."
         ),
     }[name]
-    return (
-        f"Dataset {name!r} is not prepared in {directory} and will not be downloaded "
-        f"({_why_no_download(name, download)}). "
-        f"To build the offline copy, {PREPARE_HINT}. {source} "
-        f"Online, you can instead set {DOWNLOAD_ENV}=1 to let tensorflow-datasets download it."
-    )
+    head = (f"Dataset {name!r} is not prepared in {directory} and will not be downloaded "
+            f"({_why_no_download(name, download)}). ")
+    if not grader_installed():  # a student: the online route first, then the kit's offline one
+        return (head + f"Online, set {DOWNLOAD_ENV}=1 (or pass download=True) and tensorflow-datasets "
+                f"downloads it once. Offline, {STUDENT_PREPARE_HINT}. {source}")
+    return (head + f"To build the offline copy, {STAFF_PREPARE_HINT}. {source} "
+            f"Online, you can instead set {DOWNLOAD_ENV}=1 to let tensorflow-datasets download it.")
 
 
 def default_limit(split: str) -> int | None:
@@ -285,7 +334,7 @@ def load(
     copy = read_numpy_copy(name, split, directory) if as_numpy else None
     if copy is not None:  # a copy of the first rows, so that the whole split is not kept alive
         return (copy[0], copy[1]) if count is None else (copy[0][:count].copy(), copy[1][:count].copy())
-    import tensorflow_datasets as tfds
+    tfds = import_tfds()
 
     prepared = is_prepared(name, data_dir=directory)
     if not prepared and not download_allowed(name, download):
@@ -341,7 +390,7 @@ def load_numpy(name: str, split: str = "train", limit: int | str | None = None) 
 
 def class_names(name: str) -> list[str]:
     """The ten label names (``"0"``…``"9"`` for MNIST, ``"T-shirt/top"``… for Fashion-MNIST)."""
-    import tensorflow_datasets as tfds
+    tfds = import_tfds()
 
     _check_name(name)
     return list(tfds.builder(name, data_dir=os.fspath(data_dir())).info.features["label"].names)

@@ -29,7 +29,7 @@ import numpy as np
 from course_utils import runtime
 from course_utils.data import (
     CACHE_DIR_ENV, DATA_DIR_ENV, DATASETS, DOWNLOAD_ENV, PREPARE_HINT, SPLITS, TFDS_VERSION,
-    DataCorruptedError, DataNotFoundError, _check_name, _check_split, _resolve, cache_dir, data_dir,
+    DataCorruptedError, DataError, DataNotFoundError, _check_name, _check_split, _resolve, cache_dir, data_dir,
     default_limit, download_allowed, download_mode, fashion_source_dir, is_prepared, load, numpy_copy_path,
     read_numpy_copy,
 )
@@ -358,3 +358,11 @@ def status_lines() -> list[str]:
         else:
             lines.append(f"{name}: NOT prepared; {where}. To fix: {PREPARE_HINT}.")
     return lines
+
+
+if __name__ == "__main__":  # the student kit's route: python -m course_utils.offline_data
+    try:
+        print("\n".join(prepare_all()))
+    except DataError as error:
+        print(f"offline_data: {error}", file=sys.stderr)
+        raise SystemExit(1) from None

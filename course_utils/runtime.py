@@ -91,6 +91,21 @@ def set_seed(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
     return seed
 
 
+def clear_session() -> str:
+    """``keras.backend.clear_session()`` that keeps the global dtype policy; returns the policy's name.
+
+    Why: Keras' own ``clear_session`` resets the global policy to ``float32`` (Keras 3.15), so a
+    ``mixed_float16`` policy set in a notebook's Setup cell was silently dropped by the notebook's
+    own ``clear_session`` before training, and the student trained in float32 without knowing.
+    """
+    import keras
+
+    policy = keras.config.dtype_policy()
+    keras.backend.clear_session()
+    keras.config.set_dtype_policy(policy)
+    return policy.name
+
+
 @dataclass(frozen=True)
 class DeviceReport:
     """What the notebook runs on; printed by :func:`device_report`."""
