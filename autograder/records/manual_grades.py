@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 from sqlalchemy import select
@@ -123,6 +124,20 @@ def marks(url: str, assignment: str) -> dict[str, dict[str, Mark]]:
         return found
     finally:
         gradebook.close()
+
+
+def csv_columns(url: str, assignment: str) -> tuple[list[str], Callable[[str], list[str]]]:
+    """The CSV's written-answer columns: ``<answer> comment`` per answer, then ``answers_to_grade``
+    (the TA's scores are already in the answers' score columns: nbgrader's score is the manual one)."""
+    found = marks(url, assignment)
+    answers = sorted({grade_id for student in found.values() for grade_id in student})
+
+    def cells(student: str) -> list[str]:
+        own = found.get(student, {})
+        return [*(own[a].comment if a in own else "" for a in answers),
+                str(sum(mark.needs_manual_grade for mark in own.values()))]
+
+    return [*(f"{a} comment" for a in answers), "answers_to_grade"], cells
 
 
 def merge(result: SubmissionResult, student_marks: dict[str, Mark]) -> SubmissionResult:
