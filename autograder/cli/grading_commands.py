@@ -108,10 +108,12 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     from autograder.pages import feedback
-    from autograder.records import gradebook_queries
+    from autograder.records import gradebook_queries, manual_grades
 
     out, db = _out_and_db(args, graded=True)
-    for result in gradebook_queries.load_results(db, args.assignment):
+    # the TAs' scores and comments on the written answers (nbgrader's formgrader) are merged in
+    results = manual_grades.merge_all(gradebook_queries.load_results(db, args.assignment), db, args.assignment)
+    for result in results:
         if not args.student or result.student in args.student:
             print(feedback.write_feedback(result, out / "feedback"))
     return 0

@@ -23,7 +23,8 @@ inside a submission or a sandbox)::
 
     gradebook.db             SQLite gradebook (unless --db names another database)
     feedback/<student>/      feedback.html + figures, safe to hand to the student
-    executed/<student>.ipynb the executed notebook, for TAs only
+    executed/<student>.ipynb the executed notebook, for TAs only (also in nbgrader's
+                             autograded/<student>/<NN_topic>/ tree, for its formgrader)
     report/                  report.html + scores.png (see autograder.pages.report)
 """
 
@@ -41,7 +42,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from autograder.paths import course_root
-from autograder.grading import resume, shipping
+from autograder.grading import autograded, resume, shipping
+from autograder.records import manual_grades
 from autograder.grading import scheduler as scheduling
 from autograder.records.gradebook import GradebookWriter, default_url, grade_cells_of
 from autograder.records.gradebook_queries import has_results, load_results
@@ -261,11 +263,8 @@ def _store_files(result: SubmissionResult, payload: GradedPayload, out_dir: Path
         (figure_dir / name).write_bytes(data)
         figures.append(str(figure_dir / name))
     executed = None
-    if payload.executed_notebook is not None:
-        executed_path = out_dir / "executed" / f"{result.student}.ipynb"
-        executed_path.parent.mkdir(parents=True, exist_ok=True)
-        executed_path.write_bytes(payload.executed_notebook)
-        executed = str(executed_path)
+    if payload.executed_notebook is not None:  # executed/ and nbgrader's autograded/ tree
+        executed = str(autograded.store(out_dir, result.student, result.assignment, payload.executed_notebook))
     return replace(result, figures=figures, executed_notebook=executed)
 
 
@@ -348,7 +347,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     results = []
     try:
         cells = grade_cells_of(root, assignment)
-        with GradebookWriter(db_url, assignment, cells) as writer, \
+        with GradebookWriter(db_url, assignment, cells, manual_grades.solution_cells_of(root, assignment)) as writer, \
                 tqdm(total=len(jobs), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
             for skipped in rows.values():   # intake zeros: recorded with their reason, never run
                 result = intake_result(skipped, assignment, cells)

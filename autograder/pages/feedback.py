@@ -70,6 +70,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
  .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; } .answer { color: #57606a; }
+ .written { white-space: pre-wrap; border-left: 3px solid #ddd; margin: .4rem 0; padding-left: .6rem; color: #222; }
+ .ta-comment { margin: .3rem 0; color: #222; }
  .note { color: #555; font-size: .9rem; } img { max-width: 100%; border: 1px solid #eee; margin: .5rem 0; }
 </style></head><body>
 <h1>{{ result.assignment }}: feedback for {{ result.student }}</h1>
@@ -80,7 +82,9 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <h2>Tests</h2>
 <table><tr><th>exercise</th><th>points</th><th>message</th></tr>
 {% for item in items %}<tr class="{{ item.css }}"><td>{% if item.title %}{{ item.title }}<br><span class="note">{{ item.name }}</span>{% else %}{{ item.name }}{% endif %}</td>
-<td>{{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}</td><td>{{ item.message }}</td></tr>
+<td>{{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}</td><td>{{ item.message }}{% if item.answer %}
+<blockquote class="written">{{ item.answer }}</blockquote>{% endif %}{% if item.comment %}
+<p class="ta-comment"><strong>Your TA{% if item.ta_scored %} ({{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}){% endif %}:</strong> {{ item.comment }}</p>{% endif %}</td></tr>
 {% endfor %}</table>
 {% endif %}
 {% if figures %}<h2>Your figures</h2>
@@ -226,11 +230,12 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None) -
     items = []
     for item in result.tests:
         score = item.score if graded else 0.0
-        css = ("answer" if item.kind == "manual" and not item.points else
+        css = ("answer" if item.kind == "manual" and (not item.points or item.manual_score is None) else
                "pass" if score >= item.points > 0 else "partial" if score > 0 else "fail")
         message = clean_message(item.message, secrets) if graded else "not judged: " + OUTCOME_TEXT[result.outcome]
         items.append({"name": display_name(item.id), "title": titles.get(item.id), "score": score, "points": item.points,
-                      "message": message or ("passed" if css == "pass" else "no message"), "css": css})
+                      "message": message or ("passed" if css == "pass" else "no message"), "css": css,
+                      "answer": item.answer or "", "comment": item.comment, "ta_scored": item.manual_score is not None})
     return _TEMPLATE.render(
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,

@@ -24,6 +24,8 @@ from typing import Sequence
 
 import jinja2
 
+from autograder.pages import manual_section
+from autograder.records import manual_grades
 from autograder.records.gradebook_queries import load_results, student_rows
 from autograder.records.results import SubmissionResult
 
@@ -115,6 +117,7 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 {% if warnings %}<h2>Warnings</h2>
 <ul>{% for warning in warnings %}<li>{{ warning }}</li>{% endfor %}</ul>{% endif %}
 <img src="scores.png" alt="histogram of scores">
+{{ hand_grading }}
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>students</th></tr>
 {% for outcome, count in outcomes %}<tr><td>{{ outcome }}</td><td>{{ count }}</td></tr>{% endfor %}</table>
@@ -182,7 +185,7 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
     elif saved.is_file():
         warnings = [str(line) for line in json.loads(saved.read_text(encoding="utf-8"))]
     rows = student_rows(db_url, assignment)
-    results = load_results(db_url, assignment)
+    results = manual_grades.merge_all(load_results(db_url, assignment), db_url, assignment)  # the TAs' scores
     max_score = max((row.max_score for row in rows), default=0.0)
     plot_scores([row.score for row in rows], max_score, report_dir / "scores.png")
     links = {}
@@ -199,7 +202,7 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
         outcomes=collections.Counter(row.outcome for row in rows).most_common(),
         quartiles=_quartiles([row.score for row in rows]), reasons=reasons,
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
-        warnings=list(warnings or []),
+        warnings=list(warnings or []), hand_grading=manual_section.section(db_url, assignment),
         generated=dt.datetime.now().isoformat(timespec="seconds"))
     path = report_dir / "report.html"
     path.write_text(html, encoding="utf-8")

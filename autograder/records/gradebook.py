@@ -7,8 +7,10 @@ Storage, in one database (SQLite file by default, PostgreSQL by URL):
   ``GradeCell`` (one per graded item, ``max_score`` = its points), ``Student``,
   ``SubmittedAssignment`` → ``SubmittedNotebook`` → ``Grade`` with
   ``auto_score`` = the out-of-process verdict × points (0 for every cell when
-  the outcome is not ``graded``) and ``needs_manual_grade=False``. A TA's
-  ``manual_score`` is never overwritten.
+  the outcome is not ``graded``) and ``needs_manual_grade`` only for a written answer handed in
+  and not yet scored (:mod:`autograder.records.manual_grades`, which also keeps the solution-cell and
+  comment rows formgrader reads). A TA's ``manual_score`` and comment are never overwritten.
+- ``course_regrade`` keeps each earlier result when a student is graded again (:mod:`autograder.records.regrades`).
 - ``course_outcome``, a table of ours beside them, holds *why*: the
   :class:`~autograder.records.results.Outcome`, its reason in plain words, the profile,
   the time it took and the whole :class:`~autograder.records.results.SubmissionResult`
@@ -35,7 +37,7 @@ from typing import Iterable
 import nbformat
 from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, Text, select
 
-from autograder.records import db_retry
+from autograder.records import db_retry, manual_grades, regrades
 from autograder.records.results import SubmissionResult
 
 OUTCOME_TABLE = "course_outcome"
@@ -132,16 +134,19 @@ def open_gradebook(url: str):
     with db_retry.schema_lock(normalize_url(url)):  # two TAs' first runs must not both create tables
         gradebook = Gradebook(normalize_url(url))
         _metadata.create_all(gradebook.engine)
+        regrades.create_table(gradebook.engine)
     return gradebook
 
 
 class GradebookWriter:
     """The single writer of a class's grades (use it in the parent process only)."""
 
-    def __init__(self, url: str, assignment: str, cells: Iterable[GradedCell]):
+    def __init__(self, url: str, assignment: str, cells: Iterable[GradedCell],
+                 solution_cells: Iterable[tuple[str, str]] = ()):
         self.url = url
         self.assignment = assignment
         self.cells = list(cells)
+        self.solution_cells = list(solution_cells)  # (notebook, grade_id): formgrader needs their rows
         self.gradebook = db_retry.with_backoff(lambda: open_gradebook(url), recover=lambda: None,
                                                what="the gradebook's tables")
         db_retry.with_backoff(self._ensure_cells, recover=self._reconnect, what=f"{assignment}'s grade cells")
@@ -150,6 +155,8 @@ class GradebookWriter:
         try:
             for cell in self.cells:
                 self._ensure_cell(cell)
+            for notebook, name in self.solution_cells:
+                manual_grades.ensure_solution_cell(self.gradebook.db, self._ensure_notebook(notebook), name)
             self.gradebook.db.commit()
         except BaseException:
             self._rollback()
@@ -180,20 +187,27 @@ class GradebookWriter:
 
     # ----- structure -------------------------------------------------------------------
 
-    def _ensure_cell(self, cell: GradedCell):
-        """Get or create Assignment/Notebook/GradeCell rows (no commit)."""
-        from nbgrader.api import Assignment, GradeCell, Notebook
+    def _ensure_notebook(self, name: str):
+        """Get or create the Assignment and Notebook rows (no commit)."""
+        from nbgrader.api import Assignment, Notebook
 
         db = self.gradebook.db
         assignment = db.execute(select(Assignment).filter_by(name=self.assignment)).scalar_one_or_none()
         if assignment is None:
             assignment = Assignment(name=self.assignment, course_id=self.gradebook.course_id)
             db.add(assignment)
-        notebook = db.execute(select(Notebook).filter_by(name=cell.notebook, assignment=assignment)
-                              ).scalar_one_or_none()
+        notebook = db.execute(select(Notebook).filter_by(name=name, assignment=assignment)).scalar_one_or_none()
         if notebook is None:
-            notebook = Notebook(name=cell.notebook, assignment=assignment)
+            notebook = Notebook(name=name, assignment=assignment)
             db.add(notebook)
+        return notebook
+
+    def _ensure_cell(self, cell: GradedCell):
+        """Get or create Assignment/Notebook/GradeCell rows (no commit)."""
+        from nbgrader.api import GradeCell
+
+        db = self.gradebook.db
+        notebook = self._ensure_notebook(cell.notebook)
         grade_cell = db.execute(select(GradeCell).filter_by(name=cell.grade_id, notebook=notebook)
                                 ).scalar_one_or_none()
         if grade_cell is None:
@@ -250,6 +264,7 @@ class GradebookWriter:
         submission.timestamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
         scores = {item.id: item.score for item in result.tests}
+        items = {item.id: item for item in result.tests}
         graded = result.outcome.keeps_item_scores
         submitted_notebooks: dict[str, object] = {}
         total = 0.0
@@ -264,6 +279,7 @@ class GradebookWriter:
                     submitted = SubmittedNotebook(assignment=submission, notebook=notebook)
                     db.add(submitted)
                     db.flush()
+                manual_grades.ensure_comments(db, submitted)
                 submitted_notebooks[notebook.id] = submitted
             grade = db.execute(select(Grade).filter_by(notebook=submitted, cell_id=grade_cell.id)
                                ).scalar_one_or_none()
@@ -272,7 +288,7 @@ class GradebookWriter:
                 db.add(grade)
             score = float(scores.get(cell.grade_id, 0.0)) if graded else 0.0
             grade.auto_score = min(max(score, 0.0), cell.points)
-            grade.needs_manual_grade = False
+            grade.needs_manual_grade = manual_grades.needs_manual_grade(grade, items.get(cell.grade_id), graded)
             total += grade.auto_score
         db.flush()
         self._write_outcome(result, total, sum(c.points for c in self._cells_for(result)))
@@ -290,7 +306,9 @@ class GradebookWriter:
             "result_json": result.to_json(),
         }
         key = (outcome_table.c.assignment == self.assignment) & (outcome_table.c.student == result.student)
-        if db.execute(select(outcome_table.c.student).where(key)).first() is None:
+        previous = db.execute(select(outcome_table).where(key)).first()
+        if previous is None:
             db.execute(outcome_table.insert().values(assignment=self.assignment, student=result.student, **row))
         else:
+            regrades.keep_earlier(db, self.assignment, result.student, dict(previous._mapping), row)
             db.execute(outcome_table.update().where(key).values(**row))

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from sqlalchemy import create_engine, inspect, select
 
+from autograder.records import manual_grades
 from autograder.records.gradebook import OUTCOME_TABLE, normalize_url, open_gradebook, outcome_table
 from autograder.records.results import Outcome, SubmissionResult
 
@@ -93,14 +94,16 @@ def write_csv(url: str, assignment: str, stream: TextIO) -> int:
     """Write the gradebook of ``assignment`` as CSV (one row per student); return the row count."""
     rows = student_rows(url, assignment)
     cell_ids = sorted({cell for row in rows for cell in row.cells})
+    manual_header, manual_cells = manual_grades.csv_columns(url, assignment)  # the TAs' comments, answers left
     writer = csv.writer(stream)
     writer.writerow(["student", "assignment", "score", "max_score", "outcome", "reason",
-                     "profile", "graded_at", "seconds", "peak_memory_mib", *cell_ids])
+                     "profile", "graded_at", "seconds", "peak_memory_mib", *cell_ids,
+                     *manual_header])
     for row in rows:
         writer.writerow([row.student, assignment, f"{row.score:g}", f"{row.max_score:g}", row.outcome,
                          row.reason, row.profile, row.graded_at, f"{row.seconds:.1f}",
                          "" if row.peak_memory_mib is None else f"{row.peak_memory_mib:g}",
-                         *(f"{row.cells.get(cell, 0.0):g}" for cell in cell_ids)])
+                         *(f"{row.cells.get(cell, 0.0):g}" for cell in cell_ids), *manual_cells(row.student)])
     return len(rows)
 
 
