@@ -26,3 +26,14 @@ c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
     "*.keras", "*.keras.json", "*.npz", "*.npz.json",
 ]
+
+# Late work (read by `course grade` and `course late`, autograder/grading/late_work.py).
+# Times are UTC unless they name a zone; per_day and cap are shares of the assignment's points;
+# each day started past the due date counts once the grace period is over. A due date set with
+# `nbgrader db assignment add NN_topic --duedate=...` is used when none is named here.
+# c.CourseLate.due = {"00_setup": "2027-01-18 23:59:00 Europe/Paris"}
+# c.CourseLate.policy = {
+#     "default": {"grace": "15 min", "per_day": 0.10, "cap": 0.50},
+#     "07_style_transfer": {"grace": "1 h", "late": "not accepted"},
+# }
+# c.CourseLate.extensions = {"00_setup": {"alice": "2 days"}}

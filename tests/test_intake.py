@@ -198,7 +198,7 @@ def test_one_bad_archive_never_stops_the_others(downloads: Path, tmp_path: Path)
     assert "both ivan's" in reasons["ivan"] and "student id" in reasons["eve smith.zip"]
     assert "starts with '.'" in reasons[".judy"] and "not followed" in reasons["frank"]
     assert "not a regular file" in reasons[f"gina/{ASSIGNMENT}/pipe"]
-    assert sorted(p.name for p in dest.iterdir()) == ["alice", "bob", "erin", "gina"]
+    assert sorted(p.name for p in dest.iterdir()) == [".submission_times.csv", "alice", "bob", "erin", "gina"]
     assert sorted(p.name for p in (dest / "alice").iterdir()) == [f"{ASSIGNMENT}.ipynb", "model.npz"]
     assert [p.name for p in (dest / "gina").iterdir()] == [f"{ASSIGNMENT}.ipynb"]
     assert not any(p.is_symlink() for p in dest.rglob("*"))

@@ -89,6 +89,10 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"course grade: nobody graded: {args.submissions} holds no student folder "
               f"(expected {args.submissions}/<student>/{args.assignment}.ipynb).", file=sys.stderr)
         return 1
+    from autograder.cli.late_commands import late_pass
+
+    late_failed = late_pass(args.assignment, graded.db_url, graded.out_dir, submissions=Path(args.submissions),
+                            times_csv=args.times and Path(args.times), quiet=True)
     print(grading.summary_table(graded.results))
     if graded.unchanged:
         print(f"{len(graded.unchanged)} submission(s) unchanged since they were graded with this code: kept "
@@ -102,20 +106,21 @@ def _grade(args: argparse.Namespace) -> int:
               "not graded (listed above and in the report): fix them, then grade again "
               "(--student ID grades one student).",
               file=sys.stderr)
-    failed = graded.skipped or any(r.outcome is Outcome.GRADER_ERROR for r in graded.results)
+    failed = graded.skipped or late_failed or any(r.outcome is Outcome.GRADER_ERROR for r in graded.results)
     return 1 if failed else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
     from autograder.pages import feedback
-    from autograder.records import gradebook_queries, manual_grades
+    from autograder.records import gradebook_queries, lateness, manual_grades
 
     out, db = _out_and_db(args, graded=True)
+    late = lateness.load_url(db, args.assignment)
     # the TAs' scores and comments on the written answers (nbgrader's formgrader) are merged in
     results = manual_grades.merge_all(gradebook_queries.load_results(db, args.assignment), db, args.assignment)
     for result in results:
         if not args.student or result.student in args.student:
-            print(feedback.write_feedback(result, out / "feedback"))
+            print(feedback.write_feedback(result, out / "feedback", lateness=late.get(result.student)))
     return 0
 
 
@@ -188,6 +193,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--submissions", required=True, help="folder with one sub-folder per student")
     grade.add_argument("--accept-weak-sandbox", action="store_true", help=walls.ACCEPT_HELP)
     grade.add_argument("--student", action="append", help="grade only this student (repeatable), even if unchanged")
+    grade.add_argument("--times", help="a CSV student,submitted_at for the late policy, when neither nbgrader's "
+                                       "timestamp.txt nor course collect's archive times exist")
     grade.add_argument("--force", action="store_true", help="regrade every submission, even those unchanged "
                                                             "since the gradebook's last run")
     grade.add_argument("--workers", type=int, help="parallel submissions (default: CPU count)")

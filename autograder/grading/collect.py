@@ -8,7 +8,9 @@ Sources, as TAs get them:
 - nbgrader's ``submitted/<student>/<NN_topic>/`` tree (or any
   ``SRC/<student>/`` folder), copied without links or special files.
 
-Result: ``DEST/<student>/<NN_topic>.ipynb`` plus the student's other files.
+Result: ``DEST/<student>/<NN_topic>.ipynb`` plus the student's other files, and each
+student's submission time in ``DEST/.submission_times.csv`` (see
+:mod:`autograder.grading.submission_times`: the archive's time, or nbgrader's ``timestamp.txt``).
 A student's previous copy in DEST is replaced only once the new one is
 complete, so collecting again is safe.
 
@@ -29,6 +31,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from autograder.grading import submission_times
 from autograder.grading.grade_class import OS_LITTER, STUDENT_ID, Skipped
 
 MAX_ARCHIVE_BYTES = 500 * 2**20
@@ -174,6 +177,7 @@ def collect(assignment: str, source: Path, dest: Path) -> Collection:
     staging = dest / STAGING
     shutil.rmtree(staging, ignore_errors=True)   # what an interrupted run left
     staging.mkdir()
+    times: dict[str, submission_times.SubmissionTime] = {}
     try:
         for student, found in entries.items():
             if len(found) > 1:
@@ -198,6 +202,11 @@ def collect(assignment: str, source: Path, dest: Path) -> Collection:
             built.rename(previous)
             done.collected.append(student)
             done.skipped += notes
+            stamp = submission_times.time_at_intake(Path(entry.path), assignment)
+            if stamp is not None:
+                times[student] = stamp
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if times:  # when each student handed in, kept beside their folders (late work)
+            submission_times.record_collected(dest, times)
     return done

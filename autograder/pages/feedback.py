@@ -70,12 +70,13 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
  .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; } .answer { color: #57606a; }
- .written { white-space: pre-wrap; border-left: 3px solid #ddd; margin: .4rem 0; padding-left: .6rem; color: #222; }
+ .late { color: #9a6700; } .written { white-space: pre-wrap; border-left: 3px solid #ddd; margin: .4rem 0; padding-left: .6rem; color: #222; }
  .ta-comment { margin: .3rem 0; color: #222; }
  .note { color: #555; font-size: .9rem; } img { max-width: 100%; border: 1px solid #eee; margin: .5rem 0; }
 </style></head><body>
 <h1>{{ result.assignment }}: feedback for {{ result.student }}</h1>
 <p><strong>Total: {{ "%g"|format(total) }} / {{ "%g"|format(max_score) }}</strong> — {{ outcome_text }}</p>
+{% if late %}<p class="late">{{ late }}</p>{% endif %}
 {% if reason %}<p>{{ reason }}</p>{% endif %}
 {% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 {% if items %}
@@ -214,10 +215,11 @@ def figure_caption(path: str, by_cell: dict[int, str]) -> str:
     return caption
 
 
-def render_feedback(result: SubmissionResult, course_root: Path | None = None) -> str:
+def render_feedback(result: SubmissionResult, course_root: Path | None = None, lateness=None) -> str:
     """The feedback page of ``result`` as HTML (figures referenced by file name).
 
     course_root: where ``solutions/`` is (default: this repository); its hidden lines are cut.
+    lateness: the student's :class:`autograder.records.lateness.Lateness`, shown under the total.
     """
     secrets = hidden_source_lines(course_root, result.assignment)
     if course_root is None:
@@ -239,13 +241,24 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None) -
     return _TEMPLATE.render(
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
-        outcome_text=OUTCOME_TEXT[result.outcome],
+        outcome_text=OUTCOME_TEXT[result.outcome], late=_late_line(lateness, result.score),
         figures=[(Path(f).name, figure_caption(f, by_cell)) for f in result.figures])
 
 
-def write_feedback(result: SubmissionResult, feedback_dir: Path, course_root: Path | None = None) -> Path:
+def _late_line(lateness, raw_score: float) -> str:
+    """When the work was handed in against the due date, and the total after a late penalty."""
+    if lateness is None:
+        return ""
+    text = lateness.describe(raw_score)
+    if lateness.penalty:
+        text += f" Total after the late penalty: {lateness.final(raw_score):g}."
+    return text
+
+
+def write_feedback(result: SubmissionResult, feedback_dir: Path, course_root: Path | None = None,
+                   lateness=None) -> Path:
     """Write ``feedback_dir/<student>/feedback.html`` (beside the figures) and return its path."""
     page = Path(feedback_dir) / result.student / PAGE_NAME
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_feedback(result, course_root), encoding="utf-8")
+    page.write_text(render_feedback(result, course_root, lateness), encoding="utf-8")
     return page

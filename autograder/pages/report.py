@@ -8,7 +8,12 @@ isolation actually in force, median and quartiles, and a sortable, filterable
 table of the students (plain JavaScript in the page, no CDN) with a reason for
 every lost point, time and peak memory, linking to each feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
 not set, class-folder entries skipped at intake) head the page; they are kept in
-``report/warnings.json`` so that ``course report`` shows them again.
+``report/warnings.json`` so that ``course report`` shows them again. The triage sections
+(:mod:`autograder.pages.triage`) come first and last: "needs attention" heads the page (tampering,
+escape attempts, grader errors, timeouts, outliers, each linked to its executed notebook), the tests
+are listed in notebook order with their most common reasons for lost points grouped, and a
+student × test matrix ends it; with a due date, each student's lateness and penalty
+(:mod:`autograder.records.lateness`) has a column of the students' table.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from typing import Sequence
 
 import jinja2
 
-from autograder.pages import manual_section
-from autograder.records import manual_grades
+from autograder.pages import attention, manual_section, triage
+from autograder.records import lateness, manual_grades
 from autograder.records.gradebook_queries import load_results, student_rows
 from autograder.records.results import SubmissionResult
 
@@ -77,7 +82,7 @@ def _lost_points(result: SubmissionResult | None) -> str:
     if result is None:
         return ""
     lost = [f"{t.id}: {t.message}" for t in result.tests if t.score < t.points]
-    return "; ".join(lost)[:300]
+    return triage.shorten("; ".join(lost), 300)   # at a word boundary, never mid-word
 
 
 def plot_scores(scores: list[float], max_score: float, path: Path) -> Path:
@@ -106,14 +111,16 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ assignment }} — class report</title>
 <style>
- body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
+ body { font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto; color: #222; }
  table { border-collapse: collapse; } td, th { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }
  .note { color: #555; }
-</style></head><body>
+{{ triage_style }}</style></head><body>
 <h1>{{ assignment }}: class report</h1>
 <p>{{ rows|length }} student(s); mean {{ "%.2f"|format(mean) }} / {{ "%g"|format(max_score) }}; median
 {{ "%g"|format(quartiles[1]) }} (quartiles {{ "%g"|format(quartiles[0]) }} and {{ "%g"|format(quartiles[2]) }});
 graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; generated {{ generated }}{% if scheduler %}; {{ scheduler }}{% endif %}.</p>
+{{ attention }}
+{% if late_rule %}<p class="late-rule">Late work: {{ late_rule }}</p>{% endif %}
 {% if warnings %}<h2>Warnings</h2>
 <ul>{% for warning in warnings %}<li>{{ warning }}</li>{% endfor %}</ul>{% endif %}
 <img src="scores.png" alt="histogram of scores">
@@ -121,21 +128,18 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>students</th></tr>
 {% for outcome, count in outcomes %}<tr><td>{{ outcome }}</td><td>{{ count }}</td></tr>{% endfor %}</table>
-<h2>Tests</h2>
-<table><tr><th>test</th><th>points</th><th>full marks</th><th>partial</th><th>pass rate</th></tr>
-{% for t in tests %}<tr><td>{{ t.name }}</td><td>{{ "%g"|format(t.points) }}</td><td>{{ t.passed }}</td><td>{{ t.partial }}</td>
-<td>{{ "%.0f"|format(100 * t.pass_rate) }} %</td></tr>{% endfor %}</table>
+{{ tests_section }}
 <h2>Isolation</h2>
 <ul class="note">{% for note, count in isolation %}<li>{{ note }} ({{ count }} submission(s))</li>{% else %}<li>not reported</li>{% endfor %}</ul>
 <h2>Students</h2>
 <p class="note">Click a column heading to sort; type to filter (student, outcome or reason).
 <input id="filter" type="search" placeholder="filter…" aria-label="filter the students"></p>
 <table id="students"><thead><tr><th data-type="text">student</th><th data-type="number">score</th>
-<th data-type="text">outcome</th><th data-type="text">reason</th><th data-type="number">time</th>
+<th data-type="text">outcome</th>{% if show_late %}<th data-type="number">late</th>{% endif %}<th data-type="text">reason</th><th data-type="number">time</th>
 <th data-type="number">peak memory</th><th>feedback</th></tr></thead><tbody>
 {% for row in rows %}<tr><td>{{ row.student }}</td>
 <td data-value="{{ row.score }}">{{ "%g"|format(row.score) }} / {{ "%g"|format(row.max_score) }}</td>
-<td>{{ row.outcome }}</td><td>{{ reasons[row.student] }}</td>
+<td>{{ row.outcome }}</td>{% if show_late %}<td data-value="{{ row.seconds_late }}">{{ late[row.student] }}</td>{% endif %}<td>{{ reasons[row.student] }}</td>
 <td data-value="{{ row.seconds }}">{{ "%.0f"|format(row.seconds) }} s</td>
 <td data-value="{{ row.peak_memory_mib if row.peak_memory_mib is not none else -1 }}">{% if row.peak_memory_mib is not none %}{{ "%.0f"|format(row.peak_memory_mib) }} MiB{% endif %}</td>
 <td>{% if links[row.student] %}<a href="{{ links[row.student] }}">page</a>{% endif %}</td></tr>{% endfor %}</tbody></table>
@@ -166,8 +170,28 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
   });
 })();
 </script>
+{{ matrix }}
 </body></html>
 """)
+
+
+def _triage(db_url: str, assignment: str, rows, results, report_dir: Path, feedback_dir: Path | None) -> dict:
+    """The triage sections (autograder.pages.triage) and each student's lateness, for the template."""
+    late = lateness.load_url(db_url, assignment)
+    words = {row.student: (late[row.student].status() + (f", −{min(row.late_penalty, row.score):g}"
+                                                         if row.late_penalty else "")) if row.student in late else ""
+             for row in rows}
+    rules = collections.Counter((r.due, r.rule) for r in late.values() if r.due is not None and not r.extension)
+    late_rule = "; ".join(f"due {due:%Y-%m-%d %H:%M} UTC, {rule}" for (due, rule), _ in rules.most_common(1))
+    if late_rule:
+        late_rule += (f"; {sum(1 for r in late.values() if r.seconds_late > 0)} late, "
+                      f"{sum(1 for r in late.values() if r.penalty)} penalised, "
+                      f"{sum(1 for r in late.values() if r.submitted_at is None)} without a submission time")
+    return {"attention": triage.attention_section(attention.needs_attention(results, report_dir, feedback_dir)),
+            "tests_section": triage.tests_section(results), "late": words, "late_rule": late_rule,
+            "show_late": any(words.values()),
+            "matrix": triage.matrix_section(results, {row.student: row.score for row in rows}, words),
+            "triage_style": triage.STYLE}
 
 
 def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir: Path | None = None,
@@ -202,7 +226,8 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
         outcomes=collections.Counter(row.outcome for row in rows).most_common(),
         quartiles=_quartiles([row.score for row in rows]), reasons=reasons,
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
-        warnings=list(warnings or []), hand_grading=manual_section.section(db_url, assignment),
+        warnings=list(warnings or []), **_triage(db_url, assignment, rows, results, report_dir, feedback_dir),
+        hand_grading=manual_section.section(db_url, assignment),
         generated=dt.datetime.now().isoformat(timespec="seconds"))
     path = report_dir / "report.html"
     path.write_text(html, encoding="utf-8")

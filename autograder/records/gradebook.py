@@ -261,7 +261,8 @@ class GradebookWriter:
         if submission is None:
             submission = SubmittedAssignment(assignment=assignment, student=student)
             db.add(submission)
-        submission.timestamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        # ``timestamp`` is nbgrader's submission time: set by the late pass (autograder.records.lateness)
+        # from what the student handed in, never the grading time (that is ``course_outcome.graded_at``).
 
         scores = {item.id: item.score for item in result.tests}
         items = {item.id: item for item in result.tests}

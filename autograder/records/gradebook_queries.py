@@ -33,6 +33,14 @@ class StudentRow:
     cells: dict[str, float]  # grade_id -> score
     seconds: float = 0.0                  # the submission's grading time
     peak_memory_mib: float | None = None  # its run's highest real memory use, when the cgroup told
+    submitted_at: str = ""                # nbgrader's SubmittedAssignment.timestamp (the late pass sets it)
+    seconds_late: float = 0.0             # past the due date, extension included (nbgrader's total_seconds_late)
+    late_penalty: float = 0.0             # nbgrader's late_submission_penalty (points), never in ``cells``
+
+    @property
+    def final_score(self) -> float:
+        """The total after the late penalty, as ``nbgrader export`` computes it (never below 0)."""
+        return max(0.0, self.score - self.late_penalty)
 
 
 def has_results(url: str) -> bool:
@@ -84,6 +92,9 @@ def student_rows(url: str, assignment: str) -> list[StudentRow]:
                 cells=cells,
                 seconds=float(outcome.seconds) if outcome else 0.0,
                 peak_memory_mib=_peak_mib(outcome.result_json) if outcome else None,
+                submitted_at=submission.timestamp.isoformat(sep=" ", timespec="seconds") if submission.timestamp else "",
+                seconds_late=float(submission.total_seconds_late or 0.0),
+                late_penalty=float(submission.late_submission_penalty or 0.0),
             ))
         return rows
     finally:
@@ -95,14 +106,19 @@ def write_csv(url: str, assignment: str, stream: TextIO) -> int:
     rows = student_rows(url, assignment)
     cell_ids = sorted({cell for row in rows for cell in row.cells})
     manual_header, manual_cells = manual_grades.csv_columns(url, assignment)  # the TAs' comments, answers left
+    # Late work's columns once the late pass has given anyone a time or a penalty (score stays the raw total).
+    late = any(row.submitted_at or row.late_penalty for row in rows)
     writer = csv.writer(stream)
     writer.writerow(["student", "assignment", "score", "max_score", "outcome", "reason",
-                     "profile", "graded_at", "seconds", "peak_memory_mib", *cell_ids,
+                     "profile", "graded_at", "seconds", "peak_memory_mib",
+                     *(["submitted_at", "hours_late", "late_penalty", "final_score"] if late else []), *cell_ids,
                      *manual_header])
     for row in rows:
         writer.writerow([row.student, assignment, f"{row.score:g}", f"{row.max_score:g}", row.outcome,
                          row.reason, row.profile, row.graded_at, f"{row.seconds:.1f}",
                          "" if row.peak_memory_mib is None else f"{row.peak_memory_mib:g}",
+                         *([row.submitted_at, f"{row.seconds_late / 3600:.2f}", f"{row.late_penalty:g}",
+                            f"{row.final_score:g}"] if late else []),
                          *(f"{row.cells.get(cell, 0.0):g}" for cell in cell_ids), *manual_cells(row.student)])
     return len(rows)
 
