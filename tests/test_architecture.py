@@ -20,7 +20,7 @@ MAX_LINES = 400
 
 # Top to bottom: a package may import its own modules and any package below it, never one above.
 # ``checks`` (the weeks' hidden checks) stand on ``verdicts`` and are loaded by name from there.
-LAYERS = ("cli", "demo", "authoring", "grading", "pages", "submission", "sources", "checks",
+LAYERS = ("cli", "demo", "authoring", "grading", "pages", "integrity", "submission", "sources", "checks",
           "verdicts", "records", "isolation", "paths")
 
 

@@ -33,11 +33,22 @@ from autograder.checks._convolution_reference import (  # noqa: F401 - the backw
     avg_pool_reference, conv_backward_reference, conv_forward_reference, max_pool_reference, padding_amounts,
     receptive_field_reference, tf_conv,
 )
+from autograder.checks._by_hand import ByHand
 from autograder.verdicts.judging import Cases, FunctionCheck, Verdict
 from course_utils.checks import scaled_error
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "01_convolution"
+
+# The header's rules: written for NumPy, library convolutions and poolings allowed and graded like any
+# other answer, and shown to the TA (autograder/integrity/library_calls.py). padding_amounts and
+# receptive_field are arithmetic: nothing to declare. The notebook's rules name every entry.
+BY_HAND = ByHand(
+    answers=("conv_forward_naive", "conv_forward", "true_convolution", "conv_backward", "max_pool", "avg_pool"),
+    calls=("tf.nn.conv", "tf.nn.max_pool", "tf.nn.avg_pool", "keras.ops.conv", "keras.ops.max_pool",
+           "keras.ops.average_pool", "keras.layers.Conv", "keras.layers.MaxPool", "keras.layers.AveragePool",
+           "scipy.signal", "scipy.ndimage"),
+)
 
 # Convolution and its gradients, as a share of the largest true value. Float64
 # code in any summation order agrees with the float64 truth to ~1e-15 of it

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from autograder.cli import course_commands, grading_commands, late_commands, manual_commands
+from autograder.cli import course_commands, grading_commands, integrity_commands, late_commands, manual_commands
 from autograder.cli.usage import UsageError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     grading_commands.add_commands(commands)
     late_commands.add_commands(commands)
     manual_commands.add_commands(commands)
+    integrity_commands.add_commands(commands)
     return parser
 
 

@@ -292,7 +292,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     from course_utils.runtime import profile as active_profile
     from tqdm import tqdm
 
-    from autograder.pages import feedback, report
+    from autograder.pages import feedback, integrity, report
 
     root = Path(root or course_root()).resolve()
     out_dir = Path(out_dir or default_out_dir(assignment, root)).resolve()
@@ -378,6 +378,7 @@ def grade_class(assignment: str, submissions: Path, *, students: Sequence[str] |
     warnings = ([w for w in [judge_secret_warning(), evaluation_set_warning(assignment)] if w]
                 + [s.line() for s in intake.skipped]
                 + [intake.renamed_line(safe) for safe in sorted(intake.renamed)])
+    warnings += integrity.write_for_class(assignment, intake.found, out_dir / "report", root)  # TA-only signals
     report.write_report(db_url, assignment, out_dir / "report", feedback_dir=out_dir / "feedback",
                         scheduler=scheduling.describe(scheduler, workers), warnings=warnings)
     results.sort(key=lambda r: r.student)

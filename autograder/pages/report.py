@@ -121,6 +121,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; generated {{ generated }}{% if scheduler %}; {{ scheduler }}{% endif %}.</p>
 {{ attention }}
 {% if late_rule %}<p class="late-rule">Late work: {{ late_rule }}</p>{% endif %}
+{% if integrity %}<p><a href="integrity.html">Integrity signals</a>: similar answers, library calls in by-hand exercises (TA only; no grade changed).</p>{% endif %}
 {% if warnings %}<h2>Warnings</h2>
 <ul>{% for warning in warnings %}<li>{{ warning }}</li>{% endfor %}</ul>{% endif %}
 <img src="scores.png" alt="histogram of scores">
@@ -227,6 +228,7 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
         quartiles=_quartiles([row.score for row in rows]), reasons=reasons,
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
         warnings=list(warnings or []), **_triage(db_url, assignment, rows, results, report_dir, feedback_dir),
+        integrity=(report_dir / "integrity.html").is_file(),
         hand_grading=manual_section.section(db_url, assignment),
         generated=dt.datetime.now().isoformat(timespec="seconds"))
     path = report_dir / "report.html"
