@@ -154,3 +154,17 @@ def test_a_renamed_copy_is_found_and_an_independent_answer_is_not() -> None:
     report = similarity.compare_class(class_, template, exercises=["conv_backward"])
     assert [(m.left, m.right) for m in report.matches] == [("a", "b")]
     assert report.compared == {"conv_backward": 3}
+
+
+def test_course_similarity_writes_the_page_for_a_graded_class(graded, tmp_path: Path, capsys) -> None:
+    """``course similarity`` (the TA's rerun, e.g. with reference texts added after grading)."""
+    from autograder.cli import main
+
+    result, _, _ = graded
+    submissions = result.out_dir.parent / "class"
+    assert main(["similarity", WEEK, "--submissions", str(submissions), "--out", str(tmp_path),
+                 "--references", str(REFERENCES)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 notebook(s): 6 similar pair(s), 1 answer(s) like a reference text, 2 library call(s)" in printed
+    assert (tmp_path / "report" / "integrity.html").is_file()
+    assert main(["similarity", WEEK, "--submissions", str(tmp_path / "nowhere")]) == 2

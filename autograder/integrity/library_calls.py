@@ -18,8 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from nbformat import NotebookNode
+
 from autograder.checks._by_hand import ByHand, spelled
 from autograder.integrity.answers import Submission
+from autograder.sources import notebooks
 
 _MAGIC = re.compile(r"^\s*[%!]")  # IPython magics and shell lines: not Python, blanked before parsing
 
@@ -137,3 +140,30 @@ def scan_class(submissions: Sequence[Submission], declaration: ByHand | None) ->
                 text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
                 found.append(LibraryCall(submission.student, exercise, function, name, entry, line, text))
     return found
+
+
+_CODE_SPAN = re.compile(r"`([A-Za-z_][\w.]*)`")
+_LIBRARIES = ("tf.", "tensorflow.", "keras.", "scipy.", "torch.", "jax.", "cv2.", "skimage.")
+
+
+def disagreements(declaration: ByHand, nb: NotebookNode) -> list[str]:
+    """Where a week's declaration and its notebook's text disagree (empty when they agree).
+
+    Every declared answer cell exists; every declared entry is named in the text (a code span starting
+    with it: ``tf.nn.conv`` by `tf.nn.conv2d`); every library name the text's rules name (the markdown
+    paragraph starting with "Rules:") falls under a declared entry.
+    """
+    cells = {notebooks.grade_id(cell) for cell in nb.cells if notebooks.is_solution_cell(cell)}
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    spans = [span for text in markdown for span in _CODE_SPAN.findall(text)]
+    rules = [span for text in markdown for paragraph in text.split("\n\n") if paragraph.startswith("Rules:")
+             for span in _CODE_SPAN.findall(paragraph) if span.startswith(_LIBRARIES)]
+    problems = [f"declared answer cell {name!r} is not an answer cell of the notebook"
+                for name in declaration.answers if name not in cells]
+    problems += [f"declared call {entry!r} is named nowhere in the text" for entry in declaration.calls
+                 if not any(span.startswith(entry) for span in spans)]
+    problems += [f"the rules name {span!r}, which the declaration does not cover" for span in rules
+                 if declaration.matches(span) is None]
+    if not rules:
+        problems.append("no 'Rules:' paragraph names a library: the text does not say what is by hand")
+    return problems
