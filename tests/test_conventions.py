@@ -87,29 +87,72 @@ def test_self_check_cells_carry_the_mark(assignment):
 
 
 QUESTION = re.compile(r"^\*\*Question (\d+)\.(\d+)\.\*\* \S")
+ANY_QUESTION = re.compile(r"\*\*Question \d+\.\d+\.\*\*")
+QUESTIONS_HEADING = re.compile(r"^## Questions\b", re.M)
+NUMBERED_ITEM = re.compile(r"^\s*\d+[.)]\s+\S", re.M)
+
+
+def question_problems(cells, week: int) -> list[str]:
+    """What breaks the questions' convention in ``cells``: a ``## Questions`` heading that does not open
+    its own cell, questions listed together in one cell, a question without its answer cell right below
+    it (markdown, nbgrader solution + grade, ``answer_N_k``; its points are the instructor's, 0 allowed)."""
+    problems = []
+    in_questions = False
+    for index, cell in enumerate(cells):
+        source = cell.source if cell.cell_type == "markdown" else ""
+        headings = re.findall(r"^## .*$", source, re.M)
+        if headings:
+            in_questions = headings[-1].startswith("## Questions")
+        if QUESTIONS_HEADING.search(source) and (not source.startswith("## Questions") or NUMBERED_ITEM.search(source)):
+            problems.append(f"cell {index}: '## Questions' opens a cell of its own, and each question "
+                            f"('**Question {week}.k.** …') gets its own cell with an answer cell below it")
+            continue
+        if source.startswith("## "):
+            continue
+        if len(ANY_QUESTION.findall(source)) > 1:
+            problems.append(f"cell {index}: one question per cell")
+        question = QUESTION.match(source)
+        if in_questions and source and not nbgrader_answer(cell) and not question:
+            problems.append(f"cell {index}: write each question as '**Question {week}.k.** …' in its own cell")
+        if question:
+            following = cells[index + 1] if index + 1 < len(cells) else None
+            if int(question.group(1)) != week:
+                problems.append(f"cell {index}: question of week {question.group(1)} in week {week}")
+            if following is None or not nbgrader_answer(following):
+                problems.append(f"cell {index} ({source[:40]}…) needs an answer cell below it")
+                continue
+            meta = following.metadata["nbgrader"]
+            if meta.get("grade_id") != f"answer_{week}_{question.group(2)}" or float(meta.get("points", -1)) < 0:
+                problems.append(f"cell {index + 1}: the answer cell is named answer_{week}_{question.group(2)} "
+                                f"and worth 0 or more points, not {meta}")
+    return problems
 
 
 @pytest.mark.parametrize("assignment", WEEKS)
 def test_every_question_has_an_answer_cell_below_it(assignment):
     """Questions are written '**Question N.k.** …', one per cell, each followed by an nbgrader answer
-    cell (markdown, solution + grade, 0 points: the release shows YOUR ANSWER HERE, the TA reads it)."""
-    cells = _notebook(assignment).cells
-    week = int(assignment[:2])
-    in_questions = False
-    for index, cell in enumerate(cells):
-        if cell.cell_type == "markdown" and cell.source.startswith("## "):
-            in_questions = cell.source.startswith("## Questions")
-            continue
-        question = QUESTION.match(cell.source) if cell.cell_type == "markdown" else None
-        if in_questions and cell.cell_type == "markdown" and not nbgrader_answer(cell):
-            assert question, f"cell {index}: write each question as '**Question {week}.k.** …' in its own cell"
-        if question:
-            assert int(question.group(1)) == week, cell.source[:60]
-            following = cells[index + 1] if index + 1 < len(cells) else None
-            assert following is not None and nbgrader_answer(following), (
-                f"cell {index} ({cell.source[:40]}…) needs an answer cell below it")
-            meta = following.metadata["nbgrader"]
-            assert meta["grade_id"] == f"answer_{week}_{question.group(2)}" and meta["points"] == 0, meta
+    cell (markdown, solution + grade: the release shows YOUR ANSWER HERE, a TA grades it by hand)."""
+    assert question_problems(_notebook(assignment).cells, int(assignment[:2])) == []
+
+
+def test_questions_without_answer_cells_are_found():
+    """Does the check catch week 5's old shape (the questions listed in one cell, no answer cell) and a
+    question whose answer cell is missing, and accept the convention?"""
+    md = nbformat.v4.new_markdown_cell
+
+    def answer(grade_id: str, points: float = 0):
+        cell = md("The model answer.")
+        cell.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": grade_id, "points": points}
+        return cell
+
+    listed = [md("Some results.\n\n## Questions (ungraded)\n\n1. Why?\n2. How?"), md("## Before you submit")]
+    assert question_problems(listed, 5) and "opens a cell of its own" in question_problems(listed, 5)[0]
+    missing = [md("## Questions (ungraded)"), md("**Question 5.1.** Why?"), md("**Question 5.2.** How?"),
+               answer("answer_5_2")]
+    assert question_problems(missing, 5) == ["cell 1 (**Question 5.1.** Why?…) needs an answer cell below it"]
+    good = [md("## Questions (ungraded)\n\nAnswer below each."), md("**Question 5.1.** Why?"),
+            answer("answer_5_1"), md("**Question 5.2.** How?"), answer("answer_5_2", 2), md("## Before you submit")]
+    assert question_problems(good, 5) == []
 
 
 def nbgrader_answer(cell) -> bool:
