@@ -43,6 +43,14 @@ def notebook_files(notebook: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def files_to_hand_in(assignment: str, root: Path | str | None = None) -> list[str]:
+    """Every file the grader loads for ``assignment``: the graded ones, then those its notebook loads."""
+    released = release.resolve_root(root) / release.RELEASE_DIR / assignment / f"{assignment}.ipynb"
+    graded = graded_files(assignment)
+    loads = notebook_files(released) if released.is_file() else []
+    return graded + [name for name in loads if name not in graded]
+
+
 def handin_lists(root: Path | str | None = None) -> dict[str, dict[str, list[str]]]:
     """``{NN_topic: {"notebook": name, "graded": [...], "notebook_loads": [...]}}`` for every week."""
     root = release.resolve_root(root)

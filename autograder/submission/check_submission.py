@@ -23,7 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.verdicts import function_judge, judging
+from autograder.sources import handin
+from autograder.verdicts import function_judge
 from autograder.isolation.limits import default_limits
 from autograder.submission.outcomes import cell_label, errors
 from autograder.records.results import Outcome
@@ -61,7 +62,8 @@ def guess_assignment(folder: Path, known: list[str]) -> str | None:
 
 
 def _artifact_paths(assignment: str) -> list[str]:
-    return [check.path for check in judging.load_checks(assignment) if isinstance(check, judging.ArtifactCheck)]
+    """The checks' files, then those the notebook's cells load (the one list: sources.handin)."""
+    return handin.files_to_hand_in(assignment)
 
 
 def check_files(folder: Path, assignment: str) -> list[Finding]:
