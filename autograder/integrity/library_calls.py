@@ -52,7 +52,7 @@ def import_bindings(cells: Sequence[str]) -> dict[str, str]:
     """``name -> qualified name`` bound by the imports of ``cells``, in order (a later import wins)."""
     bound: dict[str, str] = {}
     for code in cells:
-        tree = parse(code)
+        tree = parse(code) if "import" in code else None  # most cells import nothing: skip parsing them
         for node in ast.walk(tree) if tree else ():
             if isinstance(node, ast.Import):
                 for alias in node.names:

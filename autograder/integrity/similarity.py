@@ -119,7 +119,7 @@ def kgram_hashes(text: str, k: int = K) -> np.ndarray:
 def fingerprint(name: str, code: str, boilerplate: np.ndarray | None = None) -> Fingerprint:
     """The winnowed fingerprint of ``code`` (Python, :func:`normalised`), ``boilerplate`` hashes removed."""
     raw = normalised(code)
-    filtered, offsets = filter_code(raw, f"{name}.py")
+    filtered, offsets = filter_code(raw, f"{name}.py", language="python")
     hashes = kgram_hashes(filtered)
     if len(hashes) == 0:
         return Fingerprint(raw, filtered, offsets, set(), {}, 0)
