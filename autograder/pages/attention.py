@@ -41,8 +41,9 @@ _PROCESS = re.compile(r"\b(import\s+(subprocess|pty|ctypes)\b|from\s+(subprocess
                       r"|fork|spawn\w*|kill)\s*\(|subprocess\.)")
 _OUTSIDE = re.compile(r"""["'][^"'\n]*(solutions/|/autograder|gradebook|/etc/|/proc/|/root\b|/home/|\.\./)"""
                       r"""[^"'\n]*["']|\b(listdir|chdir|scandir|walk)\s*\(\s*["']\.\.["']""")
-_BLOCKED = re.compile(r"(PermissionError|Operation not permitted|Network is unreachable|Temporary failure in name "
-                      r"resolution|Name or service not known|Read-only file system|ConnectionRefusedError)")
+_BLOCKED = re.compile(r"(PermissionError|FileNotFoundError|Operation not permitted|Network is unreachable|gaierror"
+                      r"|Temporary failure in name resolution|Name or service not known|Read-only file system"
+                      r"|ConnectionRefusedError|\bOSError\b)")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def needs_attention(results: Sequence[SubmissionResult], report_dir: Path,
         if slow is not None and result.outcome is not Outcome.TIMEOUT and result.seconds > slow:
             flag("slow outlier", f"graded in {result.seconds:.0f} s; the class's median is {median_seconds:.0f} s.",
                  "nothing")
-        if hungry is not None and result.peak_memory_bytes and result.peak_memory_bytes > hungry:
+        if (hungry is not None and result.peak_memory_bytes and result.peak_memory_bytes > hungry
+                and result.outcome is not Outcome.OUT_OF_MEMORY):   # already flagged above
             flag("memory outlier", f"peak memory {result.peak_memory_bytes / 2**20:.0f} MiB; the class's median is "
                                    f"{median_memory / 2**20:.0f} MiB.", "nothing")
     return sorted(flags, key=lambda f: (f.rank, f.student))
