@@ -257,7 +257,7 @@ def test_penalty_shows_in_csv_lms_report_and_feedback_and_never_in_the_grades(tm
 
     report = late_work.refresh_pages(url, ASSIGNMENT, tmp_path / "out", rows, root=tmp_path)
     text = report.read_text()
-    assert "1 d 2 h late" in text and "−2" in text and "no submission time" in text
+    assert "1 d 2 h late, −2 → 5" in text and "no submission time" in text and "Late work: due 2027-01-18 23:00 UTC" in text
     page = (tmp_path / "out" / "feedback" / "bob" / "feedback.html").read_text()
     assert "Submitted 2027-01-20 01:00 UTC (TA&#39;s CSV); due 2027-01-18 23:00 UTC: 1 d 2 h late" in page
     assert "late penalty −2 point(s)" in page and "Total after the late penalty: 5." in page

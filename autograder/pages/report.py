@@ -179,9 +179,15 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 def _triage(db_url: str, assignment: str, rows, results, report_dir: Path, feedback_dir: Path | None) -> dict:
     """The triage sections (autograder.pages.triage) and each student's lateness, for the template."""
     late = lateness.load_url(db_url, assignment)
-    words = {row.student: (late[row.student].status() + (f", −{min(row.late_penalty, row.score):g}"
-                                                         if row.late_penalty else "")) if row.student in late else ""
-             for row in rows}
+    def word(row) -> str:
+        found = late.get(row.student)
+        if found is None:
+            return ""
+        if row.late_penalty:
+            return f"{found.status()}, −{min(row.late_penalty, row.score):g} → {row.final_score:g}"
+        return found.status() + (", within the grace period" if found.seconds_late > 0 else "")
+
+    words = {row.student: word(row) for row in rows}
     rules = collections.Counter((r.due, r.rule) for r in late.values() if r.due is not None and not r.extension)
     late_rule = "; ".join(f"due {due:%Y-%m-%d %H:%M} UTC, {rule}" for (due, rule), _ in rules.most_common(1))
     if late_rule:
