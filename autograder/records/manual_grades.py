@@ -128,9 +128,12 @@ def marks(url: str, assignment: str) -> dict[str, dict[str, Mark]]:
 
 def csv_columns(url: str, assignment: str) -> tuple[list[str], Callable[[str], list[str]]]:
     """The CSV's written-answer columns: ``<answer> comment`` per answer, then ``answers_to_grade``
-    (the TA's scores are already in the answers' score columns: nbgrader's score is the manual one)."""
+    (the TA's scores are already in the answers' score columns: nbgrader's score is the manual one).
+    None for an assignment without written answers: its CSV stays as it was."""
     found = marks(url, assignment)
     answers = sorted({grade_id for student in found.values() for grade_id in student})
+    if not answers:
+        return [], lambda student: []
 
     def cells(student: str) -> list[str]:
         own = found.get(student, {})
