@@ -202,6 +202,7 @@ def _visible(page, selector: str) -> list[list[str]]:
     return [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
 
 
+@pytest.mark.slow   # about 45 s on 2 cores, most of it the gradebook writer's 300 transactions (~130 ms each)
 def test_the_report_of_300_triages_in_a_browser(browser, tmp_path_factory) -> None:
     folder = tmp_path_factory.mktemp("class300")
     url, results = generated_class(folder)
