@@ -297,3 +297,42 @@ def test_course_late_on_the_command_line(tmp_path: Path, monkeypatch, capsys) ->
     assert cli.main(["late", ASSIGNMENT, "--out", str(out), "--times", str(sheet)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("course late:") and "line 2" in err and "Traceback" not in err
+
+
+def test_a_timestamp_file_that_is_a_link_or_too_big_is_not_read(tmp_path: Path) -> None:
+    """A student's folder may hold anything: a linked or oversized timestamp.txt gives no time."""
+    linked, big, plain = (tmp_path / name for name in ("linked", "big", "plain"))
+    for folder in (linked, big, plain):
+        folder.mkdir()
+    (tmp_path / "elsewhere.txt").write_text("2027-01-01 00:00:00 UTC")
+    os.symlink(tmp_path / "elsewhere.txt", linked / "timestamp.txt")
+    (big / "timestamp.txt").write_text("2027-01-01 00:00:00 UTC" + " " * 1000)
+    (plain / "timestamp.txt").write_text("2027-01-01 00:00:00 UTC")
+    assert submission_times.read_timestamp_file(linked) is None and submission_times.read_timestamp_file(big) is None
+    assert submission_times.read_timestamp_file(plain) == dt.datetime(2027, 1, 1)
+
+
+def test_a_plain_folder_is_timed_by_its_newest_file(tmp_path: Path) -> None:
+    folder = tmp_path / "dana"
+    folder.mkdir()
+    for name, hour in (("00_demo.ipynb", 5), ("model.npz", 7)):
+        (folder / name).write_text("x")
+        stamp = (DUE + dt.timedelta(hours=hour)).replace(tzinfo=dt.timezone.utc).timestamp()
+        os.utime(folder / name, (stamp, stamp))
+    assert submission_times.time_at_intake(folder, ASSIGNMENT) == submission_times.SubmissionTime(
+        DUE + dt.timedelta(hours=7), submission_times.SOURCE_FOLDER)
+
+
+def test_an_extension_granted_in_nbgrader_is_kept(tmp_path: Path) -> None:
+    """nbgrader's own Gradebook.grant_extension counts when the config names none for that student."""
+    from nbgrader.api import Gradebook
+
+    url = graded(tmp_path, {"bob": (4, 6)})
+    with Gradebook(gradebook.normalize_url(url)) as nb:
+        nb.grant_extension(ASSIGNMENT, "bob", days=3)
+    at = {"bob": submission_times.SubmissionTime(DUE + dt.timedelta(days=2), "x")}
+    rows = late_work.apply(url, ASSIGNMENT, late_work.LateRules(DUE, LatePolicy(per_day=0.1)), at)
+    assert rows["bob"].penalty == 0 and rows["bob"].extension == dt.timedelta(days=3)
+    rows = late_work.apply(url, ASSIGNMENT, late_work.LateRules(DUE, LatePolicy(per_day=0.1),
+                                                                {"bob": dt.timedelta(days=1)}), at)
+    assert rows["bob"].penalty == 1.0          # the config's one-day extension wins
