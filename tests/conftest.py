@@ -9,8 +9,13 @@ Two rules, both about wall time on the 2-core CI machine, neither about what a t
   (xdist 3.8 appends the group to ``item._nodeid``, which pytest 9.2's structured node ids
   ignore, pytest-dev/pytest-xdist#1386), and they had silently spread every group over both
   workers, each building the fixtures again (the isolation cohort, 5.5 min, twice).
-- Slow tests (``@pytest.mark.slow``: whole notebooks, training) are handed out first, so that
-  the two workers do not end the run with one long test each after the other finished.
+- The answer corpus (``test_answer_corpus.py``) runs one week per worker: each entry is judged
+  once per process and its three tests read that one verdict (``judged`` is cached per process).
+  Spread test by test, an entry's tests landed on both workers and about half the corpus was
+  judged twice (measured in CI: 365 s of ``test_visible_asserts_are_redundant`` re-judging).
+- Slow tests (``@pytest.mark.slow``: whole notebooks, training) are handed out first, then the
+  corpus weeks, so that the two workers do not end the run with one long unit each after the
+  other finished.
 
 Without ``-n`` (a single test, a debugger) neither rule changes anything.
 """
@@ -34,8 +39,23 @@ SHARED_FIXTURE_GROUPS = {
 }
 
 
+CORPUS_MODULE = "test_answer_corpus.py"
+
+
+def group_of(nodeid: str) -> str | None:
+    """The work unit a test belongs to when it shares a per-process cache, else None.
+
+    ``tests/test_answer_corpus.py::test_x[03_adversarial/entry]`` -> ``answer_corpus_03_adversarial``.
+    """
+    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    if module == CORPUS_MODULE and "[" in nodeid:
+        week = nodeid.split("[", 1)[1].split("/", 1)[0].rstrip("]")
+        return f"answer_corpus_{week}"
+    return SHARED_FIXTURE_GROUPS.get(module)
+
+
 def _group(item: pytest.Item) -> str | None:
-    return SHARED_FIXTURE_GROUPS.get(item.path.name)
+    return group_of(item.nodeid)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -47,8 +67,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
     class SharedFixtureScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
-            return SHARED_FIXTURE_GROUPS.get(module) or super()._split_scope(nodeid)
+            return group_of(nodeid) or super()._split_scope(nodeid)
 
     return SharedFixtureScheduling(config, log)
 
@@ -56,7 +75,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     slow_groups = {_group(item) for item in items if item.get_closest_marker("slow") and _group(item)}
 
-    def starts_late(item: pytest.Item) -> bool:
-        return not (item.get_closest_marker("slow") or _group(item) in slow_groups)
+    def start_order(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") or _group(item) in slow_groups:
+            return 0
+        return 1 if (_group(item) or "").startswith("answer_corpus_") else 2
 
-    items.sort(key=starts_late)  # stable: the order within each part is kept
+    items.sort(key=start_order)  # stable: the order within each part is kept

@@ -162,7 +162,8 @@ def judge_handed(assignment: str, check: judging.FunctionCheck, fn: Callable[...
         shutil.copyfile(written, work / FUNCTIONS_DIR / written.name)
         shutil.copyfile(written, kept / written.name)
         np.savez(work / "inputs" / f"{check.id}.npz", **notebook_judge.encode_cases(cases))
-        if not worker(assignment).run(work, [check.id]):
+        requested = check.id + (function_harness.LINES_SUFFIX if check.counts_lines else "")
+        if not worker(assignment).run(work, [requested]):
             return judging.Verdict(False, f"{check.id}: the harness process stopped or took longer than "
                                           f"{REQUEST_SECONDS:.0f} s while running the function")
         results_file = work / "results" / f"{check.id}.npz"

@@ -55,3 +55,18 @@ def test_a_shared_fixture_group_runs_on_one_worker(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     builders = (tests / "built.txt").read_text().split()
     assert len(builders) == 1, f"the group's module fixture was built by {len(builders)} workers"
+
+
+def test_each_corpus_week_is_one_unit_and_entries_of_a_week_share_it() -> None:
+    """Are an entry's tests and its week's summary test one work unit, and other weeks another?"""
+    from tests.conftest import group_of
+
+    week3 = {group_of(f"tests/test_answer_corpus.py::{test}")
+             for test in ("test_entry_gets_the_expected_verdicts[03_adversarial/fgsm_keras_ops]",
+                          "test_visible_asserts_are_redundant[03_adversarial/fgsm_keras_ops]",
+                          "test_every_visible_assert_is_failed_by_some_mistake[03_adversarial]")}
+    assert week3 == {"answer_corpus_03_adversarial"}
+    assert group_of("tests/test_answer_corpus.py::test_entry_gets_the_expected_verdicts[04_visualising/x]") \
+        == "answer_corpus_04_visualising"
+    assert group_of("tests/test_answer_corpus.py::test_corpus_headers") is None
+    assert group_of("tests/test_sandbox.py::test_x[03_adversarial]") is None
