@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.records import db_retry, gradebook
+from autograder.records import db_retry, gradebook, gradebook_queries
 from autograder.grading import grade_class as grading
 from autograder.records.gradebook import GradebookWriter, GradedCell
 from autograder.records.results import ItemResult, Outcome, SubmissionResult
