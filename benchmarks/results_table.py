@@ -207,6 +207,29 @@ def _mutation(data: dict[str, Any]) -> Iterator[Row]:
                    "DESIGN.md: at least 95 % of non-equivalent mutants killed per function check", "")
 
 
+def _similarity_threshold(data: dict[str, Any]) -> Iterator[Row]:
+    """Where the integrity page's similarity thresholds come from (benchmarks/similarity_threshold.py)."""
+    yield ("integrity: similarity of the answer corpus's honest alternatives vs renamed copies (copydetect)",
+           f"honest pairs at most {data['honest_max']:.2f} ({data['honest_pairs']} pairs), renamed copies at least "
+           f"{data['renamed_min']:.2f} ({data['renamed_copies']}); threshold {data['threshold']}; against a reference "
+           f"text: corpus answers at most {data['reference_corpus_max']:.2f}, ports at least "
+           f"{data['reference_ports_min']:.2f}, threshold {data['reference_threshold']}",
+           "issue 35: no honest pair above the threshold; copydetect's default display threshold is 0.33", "")
+
+
+def _similarity_class(data: dict[str, Any]) -> Iterator[Row]:
+    """The integrity signals for a synthetic class (benchmarks/similarity_class.py)."""
+    pairs = max(row["pairs"] for row in data["exercises"])
+    flagged = sum(row["flagged"] for row in data["exercises"])
+    yield (f"integrity signals for {data['students']} submissions ({data['assignment']}, synthetic: 67 corpus "
+           "texts renamed, far more alike than a class)",
+           f"all {pairs} pairs of one exercise in at most {data['pairs_seconds_max']:.1f} s "
+           f"({data['pairs_seconds_total']:.0f} s for {len(data['exercises'])} exercises, {flagged} pairs flagged); "
+           f"reading the notebooks {data['read_seconds']:.1f} s, library-call scan "
+           f"{data['library_call_scan_seconds']:.1f} s, page {data['page_seconds']:.1f} s ({data['page_mib']:.1f} MiB)",
+           "issue 35: all pairs of one exercise for 300 submissions in seconds to a minute", "")
+
+
 SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("conv_speed_full.json", _week1),
     ("conv_speed_smoke.json", _week1),
@@ -230,6 +253,8 @@ SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("dask_throughput_full.json", _dask),
     ("dask_throughput_smoke.json", _dask),
     ("demo_wall_time_smoke.json", _demo),
+    ("similarity_threshold.json", _similarity_threshold),
+    ("similarity_class.json", _similarity_class),
 ]
 # Results whose names vary (mutation_score_<weeks>.json): every file matching the pattern gives rows.
 PATTERN_SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [

@@ -36,7 +36,8 @@ from autograder.integrity.answers import Submission
 from autograder.sources import notebooks
 
 K = 25          # copydetect's default noise threshold: shared runs shorter than this are ignored
-WINDOW = 6      # winnowing window for its default guarantee threshold of 30 (30 - 25 + 1)
+WINDOW = 6      # winnowing window: any shared run of 30 filtered characters is seen (30 - 25 + 1); copydetect's
+                # own default (guarantee 25, window 1) keeps every k-gram, about three times the hashes per pair
 # Honest alternatives of the answer corpus, every week (116 pairs), reach at most 0.878 (week 4's
 # saliency_map solution and a one-line variant of it; most pairs stay under 0.5); renamed and re-formatted
 # copies of each of them (114) score 1.0 (benchmarks/results/similarity_threshold.json).
@@ -50,13 +51,13 @@ MIN_CHARS = 80
 REFERENCE_SUFFIXES = (".py", ".ipynb")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Match:
-    """Two texts of one exercise at or above the threshold: who, the score, both texts (as :func:`normalised`)
-    with the shared code marked.
+    """Two texts of one exercise at or above the threshold: who, the score, and where their code is shared.
 
-    right: another student's id, or ``reference:<file name>``; left_html / right_html are escaped HTML with
-    the shared code between ``<mark>`` tags.
+    right: another student's id, or ``reference:<file name>``; ``left_html`` / ``right_html`` give each text
+    (as :func:`normalised`) as escaped HTML with the shared code between ``<mark>`` tags, made only when asked
+    (a page shows the first pairs of an exercise, not thousands).
     """
 
     exercise: str
@@ -64,12 +65,22 @@ class Match:
     right: str
     score: float
     coverages: tuple[float, float]
-    left_html: str
-    right_html: str
+    left_code: str = field(repr=False, default="")
+    right_code: str = field(repr=False, default="")
+    left_slices: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((2, 0), dtype=int))
+    right_slices: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((2, 0), dtype=int))
 
     @property
     def is_reference(self) -> bool:
         return self.right.startswith("reference:")
+
+    @property
+    def left_html(self) -> str:
+        return _highlighted(self.left_code, self.left_slices)
+
+    @property
+    def right_html(self) -> str:
+        return _highlighted(self.right_code, self.right_slices)
 
 
 @dataclass
@@ -145,17 +156,17 @@ def own_chars(fp: Fingerprint) -> int:
     return int(fp.token_coverage)
 
 
-def _highlighted(fp: Fingerprint, slices: np.ndarray) -> str:
-    """The raw code as escaped HTML, the shared parts between ``<mark>`` tags."""
+def _highlighted(code: str, slices: np.ndarray) -> str:
+    """``code`` as escaped HTML, the parts in ``slices`` (copydetect's 2 x n starts and ends) marked."""
     if slices.ndim != 2 or slices.shape[1] == 0:
-        return str(escape(fp.raw_code))
-    html, _ = highlight_overlap(fp.raw_code, slices, "<mark>", "</mark>", escape_html=True)
+        return str(escape(code))
+    html, _ = highlight_overlap(code, slices, "<mark>", "</mark>", escape_html=True)
     return html
 
 
 def compare(exercise: str, left: tuple[str, Fingerprint], right: tuple[str, Fingerprint], *,
             reference: bool = False, threshold: float = 0.0) -> Match | None:
-    """The :class:`Match` of two fingerprinted texts, or None below ``threshold`` (HTML only when kept)."""
+    """The :class:`Match` of two fingerprinted texts, or None below ``threshold``."""
     if not left[1].hashes & right[1].hashes:  # no shared fingerprint: skip copydetect's slicing
         return None
     _, coverages, slices = compare_files(left[1], right[1])
@@ -163,7 +174,7 @@ def compare(exercise: str, left: tuple[str, Fingerprint], right: tuple[str, Fing
     if score < threshold or score == 0.0:
         return None
     return Match(exercise, left[0], right[0], score, (float(coverages[0]), float(coverages[1])),
-                 _highlighted(left[1], slices[0]), _highlighted(right[1], slices[1]))
+                 left[1].raw_code, right[1].raw_code, slices[0], slices[1])
 
 
 def reference_texts(folder: Path | None) -> dict[str, str]:

@@ -19,7 +19,8 @@ import markupsafe
 
 from autograder.integrity.signals import Signals
 
-SHOWN_PER_EXERCISE = 25  # pairs shown side by side per exercise; the table lists them all
+SHOWN_PER_EXERCISE = 25  # pairs shown side by side per exercise, the highest first
+LISTED_PER_EXERCISE = 500  # rows of an exercise's table; integrity.json keeps every pair
 
 _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""\
 <!DOCTYPE html>
@@ -72,11 +73,12 @@ _SECTION = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 {% for exercise, matches in groups %}<h3>{{ exercise }}: {{ matches|length }} pair(s){% if compared.get(exercise) is not none %}
 <span class="note">of {{ compared[exercise] }} compared</span>{% endif %}</h3>
 <table class="pairs"><tr><th>answer</th><th>compared with</th><th>score</th><th>shares (left, right)</th></tr>
-{% for m in matches %}<tr><td>{{ m.left }}</td><td>{{ m.right }}</td><td>{{ "%.2f"|format(m.score) }}</td>
+{% for m in matches[:listed] %}<tr><td>{{ m.left }}</td><td>{{ m.right }}</td><td>{{ "%.2f"|format(m.score) }}</td>
 <td>{{ "%.2f"|format(m.coverages[0]) }}, {{ "%.2f"|format(m.coverages[1]) }}</td></tr>{% endfor %}</table>
 {% for m in matches[:shown] %}<div class="pair"><div><h4>{{ m.left }} ({{ "%.2f"|format(m.score) }})</h4><pre>{{ m.left_html|safe }}</pre></div>
 <div><h4>{{ m.right }}</h4><pre>{{ m.right_html|safe }}</pre></div></div>{% endfor %}
-{% if matches|length > shown %}<p class="note">{{ matches|length - shown }} more pair(s) in the table above.</p>{% endif %}
+{% if matches|length > shown %}<p class="note">{{ matches|length - shown }} more pair(s) in the table above{% if matches|length > listed %}
+(its first {{ listed }} rows; every pair is in integrity.json){% endif %}.</p>{% endif %}
 {% else %}<p>{{ empty }}</p>{% endfor %}""")
 
 
@@ -84,7 +86,8 @@ def _section(matches: list, compared: dict[str, int], empty: str) -> str:
     """One table per exercise of ``matches`` (already grouped by exercise), the first pairs side by side."""
     groups = [(exercise, list(group)) for exercise, group in itertools.groupby(matches, key=lambda m: m.exercise)]
     # left_html / right_html are escaped by copydetect's highlight_overlap (escape_html=True) before marking
-    return _SECTION.render(groups=groups, compared=compared, empty=empty, shown=SHOWN_PER_EXERCISE)
+    return _SECTION.render(groups=groups, compared=compared, empty=empty, shown=SHOWN_PER_EXERCISE,
+                           listed=LISTED_PER_EXERCISE)
 
 
 def write_integrity_page(signals: Signals, report_dir: Path) -> Path:
