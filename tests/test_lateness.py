@@ -336,3 +336,31 @@ def test_an_extension_granted_in_nbgrader_is_kept(tmp_path: Path) -> None:
     rows = late_work.apply(url, ASSIGNMENT, late_work.LateRules(DUE, LatePolicy(per_day=0.1),
                                                                 {"bob": dt.timedelta(days=1)}), at)
     assert rows["bob"].penalty == 1.0          # the config's one-day extension wins
+
+
+def test_course_grade_applies_the_policy_with_the_exchange_times(exchange: Path, tmp_path: Path, monkeypatch,
+                                                                 capsys) -> None:
+    """`course grade` on nbgrader's submitted/ tree: after grading (a stand-in here, no sandbox), the
+    late pass reads each timestamp.txt and the report, CSV and pages show bob 26 h late."""
+    from autograder.cli import grading_commands
+    from autograder.grading import grade_class as grading
+
+    def stand_in(assignment, submissions, *, db_url, out_dir, **_):
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        with GradebookWriter(db_url, assignment, CELLS) as writer:
+            for name in ("alice", "bob"):
+                writer.record(result(name))
+        return grading.ClassGrading(assignment, Path(out_dir), db_url, [result("alice"), result("bob")], "local", 0.0)
+
+    monkeypatch.setattr(grading, "grade_class", stand_in)
+    monkeypatch.setattr(grading_commands, "known_assignment", lambda name: None)
+    monkeypatch.setattr(late_work, "course_rules", lambda assignment, root=None: late_work.LateRules(
+        DUE, LatePolicy(per_day=0.25, cap=0.5)))
+    out = tmp_path / "out"
+    code = cli.main(["grade", ASSIGNMENT, "--submissions", str(exchange), "--out", str(out), "--accept-weak-sandbox"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    rows = {r.student: r for r in gradebook_queries.student_rows(gradebook.default_url(out), ASSIGNMENT)}
+    assert rows["bob"].late_penalty == 5.0 and rows["bob"].final_score == 5.0 and rows["alice"].final_score == 10
+    assert "1 d 2 h late, −5 → 5" in (out / "report" / "report.html").read_text()
+    assert "Total after the late penalty: 5." in (out / "feedback" / "bob" / "feedback.html").read_text()

@@ -146,8 +146,10 @@ def refresh_pages(url: str, assignment: str, out_dir: Path, rows: Mapping[str, l
                   root: Path | None = None) -> Path:
     """Rewrite every feedback page with its lateness line, and the class report; return the report."""
     from autograder.pages import feedback, report
+    from autograder.records import manual_grades
     from autograder.records.gradebook_queries import load_results
 
-    for result in load_results(url, assignment):
+    # the TAs' scores and comments on written answers stay on the pages (as `course feedback` writes them)
+    for result in manual_grades.merge_all(load_results(url, assignment), url, assignment):
         feedback.write_feedback(result, Path(out_dir) / "feedback", root, rows.get(result.student))
     return report.write_report(url, assignment, Path(out_dir) / "report", feedback_dir=Path(out_dir) / "feedback")
