@@ -168,3 +168,39 @@ def test_course_similarity_writes_the_page_for_a_graded_class(graded, tmp_path: 
     assert "6 notebook(s): 6 similar pair(s), 1 answer(s) like a reference text, 2 library call(s)" in printed
     assert (tmp_path / "report" / "integrity.html").is_file()
     assert main(["similarity", WEEK, "--submissions", str(tmp_path / "nowhere")]) == 2
+
+
+def test_a_notebook_without_answer_metadata_is_named_not_skipped_silently(tmp_path: Path) -> None:
+    from autograder.integrity import signals
+
+    write_notebook(tmp_path / "class" / "ann", WEEK, {})
+    stripped = notebooks.read(tmp_path / "class" / "ann" / f"{WEEK}.ipynb")
+    for cell in stripped.cells:
+        cell.metadata.pop("nbgrader", None)
+    import nbformat
+
+    nbformat.write(stripped, tmp_path / "class" / "ann" / f"{WEEK}.ipynb")
+    found = signals.collect(WEEK, {"ann": tmp_path / "class" / "ann", "ben": tmp_path / "class" / "ben"}, ROOT,
+                            references=tmp_path / "none")
+    assert found.unread == {"ann": "no answer cell found (its nbgrader metadata is gone): nothing compared",
+                            "ben": "no notebook (or not a plain file)"}
+
+
+def test_a_failing_integrity_pass_costs_no_grade_and_is_reported(tmp_path: Path, monkeypatch) -> None:
+    """A bug in the signals must not cost a graded class its report: one warning line, grades intact."""
+    from autograder.integrity import signals
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(signals, "collect", broken)
+    course = tmp_path / "course"
+    (course / "assignments" / WEEK).mkdir(parents=True)
+    shutil.copy(ROOT / "assignments" / WEEK / f"{WEEK}.ipynb", course / "assignments" / WEEK)
+    write_notebook(tmp_path / "class" / "ann", WEEK, {})
+    result = grading.grade_class(WEEK, tmp_path / "class", root=course, out_dir=tmp_path / "out", workers=1,
+                                 grade_fn=stand_in_grade, progress=False)
+    assert [r.score == r.max_score > 0 for r in result.results] == [True]
+    report = result.report_path.read_text()
+    assert "integrity signals not computed (RuntimeError: planted)" in report
+    assert not (result.out_dir / "report" / "integrity.html").exists()

@@ -61,5 +61,8 @@ def collect(assignment: str, folders: Mapping[str, Path], root: Path, *, referen
                                       threshold=threshold)
     declaration = library_calls.declaration_of(assignment)
     calls = library_calls.scan_class(submissions, declaration)
-    return Signals(assignment, report, calls, declaration, str(where), len(submissions),
-                   {s.student: s.problem for s in submissions if s.problem}, time.monotonic() - started)
+    unread = {s.student: s.problem for s in submissions if s.problem}
+    unread.update({s.student: "no answer cell found (its nbgrader metadata is gone): nothing compared"
+                   for s in submissions if not s.problem and template and not set(s.answers) & set(template)})
+    return Signals(assignment, report, calls, declaration, str(where), len(submissions), unread,
+                   time.monotonic() - started)

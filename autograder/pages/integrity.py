@@ -120,6 +120,8 @@ def write_for_class(assignment: str, folders: dict[str, Path], report_dir: Path,
                                           threshold=similarity.THRESHOLD if threshold is None else threshold)
         write_integrity_page(found, report_dir)
     except Exception as exc:  # noqa: BLE001 - reported to the TA in the report's warnings
+        for stale in ("integrity.html", "integrity.json"):  # an earlier run's page would no longer be this class's
+            (Path(report_dir) / stale).unlink(missing_ok=True)
         return [f"integrity signals not computed ({type(exc).__name__}: {exc}); run `course similarity "
                 f"{assignment} --submissions DIR` to retry."]
     return []
