@@ -58,7 +58,10 @@ bench: data
 	$(PY) benchmarks/style_transfer_reference.py features
 	$(PY) benchmarks/style_transfer_reference.py bars
 	COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/mutation_score.py
+	$(PY) benchmarks/similarity_threshold.py
+	$(PY) benchmarks/similarity_class.py --students 300
 	$(if $(BENCH_CALIBRATION),$(PY) benchmarks/adversarial_bars.py --profile $(BENCH_PROFILE) --seeds 20,@true)
+	$(if $(BENCH_CALIBRATION),$(PY) benchmarks/adversarial_reference.py --targeted-case --seeds 20,@true)
 	$(if $(BENCH_CALIBRATION),$(PY) benchmarks/conv_speed_verdict.py --runs 20,@true)
 	$(if $(BENCH_CALIBRATION),COURSE_PROFILE=$(BENCH_PROFILE) $(PY) benchmarks/grading_limits.py,@true)
 	$(PY) benchmarks/results_table.py --since-file $(BENCH_STAMP)
