@@ -247,3 +247,19 @@ def test_csv_columns_stay_without_written_answers(tmp_path):
     header, row = list(csv.reader(io.StringIO(stream.getvalue())))
     assert header[-2:] == ["test_add", "test_mul"] and row[-2:] == ["2", "0"] and row[2] == "2"
     assert lms_export.assignments_in(url) == ["00_demo"]
+
+
+def test_nbgrader_generate_feedback_reads_the_tree(graded):
+    """Does nbgrader's own `generate_feedback` render every student's autograded notebook (the written
+    answer in it, no hidden test), with the config `course manual-grading` writes?"""
+    import sys
+
+    formgrader.write_config(graded.out_dir, graded.db_url)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force"],
+                          cwd=graded.out_dir, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages = sorted(graded.out_dir.glob(f"feedback/*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
+    assert [page.parent.parent.name for page in pages] == ["alice", "bob"]
+    html = pages[0].read_text()
+    assert "Adding one shifts every entry" in html   # alice's written answer
+    assert "HIDDEN TESTS" not in html and "judge.submit" not in html
