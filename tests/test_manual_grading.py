@@ -263,3 +263,17 @@ def test_nbgrader_generate_feedback_reads_the_tree(graded):
     html = pages[0].read_text()
     assert "Adding one shifts every entry" in html   # alice's written answer
     assert "HIDDEN TESTS" not in html and "judge.submit" not in html
+
+
+def test_manual_grading_before_grading_says_what_to_do(tmp_path, capsys):
+    """Does `course manual-grading` on an ungraded assignment, or an unknown one, answer in one line?"""
+    assert cli.main(["manual-grading", "00_setup", "--out", str(tmp_path / "none")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "grade it first: course grade 00_setup" in error
+    assert cli.main(["manual-grading", "99_nothing"]) == 2
+    assert "no assignment '99_nothing'" in capsys.readouterr().err
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "nbgrader_config.py").write_text("c = get_config()\n")   # a TA's own config is never overwritten
+    with pytest.raises(ValueError, match="move it away"):
+        formgrader.write_config(own, "sqlite:///gradebook.db")

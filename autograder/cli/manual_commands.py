@@ -37,7 +37,7 @@ def _manual_grading(args: argparse.Namespace) -> int:
           f"course report {args.assignment}; course export-lms")
     if args.start:
         os.chdir(out)
-        os.execv(command[0], command)
+        os.execvp(command[0], command)
     return 0
 
 
