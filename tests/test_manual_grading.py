@@ -158,9 +158,13 @@ def _grade_in_formgrader(browser, base: str, token: str, submission_id: str, sco
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{base}/login?next=/formgrader/submissions/{submission_id}/")   # as a TA logs in: the token
+    listing = formgrader.grading_url(ASSIGNMENT).split("8888", 1)[1]   # the page course manual-grading names
+    page.goto(f"{base}/login?next={listing}")   # as a TA logs in: with the token from the server's log
     page.fill("#password_input", token)
     page.click("#login_submit")
+    page.wait_for_selector(f"a.name-hidden[href$='{submission_id}']")
+    assert page.locator("a.name-hidden").count() == 2   # the class: alice and bob
+    page.click(f"a.name-hidden[href$='{submission_id}']")
     page.wait_for_selector("#answer_99_1")
     page.wait_for_load_state("networkidle")   # formgrader has fetched the grades and comments it binds
     assert page.get_by_text("the shape stays the same", exact=False).count() >= 1   # alice's answer is shown

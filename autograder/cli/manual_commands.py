@@ -29,7 +29,7 @@ def _manual_grading(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     command = formgrader.server_command(out, args.port)
-    print(manual_grades.progress(db, args.assignment).line())
+    print(manual_grades.progress(db, args.assignment).line(args.assignment))
     print(f"nbgrader config: {config}")
     print(f"start formgrader: cd {shlex.quote(str(out))} && {shlex.join(command)}")
     print(f"then open       : {formgrader.grading_url(args.assignment, args.port)}  (the token is in the server's log)")

@@ -17,7 +17,7 @@ from autograder.records import manual_grades, regrades
 
 _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""\
 {% if questions %}<h2 id="written-answers">Written answers</h2>
-<p>{{ progress.line() }}</p>
+<p>{{ progress.line(assignment) }}</p>
 <table><tr><th>answer</th><th>points</th><th>scored by a TA</th><th>still to grade</th><th>blank or not judged</th>
 <th>mean TA score</th></tr>
 {% for q in questions %}<tr><td>{{ q.name }}</td><td>{{ "%g"|format(q.points) }}</td><td>{{ q.graded }}</td>
@@ -52,4 +52,4 @@ def section(db_url: str, assignment: str) -> Markup:
     """The report's hand-grading section for ``assignment`` (empty when there is nothing to show)."""
     marks = manual_grades.marks(db_url, assignment)
     return Markup(_TEMPLATE.render(questions=_questions(marks), progress=manual_grades.progress(db_url, assignment),
-                                   history=regrades.history(db_url, assignment)))
+                                   history=regrades.history(db_url, assignment), assignment=assignment))

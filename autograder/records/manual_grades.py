@@ -45,13 +45,15 @@ class Progress:
     to_grade: int     # answers handed in and not scored yet
     blank: int        # answer cells left blank, or in a run that was not judged (a zero); nothing to grade
 
-    def line(self) -> str:
+    def line(self, assignment: str = "NN_topic") -> str:
         """One line for the report: how far the TAs are."""
         total = self.graded + self.to_grade
         if not total:
             return f"Written answers: none to grade ({self.blank} blank or not judged)."
-        return (f"Written answers: {self.graded} of {total} graded by a TA, {self.to_grade} still to grade "
-                f"({self.blank} blank or not judged); grade them with `course manual-grading`.")
+        line = (f"Written answers: {self.graded} of {total} graded by a TA, {self.to_grade} still to grade "
+                f"({self.blank} blank or not judged).")
+        return line + (f" Grade them in nbgrader's formgrader: course manual-grading {assignment}."
+                       if self.to_grade else "")
 
 
 def solution_cells_of(course_root: Path, assignment: str) -> list[tuple[str, str]]:
