@@ -226,6 +226,7 @@ def test_a_ta_grades_in_formgrader_and_every_output_has_it(graded, server, brows
     assert cli.main(["feedback", ASSIGNMENT, "--out", out]) == 0
     alice_page = (graded.feedback_dir / "alice" / "feedback.html").read_text()
     assert "Total: 5.5 / 6" in alice_page and COMMENT_1 in alice_page and COMMENT_2 in alice_page
+    assert "scored by your TA" in alice_page and "Your TA (1.5 / 2):" in alice_page and "Your TA:</strong> Good" in alice_page
     assert "&lt;b&gt;shape&lt;/b&gt;" in alice_page   # the answer, escaped, under its question
     bob_page = (graded.feedback_dir / "bob" / "feedback.html").read_text()
     assert "Your written answer" not in bob_page and "No answer was written" in bob_page

@@ -85,7 +85,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 {% for item in items %}<tr class="{{ item.css }}"><td>{% if item.title %}{{ item.title }}<br><span class="note">{{ item.name }}</span>{% else %}{{ item.name }}{% endif %}</td>
 <td>{{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}</td><td>{{ item.message }}{% if item.answer %}
 <blockquote class="written">{{ item.answer }}</blockquote>{% endif %}{% if item.comment %}
-<p class="ta-comment"><strong>Your TA{% if item.ta_scored %} ({{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}){% endif %}:</strong> {{ item.comment }}</p>{% endif %}</td></tr>
+<p class="ta-comment"><strong>Your TA{% if item.ta_scored and item.points %} ({{ "%g"|format(item.score) }} / {{ "%g"|format(item.points) }}){% endif %}:</strong> {{ item.comment }}</p>{% endif %}</td></tr>
 {% endfor %}</table>
 {% endif %}
 {% if figures %}<h2>Your figures</h2>

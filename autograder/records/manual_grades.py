@@ -26,6 +26,9 @@ from sqlalchemy import select
 from autograder.records.results import ItemResult, SubmissionResult
 
 
+SCORED_MESSAGE = "Your written answer, scored by your TA."
+
+
 @dataclass(frozen=True)
 class Mark:
     """What the gradebook holds for one student's written answer."""
@@ -152,7 +155,8 @@ def merge(result: SubmissionResult, student_marks: dict[str, Mark]) -> Submissio
         mark = student_marks.get(item.id)
         if item.kind == "manual" and mark is not None:
             score = item.score if mark.manual_score is None else min(max(mark.manual_score, 0.0), item.points)
-            item = replace(item, score=score, manual_score=mark.manual_score, comment=mark.comment)
+            message = SCORED_MESSAGE if mark.manual_score is not None and item.points else item.message
+            item = replace(item, score=score, manual_score=mark.manual_score, comment=mark.comment, message=message)
         tests.append(item)
     return replace(result, tests=tests)
 
