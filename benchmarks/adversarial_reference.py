@@ -12,12 +12,17 @@ Two measurements, each written to ``benchmarks/results/``:
   under the reference attacks on the cases of several generator seeds
   → ``adversarial_hidden_cnn.json``. These calibrate the effect bars of the
   function checks.
+- ``--targeted-case``: the reference targeted attack on the targeted check's own CNN case
+  (its size, ``TARGETED_IMAGES``, and its targets), for generator seeds 0..N-1 and the
+  grader's own seed → ``adversarial_targeted_case.json``: the success rates, the standard
+  error of one case's estimate, and the margin over the bar.
 
 Usage (the full profile takes ~5-15 min on a shared 2-core CPU)::
 
     COURSE_PROFILE=smoke nice -n 19 .venv/bin/python benchmarks/adversarial_reference.py
     COURSE_PROFILE=full nice -n 19 .venv/bin/python benchmarks/adversarial_reference.py
     nice -n 19 .venv/bin/python benchmarks/adversarial_reference.py --hidden
+    nice -n 19 .venv/bin/python benchmarks/adversarial_reference.py --targeted-case --seeds 20
 
 Models are saved under ``build/reference_models/03_adversarial_<profile>/``
 (git-ignored) and reused on the next run; delete the folder to retrain.
@@ -208,15 +213,48 @@ def run_hidden(seeds: list[int]) -> dict:
             "bars": bars, "per_seed": rows, "seconds": round(time.perf_counter() - start, 1)}
 
 
+def run_targeted_case(seeds: list[int]) -> dict:
+    """The reference targeted attack's success on the targeted check's CNN case, seed by seed."""
+    from autograder.verdicts import judging
+    from course_utils import metrics
+
+    checks = checks_module()
+    model = checks.hidden_cnn()
+    start = time.perf_counter()
+    grader_seed = judging.case_seed("03_adversarial", "targeted_fgsm")
+    rows = []
+    for seed in [*seeds, grader_seed]:
+        case = checks._make_targeted_cases(np.random.default_rng(seed))[-1]
+        adversarial = checks.iterative_reference(model, case["x"], case["target"], float(case["eps"]),
+                                                 float(case["alpha"]), int(case["steps"]), targeted=True)
+        success = float(np.mean(metrics.predict_classes(model, adversarial) == case["target"]))
+        rows.append({"seed": seed, "grader_seed": seed == grader_seed, "images": len(case["x"]),
+                     "success": success})
+    rates = [row["success"] for row in rows]
+    count = rows[0]["images"]
+    low = min(rates)
+    standard_error = float(np.sqrt(low * (1 - low) / count))
+    return {"bar": checks.TARGETED_MIN_SUCCESS, "images": count, "per_seed": rows,
+            "min": low, "median": float(np.median(rates)), "max": max(rates),
+            "standard_error_at_min": round(standard_error, 4),
+            "margin_in_standard_errors": round((low - checks.TARGETED_MIN_SUCCESS) / standard_error, 1),
+            "seconds": round(time.perf_counter() - start, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hidden", action="store_true", help="calibrate the hidden CNN's effect bars instead")
-    parser.add_argument("--seeds", type=int, default=3, help="case-generator seeds for --hidden")
+    parser.add_argument("--targeted-case", action="store_true",
+                        help="the reference's success on the targeted check's own CNN cases instead")
+    parser.add_argument("--seeds", type=int, default=3, help="case-generator seeds for --hidden / --targeted-case")
     args = parser.parse_args(argv)
     from course_utils import runtime
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if args.hidden:
+    if args.targeted_case:
+        record, path = run_targeted_case(list(range(args.seeds))), RESULTS / "adversarial_targeted_case.json"
+        record["profile"] = runtime.profile()  # the hidden CNN and its cases are the same in both profiles
+    elif args.hidden:
         record, path = run_hidden(list(range(args.seeds))), RESULTS / "adversarial_hidden_cnn.json"
         record["profile"] = runtime.profile()  # the run's; the hidden CNN and its cases are the same in both
     else:

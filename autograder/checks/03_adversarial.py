@@ -84,7 +84,13 @@ MAX_MISMATCH = 0.005
 #     This small CNN is far more robust at eps = 0.1 than a linear model or an MLP
 #     (both fall to 10-16 %): max pooling and ReLUs on a black background.
 #   targeted, eps = 0.25, alpha = 0.01, 40 steps: success 82.4-85.2 % -> >= 65 % (-17 points);
-#     the untargeted attack lands on the target 10.8-13.4 % of the time.
+#     the untargeted attack lands on the target 10.8-13.4 % of the time. Its case holds
+#     TARGETED_IMAGES = 200 images, not 500 (40 steps on each were the week's costliest hidden
+#     call): on the check's own cases of seeds 0-19 and the grader's seed the reference succeeds
+#     on 79.0 / 84.5 / 91.0 % (min / median / max; the grader's seed 82.0 %), recorded in
+#     benchmarks/results/adversarial_targeted_case.json. A 200-image estimate at 79 % has a
+#     standard error of 2.9 points: the bar sits 14 points, 4.9 standard errors, under the
+#     lowest seed, and 52 points over what an untargeted attack reaches.
 #   universal, eps = 0.25, 10 epochs of batches of 100 over 1,000 images: fooling rate on
 #     the 1,000 held-out images (universal_fooling), over the hidden cases of seeds 0-19,
 #     benchmarks/results/adversarial_bars_smoke.json ("universal"; the hidden CNN is the
@@ -100,6 +106,7 @@ MAX_MISMATCH = 0.005
 FGSM_EPS, FGSM_MAX_ACCURACY = 0.25, 0.30
 ITERATIVE_EPS, ITERATIVE_ALPHA, ITERATIVE_STEPS, ITERATIVE_MAX_ACCURACY = 0.1, 0.01, 20, 0.64
 TARGETED_EPS, TARGETED_ALPHA, TARGETED_STEPS, TARGETED_MIN_SUCCESS = 0.25, 0.01, 40, 0.65
+TARGETED_IMAGES = 200
 UNIVERSAL_EPS, UNIVERSAL_MIN_FOOLING = 0.25, 0.27
 # The universal case that gives step_size, epochs and batch_size (one batch of 150 images, more
 # than the default 100, one epoch, steps of 0.03 at eps = 0.1): delta is one sign step,
@@ -120,8 +127,8 @@ def _linear_cases(rng: np.random.Generator) -> Cases:
     ]
 
 
-def _cnn_case(rng: np.random.Generator, **extra: Any) -> dict[str, Any]:
-    x, y = test_images(rng, EFFECT_IMAGES)
+def _cnn_case(rng: np.random.Generator, images: int = EFFECT_IMAGES, **extra: Any) -> dict[str, Any]:
+    x, y = test_images(rng, images)
     return {**hidden_cnn_weights(), "x": x, "y": y, **extra}
 
 
@@ -147,7 +154,8 @@ def _make_targeted_cases(rng: np.random.Generator) -> Cases:
     digits, noise, _ = _linear_cases(rng)
     return [_with_targets(rng, {**digits, "alpha": 0.03, "steps": 6}),
             _with_targets(rng, {**noise, "alpha": 0.01, "steps": 5}),
-            _with_targets(rng, _cnn_case(rng, eps=TARGETED_EPS, alpha=TARGETED_ALPHA, steps=TARGETED_STEPS))]
+            _with_targets(rng, _cnn_case(rng, TARGETED_IMAGES, eps=TARGETED_EPS, alpha=TARGETED_ALPHA,
+                                         steps=TARGETED_STEPS))]
 
 
 def _make_universal_cases(rng: np.random.Generator) -> Cases:
