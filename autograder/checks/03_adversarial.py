@@ -43,6 +43,7 @@ from autograder.checks._adversarial_reference import (  # noqa: F401
     universal_first_gradient, universal_reference)
 from autograder.checks import _adversarial_train_step as train_step
 from autograder.checks._adversarial_contract import CLAUSES
+from autograder.checks._adversarial_outputs import ATOL, cnn_predictions, common_problem, is_linear
 from autograder.checks._adversarial_robust import (  # noqa: F401
     ARTIFACT_EPS, CLEAN_BARS, ROBUST_ATTACK_IMAGES, ROBUST_EPS, ROBUST_EVAL_IMAGES_SMOKE, ROBUST_MARGIN,
     ROBUST_MIN_ACCURACY, UNDEFENDED_FGSM_ACCURACY, judge_robust_cnn, robust_eval_data, robust_measurements,
@@ -53,9 +54,7 @@ from course_utils.judge import CaseResult
 ASSIGNMENT = "03_adversarial"
 
 # --------------------------------------------------------------------------- tolerances
-# float32 arithmetic: x + eps * sign(g) is rounded once (≤ 6e-8 for values ≤ 1);
-# 1e-6 is far above that and far below any real violation of the budget.
-ATOL = 1e-6
+# ATOL (_adversarial_outputs): the budget's and the exact comparisons' float32 allowance.
 # A float32 gradient component whose float64 value is below this fraction of the
 # image's largest component may have either sign (or be exactly 0): the exact
 # FGSM comparison skips those pixels (measured: < 0.1 % of the pixels).
@@ -167,76 +166,15 @@ def _make_universal_cases(rng: np.random.Generator) -> Cases:
             {**hidden_cnn_weights(), "x": images[one_batch], "y": labels[one_batch], **UNIVERSAL_OPTIONS}]
 
 
-# --------------------------------------------------------------------------- judging helpers
-def _is_linear(case: dict[str, Any]) -> bool:
-    return "kernel" in case
-
-
-def _outputs(check_id: str, result: CaseResult, expected_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The grade cell's ``(adversarial images, x after the call)`` pair, shape-checked."""
-    if result.outputs is None or len(result.outputs) != 2:
-        raise ValueError(f"{check_id}: expected (x_adv, x) from the grade cell's wrapper")
-    adversarial, x_after = result.outputs
-    if adversarial.shape != expected_shape:
-        raise _ShapeError(f"{check_id}: for x of shape {expected_shape} your function returned shape "
-                          f"{adversarial.shape}; return adversarial images of the same shape as x.")
-    return adversarial, x_after
-
-
-class _ShapeError(ValueError):
-    """A student output of the wrong shape; the message is meant for the student."""
-
-
-def _budget_problem(check_id: str, x: np.ndarray, adversarial: np.ndarray, eps: float) -> str | None:
-    """Why ``adversarial`` leaves the eps-ball around ``x`` or [0, 1], or None."""
-    if not np.all(np.isfinite(adversarial)):
-        return f"{check_id}: the adversarial images contain NaN or infinite values."
-    distance = float(np.max(np.abs(adversarial - x))) if x.size else 0.0
-    if distance > eps + ATOL:
-        return (f"{check_id}: a pixel moved by {distance:.4g}, more than eps = {eps:g} (L-infinity budget). "
-                "Step by eps times the *sign* of the gradient (not the gradient itself), and for "
-                "several steps project back with clip(x_adv, x - eps, x + eps) after each one.")
-    low, high = float(adversarial.min()), float(adversarial.max())
-    if low < -ATOL or high > 1.0 + ATOL:
-        return (f"{check_id}: pixel values range from {low:.3g} to {high:.3g}, outside [0, 1]. Clip the "
-                "adversarial image to the valid pixel range, e.g. tf.clip_by_value(x_adv, 0.0, 1.0).")
-    return None
-
-
-def _mutation_problem(check_id: str, x: np.ndarray, x_after: np.ndarray) -> str | None:
-    if x_after.shape != x.shape or not np.array_equal(x_after, x):
-        return (f"{check_id}: your function changed its input x in place. Leave x as it is and "
-                "build the adversarial images as a new array or tensor.")
-    return None
-
-
-def _common_problem(check_id: str, case: dict[str, Any], result: CaseResult) -> tuple[str | None, np.ndarray]:
-    """Shape, mutation and budget problems of one case; returns (problem or None, x_adv)."""
-    x = np.asarray(case["x"], dtype=np.float64)
-    try:
-        adversarial, x_after = _outputs(check_id, result, x.shape)
-    except _ShapeError as exc:
-        return str(exc), np.zeros(0)
-    return (_mutation_problem(check_id, x, x_after)
-            or _budget_problem(check_id, x, adversarial, float(case["eps"]))), adversarial
-
-
-def _cnn_predictions(case: dict[str, Any], images: np.ndarray) -> np.ndarray:
-    from course_utils import metrics, models
-
-    model = models.classifier_from_weights({k: case[k] for k in hidden_cnn_weights()})
-    return metrics.predict_classes(model, images)
-
-
 # --------------------------------------------------------------------------- judges
 def _judge_fgsm(cases: Cases, results: list[CaseResult]) -> Verdict:
     accuracy = None
     for case, result in zip(cases, results):
-        problem, adversarial = _common_problem("fgsm", case, result)
+        problem, adversarial = common_problem("fgsm", case, result)
         if problem:
             return Verdict(False, problem)
         x, eps = np.asarray(case["x"], dtype=np.float64), float(case["eps"])
-        if _is_linear(case):
+        if is_linear(case):
             gradient = linear_input_gradient(case["kernel"], case["bias"], x, case["y"])
             expected = np.clip(x + eps * np.sign(gradient), 0.0, 1.0)
             scale = np.max(np.abs(gradient), axis=(1, 2, 3), keepdims=True)
@@ -252,7 +190,7 @@ def _judge_fgsm(cases: Cases, results: list[CaseResult]) -> Verdict:
                                       f"{np.mean(wrong[clear]):.1%} of the pixels differ from the FGSM step: "
                                       f"{hint}.")
         else:
-            accuracy = float(np.mean(_cnn_predictions(case, adversarial.astype(np.float32)) == case["y"]))
+            accuracy = float(np.mean(cnn_predictions(case, adversarial.astype(np.float32)) == case["y"]))
             if accuracy > FGSM_MAX_ACCURACY:
                 return Verdict(False, f"fgsm: at eps = {eps:g} a hidden CNN still classifies {accuracy:.1%} of "
                                       f"your adversarial images correctly; the reference FGSM leaves about "
@@ -273,10 +211,10 @@ def _linear_mismatch(case: dict[str, Any], adversarial: np.ndarray, labels: np.n
 def _judge_iterative(cases: Cases, results: list[CaseResult]) -> Verdict:
     accuracy = None
     for case, result in zip(cases, results):
-        problem, adversarial = _common_problem("iterative_fgsm", case, result)
+        problem, adversarial = common_problem("iterative_fgsm", case, result)
         if problem:
             return Verdict(False, problem)
-        if _is_linear(case):
+        if is_linear(case):
             mismatch = _linear_mismatch(case, adversarial, case["y"], targeted=False)
             if mismatch > MAX_MISMATCH:
                 return Verdict(False, f"iterative_fgsm: on a hidden linear model {mismatch:.1%} of the pixels "
@@ -285,7 +223,7 @@ def _judge_iterative(cases: Cases, results: list[CaseResult]) -> Verdict:
                                       "add alpha * sign(gradient), then clip to [x - eps, x + eps] and to "
                                       "[0, 1].")
         else:
-            accuracy = float(np.mean(_cnn_predictions(case, adversarial.astype(np.float32)) == case["y"]))
+            accuracy = float(np.mean(cnn_predictions(case, adversarial.astype(np.float32)) == case["y"]))
             if accuracy > ITERATIVE_MAX_ACCURACY:
                 return Verdict(False, f"iterative_fgsm: at eps = {case['eps']:g} ({case['steps']} steps of "
                                       f"{case['alpha']:g}) a hidden CNN still classifies {accuracy:.1%} of "
@@ -299,10 +237,10 @@ def _judge_iterative(cases: Cases, results: list[CaseResult]) -> Verdict:
 def _judge_targeted(cases: Cases, results: list[CaseResult]) -> Verdict:
     success = None
     for case, result in zip(cases, results):
-        problem, adversarial = _common_problem("targeted_fgsm", case, result)
+        problem, adversarial = common_problem("targeted_fgsm", case, result)
         if problem:
             return Verdict(False, problem)
-        if _is_linear(case):
+        if is_linear(case):
             mismatch = _linear_mismatch(case, adversarial, case["target"], targeted=True)
             if mismatch > MAX_MISMATCH:
                 return Verdict(False, f"targeted_fgsm: on a hidden linear model {mismatch:.1%} of the pixels "
@@ -310,7 +248,7 @@ def _judge_targeted(cases: Cases, results: list[CaseResult]) -> Verdict:
                                       "of the target class: x_adv - alpha * sign(dL(target)/dx), recomputed "
                                       "at the current x_adv, projected onto the eps-ball and [0, 1] each step.")
         else:
-            predicted = _cnn_predictions(case, adversarial.astype(np.float32))
+            predicted = cnn_predictions(case, adversarial.astype(np.float32))
             success = float(np.mean(predicted == case["target"]))
             if success < TARGETED_MIN_SUCCESS:
                 return Verdict(False, f"targeted_fgsm: a hidden CNN classifies only {success:.1%} of your "
