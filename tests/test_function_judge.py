@@ -200,6 +200,46 @@ def test_replacing_settrace_while_unpickling_changes_nothing(tmp_path):
         assert mine["line_events"] == theirs["line_events"] + 2
 
 
+@pytest.mark.parametrize("patch", [
+    # the line counter of the harness (run as __main__) made to report one line per case
+    "import sys; m = sys.modules['__main__']; real = m._line_counter\n"
+    "def fake():\n    on_call, totals = real()\n    return on_call, lambda: (1, *totals()[1:])\n"
+    "m._line_counter = fake",
+    # the function that records what a case returned, rewritten in place
+    "import course_utils.judge as j; j.call_case.__code__ = (lambda fn, case, **k: None).__code__",
+    # NumPy's writer of the results file
+    "import numpy; numpy.savez = lambda *a, **k: None",
+], ids=["line-counter", "call-case-code", "numpy-savez"])
+def test_rewriting_the_measurement_while_unpickling_is_refused(tmp_path, patch):
+    """Is a pickle whose loading replaces what the harness measures with refused, and the next check too?"""
+    kernel(tmp_path, convs=True, code=f"""
+        class Patch:
+            def __reduce__(self):
+                return (exec, ({patch!r},))
+        patch = Patch()
+        def sneaky(x, w):
+            patch
+            return conv_loop(x, w)
+        judge.submit("zz_functions", "conv_a", sneaky)
+        judge.submit("zz_functions", "conv_b", conv_loop)
+    """)
+    verdicts = judged(tmp_path, "conv_a", "conv_b")
+    for check in ("conv_a", "conv_b"):  # a change that stays is refused for every check after it
+        assert not verdicts[check].passed and "changed the grader's own code" in verdicts[check].message
+
+
+def test_an_honest_function_that_imports_libraries_is_not_refused(tmp_path):
+    """Do imports inside the function (TensorFlow, SciPy: new submodules, no replaced names) pass?"""
+    kernel(tmp_path, code="""
+        def double(x):
+            import scipy.special, tensorflow as tf, numpy.testing
+            return 2 * tf.convert_to_tensor(x).numpy() + 0 * scipy.special.expit(0.0)
+        judge.submit("zz_functions", "double", double)
+    """)
+    verdict = judged(tmp_path, "double")["double"]
+    assert verdict.passed, verdict.message
+
+
 def test_code_claiming_a_library_file_is_still_counted(tmp_path):
     """Is a hand-made pickle whose loop's code says it lives in numpy's own file still counted?"""
     kernel(tmp_path, convs=True, code="""

@@ -39,6 +39,11 @@ Measured here, per case, not in the student's kernel:
   NotImplementedError()`` in student code (the template's stub) rather than by a
   library (TensorFlow's symbolic-tensor error); it only chooses the message.
 
+A check is refused as tampering when loading or running its function replaced or
+rewrote what the measurement runs on: a name of this module, ``course_utils.judge``,
+NumPy or ``builtins``, a method of the guard, or the code or defaults of one of their
+functions (:class:`Snapshot`, taken in :func:`main` before anything is unpickled).
+
 A case is refused as tampering (no outputs; its error says why) when, during it,
 student code forked a process, searched the interpreter's objects (``gc.get_objects``/``get_referrers``),
 or took a stack frame of its own or of the harness (``sys._getframe``,
@@ -63,6 +68,7 @@ import site
 import sys
 import threading
 import time
+import types
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -310,11 +316,52 @@ def load_function(payload: bytes) -> tuple[Callable[..., Any] | None, str | None
     return (None, problem) if problem else (fn, None)
 
 
+_ABSENT = object()
+
+
+class Snapshot:
+    """What the measurement runs on, as it was when taken (before any student code is unpickled).
+
+    :meth:`changed` names the first module name replaced or deleted, or function whose code or
+    defaults were rewritten, since then. Names added later are not compared (NumPy imports some
+    submodules on first use). Unpickled code can still reach these objects; it cannot change
+    them without this noticing, so a measurement it rewrote can never add points.
+    """
+
+    def __init__(self) -> None:
+        import builtins
+
+        spaces = [(module.__name__, vars(module)) for module in (sys.modules[__name__], notebook_judge, np, builtins)]
+        spaces.append(("the guard", vars(_Guard)))
+        self.names = [(label, live, dict(live)) for label, live in spaces]
+        self.code = [(f"{label}.{name}", f, f.__code__, f.__defaults__, f.__kwdefaults__)
+                     for label, _, saved in self.names for name, f in saved.items()
+                     if isinstance(f, types.FunctionType)]
+
+    def changed(self) -> str | None:
+        for label, live, saved in self.names:
+            for name, value in saved.items():
+                if live.get(name, _ABSENT) is not value:
+                    return f"{label}.{name}"
+        for label, f, code, defaults, kwdefaults in self.code:
+            if f.__code__ is not code or f.__defaults__ is not defaults or f.__kwdefaults__ is not kwdefaults:
+                return label
+        return None
+
+
+def _tampered(snapshot: Snapshot, when: str) -> str | None:
+    """The refusal when ``snapshot`` no longer holds (``when``: "loading" or "running")."""
+    what = snapshot.changed()
+    return None if what is None else (f"{REFUSED}: {when} your function changed the grader's own code ({what}); "
+                                      "the grader does not allow that while it measures your code")
+
+
 def main(argv: list[str]) -> None:
     """``WORK CHECK...``: read, delete, load, run and write as the module docstring says."""
     work, requested = Path(argv[0]), argv[1:]
     checks = [item.removesuffix(LINES_SUFFIX) for item in requested]
     counted = {item.removesuffix(LINES_SUFFIX) for item in requested if item.endswith(LINES_SUFFIX)}
+    snapshot = Snapshot()
     handed: dict[str, tuple[list[dict[str, Any]], bytes]] = {}
     for check in checks:
         with np.load(work / "inputs" / f"{check}.npz", allow_pickle=False) as flat:
@@ -327,11 +374,12 @@ def main(argv: list[str]) -> None:
     for check in checks:
         cases, payload = handed.pop(check)
         fn, problem = load_function(payload)
-        if fn is None:
+        problem = _tampered(snapshot, "loading") or problem
+        if fn is None or problem is not None:
             (results / f"{check}{ERROR_SUFFIX}").write_text(str(problem)[:MAX_ERROR_CHARS], encoding="utf-8")
             continue
         measured = run_cases(fn, cases, count_lines=check in counted)
-        problem = refusal(measured)
+        problem = _tampered(snapshot, "running") or refusal(measured)
         if problem is not None:
             (results / f"{check}{ERROR_SUFFIX}").write_text(problem[:MAX_ERROR_CHARS], encoding="utf-8")
             continue
