@@ -84,7 +84,7 @@ def _notebook(folder: Path, name: str) -> Finding:
     return Finding(True, f"{name} is there and opens")
 
 
-def _load(path: Path) -> str | None:
+def load_problem(path: Path) -> str | None:
     """None when ``path`` loads as the grader loads it, else the loader's one-line reason."""
     try:
         done = subprocess.run([sys.executable, "-c", _LOADER, str(path)], capture_output=True, text=True,
@@ -111,7 +111,7 @@ def check_files(folder: Path, assignment: str) -> list[Finding]:
             findings.append(Finding(False, f"{name} is missing ({why}; the grader never trains): run the cell "
                                            "that saves it and keep the file next to the notebook."))
             continue
-        problem = _load(path)
+        problem = load_problem(path)
         if problem:
             findings.append(Finding(False, f"{name} does not load as the grader loads it: {problem}"))
             continue

@@ -18,11 +18,34 @@ Two rules, both about wall time on the 2-core CI machine, neither about what a t
   other finished.
 
 Without ``-n`` (a single test, a debugger) neither rule changes anything.
+
+It also holds the one fixture several modules share: ``browser``, a headless Chromium.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+
 import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (playwright); CI must have one (it installs it), elsewhere the test is skipped."""
+    if CHROMIUM is None or importlib.util.find_spec("playwright") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs chromium (.ci/system-deps.sh) and playwright (the dev extra); one is missing")
+        pytest.skip("no chromium or playwright here: make system-deps && make venv")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 # module file -> group: modules in one group share a per-process cache (tests/cohort.py's
 # graded class) or hold a fixture that costs tens of seconds or more.

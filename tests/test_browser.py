@@ -9,8 +9,6 @@ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,28 +19,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium; CI must have one (it installs it), elsewhere the test is skipped."""
-    if CHROMIUM is None or not _importable("playwright"):
-        if os.environ.get("CI"):
-            pytest.fail("CI installs chromium (.ci/system-deps.sh) and playwright (the dev extra); one is missing")
-        pytest.skip("no chromium or playwright here: make system-deps && make venv")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def _importable(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
 
 
 @pytest.fixture(scope="module")

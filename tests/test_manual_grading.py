@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -37,7 +36,6 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
 ASSIGNMENT = "99_fixture"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CODE = {
     "add_one_answer": 'def add_one(x):\n    return np.asarray(x, dtype=float) + 1.0',
     "scale_answer": 'def scale(x, factor):\n    return np.asarray(x) * factor',
@@ -125,22 +123,6 @@ def server(graded):
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import importlib.util
-
-    if CHROMIUM is None or importlib.util.find_spec("playwright") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs chromium (.ci/system-deps.sh) and playwright (the dev extra); one is missing")
-        pytest.skip("no chromium or playwright here: make system-deps && make venv")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def test_written_answers_wait_for_a_ta_and_blanks_do_not(graded):

@@ -5,9 +5,7 @@ headless Chromium (Playwright, Debian's chromium: no browser download)."""
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +19,6 @@ from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ASSIGNMENT = "00_demo"
 # Notebook order on purpose not alphabetical: the report must keep it.
 TESTS = [("test_scale", 2.0), ("test_one_hot", 3.0), ("test_conv", 4.0), ("test_model", 1.0)]
@@ -175,26 +172,6 @@ def generated_class(folder: Path) -> tuple[str, list[SubmissionResult]]:
     for result in results:
         feedback.write_feedback(result, folder / "feedback", folder)
     return url, results
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None or importlib_spec("playwright") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs chromium (.ci/system-deps.sh) and playwright (the dev extra); one is missing")
-        pytest.skip("no chromium or playwright here: make system-deps && make venv")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def importlib_spec(name: str):
-    import importlib.util
-
-    return importlib.util.find_spec(name)
 
 
 def _visible(page, selector: str) -> list[list[str]]:

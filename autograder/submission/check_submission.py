@@ -16,9 +16,7 @@ Each finding is one line, ✓ or ✗, with what to do; the exit status is 0 when
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -30,30 +28,7 @@ from autograder.submission.outcomes import cell_label, errors
 from autograder.records.results import Outcome
 from autograder.isolation.sandbox import Limits
 from autograder.isolation.workfolder import WorkFolder
-
-LOAD_SECONDS = 300  # loading one artifact (TensorFlow import included)
-
-_LOADER = """
-import sys
-from course_utils import training
-try:
-    training.load_artifact(sys.argv[1], compile=False)
-except training.ArtifactError as exc:
-    print(exc)
-    raise SystemExit(3)
-"""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the report: passed or not, and what it says."""
-
-    passed: bool
-    text: str
-
-    def line(self) -> str:
-        return f"{'✓' if self.passed else '✗'} {self.text}"
-
+from course_utils.check_submission import Finding, load_problem  # the student's check: one loader, one line format
 
 def guess_assignment(folder: Path, known: list[str]) -> str | None:
     """The known assignment whose notebook ``folder`` holds (``NN_topic.ipynb``), if exactly one."""
@@ -81,13 +56,9 @@ def check_files(folder: Path, assignment: str) -> list[Finding]:
             findings.append(Finding(False, f"{relative} is missing: run the notebook cell that saves it and keep the "
                                            "file next to the notebook (the grader loads it; it never trains)."))
             continue
-        loaded = subprocess.run([sys.executable, "-c", _LOADER, str(artifact)], capture_output=True, text=True,
-                                timeout=LOAD_SECONDS)
-        if loaded.returncode == 0:
-            findings.append(Finding(True, f"{relative} loads as the grader loads it (safe mode)"))
-        else:
-            said = (loaded.stdout.strip() or loaded.stderr.strip().splitlines()[-1:] or ["no message"])
-            findings.append(Finding(False, f"{relative} does not load: {said if isinstance(said, str) else said[0]}"))
+        problem = load_problem(artifact)
+        findings.append(Finding(True, f"{relative} loads as the grader loads it (safe mode)") if problem is None
+                        else Finding(False, f"{relative} does not load: {problem}"))
     return findings
 
 
