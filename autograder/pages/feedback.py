@@ -94,7 +94,7 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <h2>How it was graded</h2>
 <p class="note">Profile: {{ result.profile }}. Time: {{ "%.1f"|format(result.seconds) }} s.{% if result.peak_memory_bytes %} Memory: {{ "%.2f"|format(result.peak_memory_bytes / 1073741824) }} GiB at the peak.{% endif %}
 Your notebook ran again from the top in an isolated copy; hidden tests were judged outside your notebook.</p>
-{% if result.isolation %}<ul class="note">{% for note in result.isolation %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
+{% if walls %}<ul class="note">{% for note in walls %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 </body></html>
 """)
 
@@ -241,8 +241,17 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None, l
     return _TEMPLATE.render(
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
-        outcome_text=OUTCOME_TEXT[result.outcome], late=_late_line(lateness, result.score),
+        outcome_text=OUTCOME_TEXT[result.outcome], late=_late_line(lateness, result.score), walls=student_walls(result),
         figures=[(Path(f).name, figure_caption(f, by_cell)) for f in result.figures])
+
+
+def student_walls(result: SubmissionResult) -> list[str]:
+    """What the student's page says of the sandbox: the bounds of the run, and any wall that was missing.
+
+    The walls in force (namespaces, seccomp, cgroups, the device) are the TA's to read, in the
+    class report; a missing one is the student's business too (their work ran with less isolation).
+    """
+    return [note for note in result.isolation if note.startswith(("NOT ", "limits:"))]
 
 
 def _late_line(lateness, raw_score: float) -> str:
