@@ -297,7 +297,8 @@ def check_close(
     elif max_rel_error is not None:
         criterion = f"max relative error {error:.1e}, expected at most {max_rel_error:.0e}"
     else:
-        criterion = f"max relative error {error:.1e} (tolerance rtol={rtol:.0e}, atol={atol:.0e})"
+        criterion = (f"max relative error {error:.1e}, expected at most {rtol:.0e} "
+                     f"(or {atol:.0e} in absolute terms near zero)")
     if not meets(actual_arr, expected_arr):
         diff = np.abs(actual_arr - expected_arr)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()

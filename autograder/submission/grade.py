@@ -205,7 +205,7 @@ def _judge_functions(ref: Reference, sandbox_dir: Path, limits: Limits,
         else:
             verdicts[item.check.id] = judging.Verdict(
                 False, f"{item.check.id}: the visible checks of this test failed, so the hidden check "
-                       f"never ran ({error}).")
+                       f"never ran ({error.removeprefix('CheckFailed: ')}).")
     if judged:
         verdicts.update(function_judge.judge_functions_isolated(ref.assignment, judged, sandbox_dir, limits))
     return verdicts
