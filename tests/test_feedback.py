@@ -273,3 +273,10 @@ def test_figures_keep_the_cell_they_were_drawn_in_through_the_worker(tmp_path) -
     assert list(shipped) == ["cell012_1.png", "figure_02.png"]
     caption = feedback.figure_caption(str(tmp_path / "cell012_1.png"), {12: "Exercise 2.4 — train it (4 points)"})
     assert caption.startswith("Drawn under “Exercise 2.4 — train it”")
+
+
+def test_a_test_cell_is_titled_by_the_exercise_whose_answer_it_checks() -> None:
+    """Week 2's test_conv_output_shape sits after Exercise 2.2's heading but checks Exercise 2.1's answer."""
+    titles, _ = feedback.notebook_headings(Path(__file__).resolve().parents[1] / "assignments" / "02_cnn_classification" / "02_cnn_classification.ipynb")
+    assert titles["test_conv_output_shape"].startswith("Exercise 2.1")
+    assert titles["test_conv_params"].startswith("Exercise 2.2")  # no answer cell of that name: its heading
