@@ -277,6 +277,7 @@ def test_figures_keep_the_cell_they_were_drawn_in_through_the_worker(tmp_path) -
 
 def test_a_test_cell_is_titled_by_the_exercise_whose_answer_it_checks() -> None:
     """Week 2's test_conv_output_shape sits after Exercise 2.2's heading but checks Exercise 2.1's answer."""
-    titles, _ = feedback.notebook_headings(Path(__file__).resolve().parents[1] / "assignments" / "02_cnn_classification" / "02_cnn_classification.ipynb")
+    week = "02_cnn_classification"
+    titles, _ = feedback.notebook_headings(Path(__file__).resolve().parents[1] / "assignments" / week / f"{week}.ipynb")
     assert titles["test_conv_output_shape"].startswith("Exercise 2.1")
     assert titles["test_conv_params"].startswith("Exercise 2.2")  # no answer cell of that name: its heading
