@@ -281,3 +281,16 @@ def test_a_test_cell_is_titled_by_the_exercise_whose_answer_it_checks() -> None:
     titles, _ = feedback.notebook_headings(Path(__file__).resolve().parents[1] / "assignments" / week / f"{week}.ipynb")
     assert titles["test_conv_output_shape"].startswith("Exercise 2.1")
     assert titles["test_conv_params"].startswith("Exercise 2.2")  # no answer cell of that name: its heading
+
+
+def test_a_figure_whose_cell_failed_is_captioned_so(tmp_path) -> None:
+    """A half-drawn figure is not presented as the answer: its caption says its cell stopped with an error."""
+    cells = [nbformat.v4.new_markdown_cell("### Exercise 9.1 — a plot"), nbformat.v4.new_code_cell("plot()"),
+             nbformat.v4.new_code_cell("plot_more()")]
+    cells[1].outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=[])]
+    executed = tmp_path / "executed.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(executed))
+    failed = feedback.failed_cells(str(executed))
+    assert failed == frozenset({1})
+    assert "stopped with an error" in feedback.figure_caption("cell001_0.png", {1: "Exercise 9.1"}, failed)
+    assert "stopped with an error" not in feedback.figure_caption("cell002_0.png", {2: "Exercise 9.1"}, failed)

@@ -205,11 +205,28 @@ def notebook_headings(path: Path) -> tuple[dict[str, str], dict[int, str]]:
         return {}, {}
 
 
-def figure_caption(path: str, by_cell: dict[int, str]) -> str:
-    """What a figure is: the exercise it was drawn under, and a remark when it is empty (one colour)."""
+def failed_cells(executed: str | None) -> frozenset[int]:
+    """Indices of the cells of the executed notebook that stopped with an error (none when unreadable)."""
+    if not executed:
+        return frozenset()
+    try:
+        import nbformat
+
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(index for index, cell in enumerate(nb.cells)
+                     if any(output.get("output_type") == "error" for output in cell.get("outputs", [])))
+
+
+def figure_caption(path: str, by_cell: dict[int, str], failed: frozenset[int] = frozenset()) -> str:
+    """What a figure is: the exercise it was drawn under, whether its cell failed (so the figure
+    may be half drawn), and a remark when it is empty (one colour)."""
     match = _FIGURE_CELL.match(Path(path).name)
     heading = by_cell.get(int(match.group(1))) if match else None
     caption = f"Drawn under “{_POINTS.sub('', heading)}”." if heading else "Drawn by your notebook."
+    if match and int(match.group(1)) in failed:
+        caption += " Its cell stopped with an error, so the figure may be unfinished."
     try:
         import matplotlib.image
 
@@ -234,6 +251,7 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None, l
                                         f"{result.assignment}.ipynb")
     if result.executed_notebook:  # the student's own cells: figure numbers refer to them
         by_cell = notebook_headings(Path(result.executed_notebook))[1] or by_cell
+    failed = failed_cells(result.executed_notebook)
     graded = result.outcome.keeps_item_scores
     items = []
     for item in result.tests:
@@ -248,7 +266,7 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None, l
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
         outcome_text=OUTCOME_TEXT[result.outcome], late=_late_line(lateness, result.score), walls=student_walls(result),
-        figures=[(Path(f).name, figure_caption(f, by_cell)) for f in result.figures])
+        figures=[(Path(f).name, figure_caption(f, by_cell, failed)) for f in result.figures])
 
 
 def student_walls(result: SubmissionResult) -> list[str]:
