@@ -294,3 +294,13 @@ def test_a_figure_whose_cell_failed_is_captioned_so(tmp_path) -> None:
     assert failed == frozenset({1})
     assert "stopped with an error" in feedback.figure_caption("cell001_0.png", {1: "Exercise 9.1"}, failed)
     assert "stopped with an error" not in feedback.figure_caption("cell002_0.png", {2: "Exercise 9.1"}, failed)
+
+
+def test_a_failed_grade_cell_is_quoted_without_the_course_s_exception_class() -> None:
+    """'CheckFailed: …' and 'NotAttempted: …' reach the student as their text; other errors stay whole."""
+    from autograder.submission.outcomes import in_course_words
+
+    assert in_course_words("NotAttempted: scale is not attempted yet") == "scale is not attempted yet"
+    assert in_course_words("CheckFailed: `out` is not right yet") == "`out` is not right yet"
+    assert in_course_words("AssertionError: wrong shape") == "AssertionError: wrong shape"
+    assert in_course_words("ValueError") == "ValueError"

@@ -67,7 +67,7 @@ from autograder.verdicts.artifacts import judge_artifacts_isolated
 from autograder.submission.references import MANUAL_MESSAGE, REPO_ROOT, UNSCORED_ANSWER_MESSAGE, Reference, reference
 from autograder.records.results import ItemResult, Outcome, SubmissionResult, printable
 from autograder.submission.notebook_runner import NotebookRun
-from autograder.submission.outcomes import Observed, RunVerdict, classify, errors, grade_ids_before
+from autograder.submission.outcomes import Observed, RunVerdict, classify, errors, grade_ids_before, in_course_words
 from autograder.isolation.sandbox import Limits, Sandbox
 from autograder.isolation.workfolder import WorkFolder
 
@@ -205,7 +205,7 @@ def _judge_functions(ref: Reference, sandbox_dir: Path, limits: Limits,
         else:
             verdicts[item.check.id] = judging.Verdict(
                 False, f"{item.check.id}: the visible checks of this test failed, so the hidden check "
-                       f"never ran ({error.removeprefix('CheckFailed: ')}).")
+                       f"never ran ({in_course_words(error)}).")
     if judged:
         verdicts.update(function_judge.judge_functions_isolated(ref.assignment, judged, sandbox_dir, limits))
     return verdicts

@@ -141,3 +141,9 @@ def grade_ids_before(executed: NotebookNode | None, cell: int | None) -> set[str
         if grade_id and source.get("cell_type") in ("code", "markdown"):
             found.add(grade_id)
     return found
+
+
+def in_course_words(error: str) -> str:
+    """A grade cell's error without the class name of the course's own exceptions (CheckFailed, NotAttempted)."""
+    kind, _, text = error.partition(": ")
+    return text if kind in ("CheckFailed", "NotAttempted") and text else error
