@@ -4,10 +4,12 @@ The conventions (README, "Adding a week"): a title ``# Week N — topic``; a hea
 ``**Estimated time:**`` and ``**Accelerator:**``; exercises numbered ``N.k`` after
 the week, each number once, with its points or "ungraded" in the heading; a first
 code cell that imports ``course_utils`` before TensorFlow, Keras, NumPy or matplotlib
-(so TensorFlow's start-up lines stay out of the outputs) and sets ``ASSIGNMENT``; a self-check before the hidden part of
-every grade cell, each self-check cell starting with ``# Self-check`` (so it shows a one-line verdict
-and never stops *Run All*, ``course_utils.tutor``); answer cells under every question; and a closing ``## Before you submit`` cell that names the notebook
-and every file the grader loads. Every week in ``solutions/`` is checked, a new one too.
+(so TensorFlow's start-up lines stay out of the outputs) and sets ``ASSIGNMENT``; a self-check *cell*
+(starting with ``# Self-check``, so it shows a one-line verdict and never stops *Run All*,
+``course_utils.tutor``) before every grade cell that hands a function or a model to the grader;
+an answer cell under every question, however it is written; and a closing ``## Before you submit``
+cell that names exactly the notebook and the files its cells and the grader load. Every week in
+``solutions/`` is checked, a new one too; each check is also shown to fail on a small bad notebook.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.authoring import validate
-from autograder.sources import release
+from autograder.sources import handin, release
+from course_utils.tutor import SELF_CHECK_MARK
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKS = release.list_assignments(ROOT)
@@ -60,14 +62,62 @@ def test_setup_cell_imports_course_utils_first(assignment):
     assert re.search(rf'^ASSIGNMENT = "{assignment}"$', setup.source, re.M) or assignment == "00_setup"
 
 
-@pytest.mark.parametrize("assignment", WEEKS)
-def test_every_grade_cell_checks_before_it_hands_over(assignment):
-    for cell in _notebook(assignment).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and "### BEGIN HIDDEN TESTS" in cell.source:
-            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-            code = [line for line in visible.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-            assert len(code) > 1, f"{meta['grade_id']}: no self-check before the hidden tests"
+HANDS_OVER = re.compile(r"\bjudge\.submit(?:_artifact)?\(")
+
+
+def _is_grade_cell(cell) -> bool:
+    return cell.cell_type == "code" and bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def grade_cells_without_self_check(cells) -> list[str]:
+    """The grade ids of grade cells that hand a function or a model to the grader (``judge.submit`` or
+    ``judge.submit_artifact`` in their hidden part) with no self-check *cell* (a code cell starting with
+    ``SELF_CHECK_MARK``) between the previous grade cell and them: the grade cell's own visible asserts
+    do not count, since they stop *Run All* instead of showing one line."""
+    missing, self_checked = [], False
+    for cell in cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith(SELF_CHECK_MARK):
+            self_checked = True
+        if not _is_grade_cell(cell):
+            continue
+        hidden = cell.source.partition("### BEGIN HIDDEN TESTS")[2]
+        if HANDS_OVER.search(hidden) and not self_checked:
+            missing.append(cell.metadata["nbgrader"].get("grade_id", "?"))
+        self_checked = False
+    return missing
+
+
+# Weeks whose self-checks another helper of issue 31 is still adding (see the issue).
+SELF_CHECKS_PENDING: set[str] = set()
+
+
+@pytest.mark.parametrize("assignment", [
+    pytest.param(week, marks=pytest.mark.xfail(strict=False, reason="issue 31: self-checks being added"))
+    if week in SELF_CHECKS_PENDING else week for week in WEEKS])
+def test_every_grade_cell_has_a_self_check_cell_before_it(assignment):
+    """Does a '# Self-check' cell come before every grade cell that hands something to the grader?"""
+    missing = grade_cells_without_self_check(_notebook(assignment).cells)
+    assert not missing, f"add a '# Self-check: <what it checks>' cell before {missing}"
+
+
+def test_a_grade_cell_whose_only_check_is_its_own_asserts_is_found():
+    """Does the check refuse visible asserts in the grade cell as a self-check, and a self-check that
+    sits before an earlier grade cell, and accept one self-check cell before each grade cell?"""
+    def grade(grade_id: str, hidden: str = 'judge.submit(ASSIGNMENT, "f", f)'):
+        cell = nbformat.v4.new_code_cell(f'"""Check f."""\nassert f(1) == 2, "f(1) is 2"\n'
+                                         f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": True, "points": 1}
+        return cell
+
+    code = nbformat.v4.new_code_cell
+    self_check = code("# Self-check: f on two inputs.\nprint(f(1))")
+    solution = code("def f(x):\n    return 2 * x")
+    assert grade_cells_without_self_check([solution, grade("test_f")]) == ["test_f"]
+    shared = [solution, self_check, grade("test_f"), grade("test_g"), grade("test_model", 'judge.submit_artifact(A, "m")')]
+    assert grade_cells_without_self_check(shared) == ["test_g", "test_model"]
+    untested = grade("test_h", "pass  # nothing handed over")
+    assert grade_cells_without_self_check([solution, self_check, grade("test_f"), untested, self_check,
+                                           grade("test_g")]) == []
 
 
 CHECK_CALL = re.compile(r"\bcheck_(?:close|gradient|array|shape|dtype|finite|answered)\(")
@@ -77,8 +127,6 @@ CHECK_CALL = re.compile(r"\bcheck_(?:close|gradient|array|shape|dtype|finite|ans
 def test_self_check_cells_carry_the_mark(assignment):
     """A cell outside nbgrader's cells that runs the course's checks is a self-check: it must start with
     '# Self-check', which makes a blank or wrong answer show one line without stopping Run All."""
-    from course_utils.tutor import SELF_CHECK_MARK
-
     unmarked = [cell.source.splitlines()[0][:70] for cell in _notebook(assignment).cells
                 if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade")
                 and not cell.metadata.get("nbgrader", {}).get("solution")
@@ -87,15 +135,18 @@ def test_self_check_cells_carry_the_mark(assignment):
 
 
 QUESTION = re.compile(r"^\*\*Question (\d+)\.(\d+)\.\*\* \S")
-ANY_QUESTION = re.compile(r"\*\*Question \d+\.\d+\.\*\*")
-QUESTIONS_HEADING = re.compile(r"^## Questions\b", re.M)
+# any line that opens with the word "Question", however emphasised, numbered or quoted ("Question 2:",
+# "*Question 3.1*", "1. **Question:**", "> Question."), so a question in another form is not missed
+LOOSE_QUESTION = re.compile(r"^[\s>*_]*(?:\d+[.)]\s*)?[*_]*Question\b", re.M)
+QUESTIONS_HEADING = re.compile(r"^#{1,6} Questions\b", re.M)
 NUMBERED_ITEM = re.compile(r"^\s*\d+[.)]\s+\S", re.M)
 
 
 def question_problems(cells, week: int) -> list[str]:
-    """What breaks the questions' convention in ``cells``: a ``## Questions`` heading that does not open
-    its own cell, questions listed together in one cell, a question without its answer cell right below
-    it (markdown, nbgrader solution + grade, ``answer_N_k``; its points are the instructor's, 0 allowed)."""
+    """What breaks the questions' convention in ``cells``: a questions heading that does not open its own
+    cell, a question written in another form than ``**Question N.k.** …`` anywhere in the notebook,
+    questions listed together in one cell, a question without its answer cell right below it
+    (markdown, nbgrader solution + grade, ``answer_N_k``; its points are the instructor's, 0 allowed)."""
     problems = []
     in_questions = False
     for index, cell in enumerate(cells):
@@ -103,16 +154,21 @@ def question_problems(cells, week: int) -> list[str]:
         headings = re.findall(r"^## .*$", source, re.M)
         if headings:
             in_questions = headings[-1].startswith("## Questions")
-        if QUESTIONS_HEADING.search(source) and (not source.startswith("## Questions") or NUMBERED_ITEM.search(source)):
+        if QUESTIONS_HEADING.search(source) and (not source.startswith("## Questions") or NUMBERED_ITEM.search(source)
+                                                 or LOOSE_QUESTION.search(source)):
             problems.append(f"cell {index}: '## Questions' opens a cell of its own, and each question "
                             f"('**Question {week}.k.** …') gets its own cell with an answer cell below it")
             continue
-        if source.startswith("## "):
+        if nbgrader_answer(cell):
             continue
-        if len(ANY_QUESTION.findall(source)) > 1:
-            problems.append(f"cell {index}: one question per cell")
         question = QUESTION.match(source)
-        if in_questions and source and not nbgrader_answer(cell) and not question:
+        asked = LOOSE_QUESTION.findall(source)
+        if len(asked) > 1:
+            problems.append(f"cell {index}: one question per cell")
+        elif asked and not question:
+            problems.append(f"cell {index}: write the question '{source.strip()[:40]}…' as "
+                            f"'**Question {week}.k.** …', in its own cell with an answer cell below it")
+        elif in_questions and source and not question and not source.startswith("## "):
             problems.append(f"cell {index}: write each question as '**Question {week}.k.** …' in its own cell")
         if question:
             following = cells[index + 1] if index + 1 < len(cells) else None
@@ -155,17 +211,75 @@ def test_questions_without_answer_cells_are_found():
     assert question_problems(good, 5) == []
 
 
+@pytest.mark.parametrize("form", ["Question 5.1: why?", "*Question 5.1.* Why?", "**Question 5.1** Why?",
+                                  "1. **Question:** why?", "> Question. Why?", "Some text.\n\nQuestion: why?"])
+def test_a_question_in_another_form_is_found_anywhere(form):
+    """Is a question written without the bold '**Question N.k.**' form found, in the questions section
+    and in an exercise's text, even when an answer cell follows it?"""
+    md = nbformat.v4.new_markdown_cell
+    answer = md("The model answer.")
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "answer_5_1", "points": 0}
+    in_section = [md("## Questions (ungraded)"), md(form), answer, md("## Before you submit")]
+    in_exercise = [md("### Exercise 5.1 — a thing (2 points)"), md(form), md("## Before you submit")]
+    for cells in (in_section, in_exercise):
+        assert any("**Question 5.k.** …" in problem for problem in question_problems(cells, 5)), cells
+
+
+def test_questions_numbered_under_a_lower_heading_are_found():
+    """Is a numbered list of questions under a '### Questions' heading found, as under '## Questions'?"""
+    md = nbformat.v4.new_markdown_cell
+    cells = [md("## Part 2 — results"), md("### Questions\n\n1. Why?\n2. How?"), md("## Before you submit")]
+    assert any("opens a cell of its own" in problem for problem in question_problems(cells, 5))
+
+
 def nbgrader_answer(cell) -> bool:
     meta = cell.metadata.get("nbgrader", {})
     return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
 
 
-@pytest.mark.parametrize("assignment", WEEKS)
-def test_before_you_submit_names_every_file_the_grader_loads(assignment):
-    cells = _notebook(assignment).cells
-    closing = [cell for cell in cells if cell.cell_type == "markdown" and cell.source.startswith("## Before you submit")]
-    assert closing, "add a closing '## Before you submit' cell"
-    text = closing[-1].source
-    artifacts = [check.path for check in validate.load_checks(assignment, ROOT) if hasattr(check, "path")]
-    missing = [name for name in [f"{assignment}.ipynb", *artifacts] if name not in text]
-    assert not missing, f"'Before you submit' does not name {missing}"
+HANDED_IN = re.compile(r"`([\w.\-]+\.(?:ipynb|keras|npz))`")
+
+
+def handin_problems(cells, expected: list[str]) -> list[str]:
+    """How the closing '## Before you submit' cell of ``cells`` differs from ``expected``, the one list of
+    files to hand in: a file it does not name, a file it names (in backticks) that is not on the list."""
+    closing = [cell.source for cell in cells
+               if cell.cell_type == "markdown" and cell.source.startswith("## Before you submit")]
+    if not closing:
+        return ["add a closing '## Before you submit' cell"]
+    named = set(HANDED_IN.findall(closing[-1]))
+    return ([f"'Before you submit' does not name `{name}`" for name in expected if name not in named]
+            + [f"'Before you submit' names `{name}`, which the grader does not load" for name in sorted(named)
+               if name not in expected])
+
+
+# Weeks whose notebook names files to hand in that the derived list misses (issue 31): week 5 builds
+# names at run time (f"conv_ae_{size}.keras", dense_ae.keras and contractive_ae.keras through a
+# variable), which ``handin.notebook_files`` cannot read, so the student's check does not ask for them.
+HANDIN_LIST_INCOMPLETE = {"05_autoencoders"}
+
+
+@pytest.mark.parametrize("assignment", [
+    pytest.param(week, marks=pytest.mark.xfail(strict=False, reason="issue 31: the derived list misses names "
+                                                                    "built at run time"))
+    if week in HANDIN_LIST_INCOMPLETE else week for week in WEEKS])
+def test_before_you_submit_is_the_one_list_to_hand_in(assignment):
+    """Does 'Before you submit' name exactly the notebook and the files its cells and the checks load
+    (``autograder.sources.handin``, the list the student's check and the grader read), no more?"""
+    expected = [f"{assignment}.ipynb", *handin.files_to_hand_in(assignment, ROOT)]
+    assert handin_problems(_notebook(assignment).cells, expected) == []
+
+
+def test_a_before_you_submit_that_differs_from_the_list_is_found():
+    """Is a closing cell found that leaves out a graded file, names a file nothing loads, or is missing?"""
+    md = nbformat.v4.new_markdown_cell
+    expected = ["05_x.ipynb", "model.keras", "samples.npz"]
+    short = [md("## Before you submit\n\nHand in `05_x.ipynb` and `model.keras`.")]
+    assert handin_problems(short, expected) == ["'Before you submit' does not name `samples.npz`"]
+    extra = [md("## Before you submit\n\n`05_x.ipynb`, `model.keras`, `samples.npz`, `old_model.keras`.")]
+    assert handin_problems(extra, expected) == [
+        "'Before you submit' names `old_model.keras`, which the grader does not load"]
+    assert handin_problems([md("## Questions")], expected) == ["add a closing '## Before you submit' cell"]
+    good = [md("## Before you submit\n\n`05_x.ipynb`, `model.keras` and `samples.npz`, each with its sidecar "
+               "`.keras.json`.")]
+    assert handin_problems(good, expected) == []
