@@ -14,6 +14,7 @@ import os
 import platform
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -22,6 +23,23 @@ Profile = Literal["smoke", "full"]
 PROFILES: tuple[str, ...] = ("smoke", "full")
 PROFILE_ENV = "COURSE_PROFILE"
 DEFAULT_SEED = 1234
+BACKEND_ENV = "KERAS_BACKEND"
+
+# The Keras backends each week runs under. Why not every week under JAX: Keras under JAX returns
+# JAX arrays, which the notebook's own TensorFlow code cannot map or differentiate (seen: week 2's
+# ``tf.data`` augmentation fails under JAX). The rule, held by tests/test_backend_support.py against
+# the notebooks: a week whose code uses Keras *and* TensorFlow needs Keras' TensorFlow backend;
+# weeks 0 and 1 use no Keras (week 1 calls TensorFlow directly), so any backend will do.
+WEEK_BACKENDS: dict[str, tuple[str, ...]] = {
+    "00_setup": ("tensorflow", "jax"),
+    "01_convolution": ("tensorflow", "jax"),
+    "02_cnn_classification": ("tensorflow",),  # tf.data augmentation through Keras layers
+    "03_adversarial": ("tensorflow",),         # tf.GradientTape through Keras models (FGSM, PGD)
+    "04_visualising": ("tensorflow",),         # tf.GradientTape through Keras models (saliency)
+    "05_autoencoders": ("tensorflow",),        # tf.GradientTape in the VAE's training step
+    "06_gans": ("tensorflow",),                # tf.GradientTape in the GANs' training steps
+    "07_style_transfer": ("tensorflow",),      # tf.Variable image optimised through VGG19
+}
 
 
 def profile() -> Profile:
@@ -118,6 +136,27 @@ class DeviceReport:
     gpus: tuple[str, ...]
     profile: str
     grading: bool
+    backend: str = "tensorflow"
+    week: str | None = None
+
+    @property
+    def backend_supported(self) -> bool | None:
+        """Whether this week runs under :attr:`backend`; None when the week is not known."""
+        return self.backend in WEEK_BACKENDS[self.week] if self.week in WEEK_BACKENDS else None
+
+    @property
+    def backend_line(self) -> str:
+        """One line: the Keras backend, whether this week supports it, and what to do when not."""
+        if self.backend_supported is None:
+            needs = [week for week, backends in WEEK_BACKENDS.items() if self.backend not in backends]
+            return (f"{self.backend}" if not needs else
+                    f"{self.backend} (weeks {needs[0][:2]}-{needs[-1][:2]} need tensorflow: set "
+                    f"{BACKEND_ENV}=tensorflow before importing keras)")
+        if self.backend_supported:
+            return f"{self.backend} ({self.week} runs under {' or '.join(WEEK_BACKENDS[self.week])})"
+        return (f"{self.backend}, but {self.week} needs Keras' TensorFlow backend: set {BACKEND_ENV}=tensorflow "
+                f"before importing keras (`%env {BACKEND_ENV}=tensorflow` in the first cell), restart the "
+                "kernel and run all")
 
     @property
     def accelerator(self) -> str:
@@ -132,6 +171,7 @@ class DeviceReport:
                 f"GPUs        : {gpus}",
                 f"profile     : {self.profile}",
                 f"grading     : {self.grading}",
+                f"backend     : {self.backend_line}",
                 f"python      : {self.python} ({self.platform})",
                 f"tensorflow  : {self.tensorflow}",
                 f"keras       : {self.keras}",
@@ -140,11 +180,26 @@ class DeviceReport:
         )
 
 
+def current_week(folder: str | os.PathLike | None = None) -> str | None:
+    """The week whose notebook runs in ``folder`` (default: the working directory), or None.
+
+    A kernel starts in its notebook's folder: ``assignments/NN_topic/`` (the kit), nbgrader's
+    fetched ``NN_topic/``, or a submission folder holding ``NN_topic.ipynb`` (the grader).
+    """
+    folder = Path(folder if folder is not None else os.getcwd())
+    if folder.name in WEEK_BACKENDS:
+        return folder.name
+    found = [week for week in WEEK_BACKENDS if (folder / f"{week}.ipynb").is_file()]
+    return found[0] if len(found) == 1 else None
+
+
 def device_report(*, verbose: bool = True) -> DeviceReport:
-    """Describe the machine: accelerator, library versions, profile.
+    """Describe the machine: accelerator, library versions, profile, Keras backend.
 
     Prints the report when ``verbose`` (the notebook's first cell does this)
-    and returns it so that artifacts can record where they were trained.
+    and returns it so that artifacts can record where they were trained. The
+    backend line says whether this week (:func:`current_week`) runs under the
+    active backend and, when it does not, how to switch (:data:`WEEK_BACKENDS`).
     """
     import keras
     import tensorflow as tf
@@ -162,6 +217,8 @@ def device_report(*, verbose: bool = True) -> DeviceReport:
         gpus=gpus,
         profile=profile(),
         grading=is_grading(),
+        backend=keras.backend.backend(),
+        week=current_week(),
     )
     if verbose:
         print(report)
