@@ -8,6 +8,10 @@ included), the page is built from the judged results only, and every message
 is cleaned (:func:`clean_message`) so that a traceback that quotes the grade
 cell cannot slip through. Everything the student controls is HTML-escaped.
 
+Formulas (an exercise title such as "Exercise 6.3 — $D^*$", a written answer in LaTeX) are typeset
+by MathJax from a copy beside the page (:mod:`autograder.pages.mathjax`), put there only when the
+page shows one, so the student's folder renders them offline on its own.
+
 Cleaning drops, from every message, note and reason: nbgrader's hidden-test and
 solution blocks (also a block's tail when its start was cut off), any line
 carrying their markers, traceback and code-looking lines (``assert …``,
@@ -26,7 +30,9 @@ from pathlib import Path
 from typing import Collection
 
 import jinja2
+from markupsafe import Markup
 
+from autograder.pages import mathjax
 from autograder.paths import course_root as default_course_root
 from autograder.records.results import Outcome, SubmissionResult
 
@@ -66,7 +72,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{ result.assignment }} — feedback for {{ result.student }}</title>
-<style>
+{% if typeset %}{{ mathjax_script }}
+{% endif %}<style>
  body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }
  .pass { color: #1a7f37; } .fail { color: #b42318; } .partial { color: #9a6700; } .answer { color: #57606a; }
@@ -262,11 +269,15 @@ def render_feedback(result: SubmissionResult, course_root: Path | None = None, l
         items.append({"name": display_name(item.id), "title": titles.get(item.id), "score": score, "points": item.points,
                       "message": message or ("passed" if css == "pass" else "no message"), "css": css,
                       "answer": item.answer or "", "comment": item.comment, "ta_scored": item.manual_score is not None})
-    return _TEMPLATE.render(
+    values = dict(
         result=result, items=items, reason=clean_message(result.reason, secrets),
         notes=[clean_message(note, secrets) for note in result.notes], total=result.score, max_score=result.max_score,
         outcome_text=OUTCOME_TEXT[result.outcome], late=_late_line(lateness, result.score), walls=student_walls(result),
-        figures=[(Path(f).name, figure_caption(f, by_cell, failed)) for f in result.figures])
+        figures=[(Path(f).name, figure_caption(f, by_cell, failed)) for f in result.figures],
+        mathjax_script=Markup(mathjax.SCRIPT))
+    page = _TEMPLATE.render(typeset=False, **values)
+    # MathJax only for a page that shows a formula (its copy then goes beside the page: write_feedback).
+    return _TEMPLATE.render(typeset=True, **values) if mathjax.has_formula(page) else page
 
 
 def student_walls(result: SubmissionResult) -> list[str]:
@@ -290,8 +301,12 @@ def _late_line(lateness, raw_score: float) -> str:
 
 def write_feedback(result: SubmissionResult, feedback_dir: Path, course_root: Path | None = None,
                    lateness=None) -> Path:
-    """Write ``feedback_dir/<student>/feedback.html`` (beside the figures) and return its path."""
+    """Write ``feedback_dir/<student>/feedback.html`` (beside the figures, and MathJax when the page
+    shows a formula) and return its path."""
     page = Path(feedback_dir) / result.student / PAGE_NAME
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_feedback(result, course_root, lateness), encoding="utf-8")
+    html = render_feedback(result, course_root, lateness)
+    if mathjax.SCRIPT in html:
+        mathjax.install(page.parent)
+    page.write_text(html, encoding="utf-8")
     return page
