@@ -10,7 +10,8 @@ the released notebooks and the ``course_utils`` helpers. The kit is::
                                               and the hand-in lists (course_utils/handin.json),
                                               built from kit_files/pyproject.toml (version ranges)
     DIR/requirements.txt, DIR/environment.yml  pip and conda, both through that wheel
-    DIR/README.md                              the few commands per platform (kit_files/README.md)
+    DIR/README.md                              the few commands per platform (kit_files/README.md),
+                                              Colab's first cell (kit_colab) and the files to download
 
 The wheel is built by setuptools' PEP 517 backend in a subprocess, without pip and without
 the network. :mod:`autograder.authoring.kit_scan` proves the result holds no solution, no
@@ -29,7 +30,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.authoring import kit_scan
+from autograder.authoring import kit_colab, kit_scan
 from autograder.paths import REPO_ROOT
 from autograder.sources import handin, release
 
@@ -103,8 +104,11 @@ def write_environment_files(folder: Path, wheel: Path) -> None:
         "      - jupyterlab>=4\n")
 
 
-def _student_readme(weeks: tuple[str, ...], wheel: Path) -> str:
+def _student_readme(weeks: tuple[str, ...], wheel: Path, root: Path) -> str:
+    """The student README: the template, with the Colab cell and each week's files to download."""
     text = (KIT_FILES / "README.md").read_text()
+    text = text.replace("@COLAB_CELL@", kit_colab.colab_cell(wheel.name).rstrip("\n"))
+    text = text.replace("@DOWNLOADS@", kit_colab.download_list(handin.handin_lists(root), weeks))
     return text.replace("@WEEKS@", ", ".join(weeks)).replace("@WHEEL@", wheel.name)
 
 
@@ -132,7 +136,7 @@ def build_kit(weeks: list[str] | None, out: Path | str, *, root: Path | str | No
         shutil.copytree(root / release.RELEASE_DIR / week, out / "assignments" / week, ignore=_IGNORED)
     wheel = build_wheel(root, out / "wheels")
     write_environment_files(out, wheel)
-    (out / "README.md").write_text(_student_readme(chosen, wheel))
+    (out / "README.md").write_text(_student_readme(chosen, wheel, root))
     (out / "kit.json").write_text(json.dumps({"weeks": list(chosen), "wheel": wheel.name,
                                               "course_utils_version": _version(root)}, indent=2) + "\n")
     leaks = kit_scan.scan(out, root=root)
