@@ -1,0 +1,133 @@
+"""Do formulas render in our HTML pages with no network (issue 31)?
+
+MathJax comes from a copy beside each page (:mod:`autograder.pages.mathjax`). The browser tests open
+a feedback page whose exercise title holds LaTeX and an executed notebook exported to HTML
+(:mod:`autograder.pages.notebook_html`) in Debian's Chromium with the network off, wait for MathJax,
+and look for its output, for raw ``$…$`` in the visible text, and for failed loads. Screenshots land
+in ``build/browser/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.pages import feedback, mathjax, notebook_html
+from autograder.records.results import ItemResult, Outcome, SubmissionResult
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "build" / "browser"
+ASSIGNMENT = "06_toy"
+TITLE = "Exercise 6.3 — $D^*$ on 1-D Gaussians (2 points)"
+_RAW_FORMULA = re.compile(r"\$[^$\n]{1,80}\$|\\\(|\\\[")
+_TYPESET = ("window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+            "&& MathJax.Hub.queue.running === 0 && document.querySelector('span.MathJax') !== null")
+
+
+def test_formulas_are_told_from_prices_and_plain_text():
+    """Does a page get MathJax for `$D^*$`, `$$x$$`, `\\(x\\)`, but not for "$5 and $10" or no maths?"""
+    for text in ("Exercise 6.3 — $D^*$", "$$\\int f$$", "\\(x^2\\)", "\\[a + b\\]"):
+        assert mathjax.has_formula(text), text
+    for text in ("costs $5 and $10", "no maths here", "", "a lone $ sign"):
+        assert not mathjax.has_formula(text), text
+
+
+def test_the_runtime_is_small_and_linked_not_copied(tmp_path):
+    """Does a folder get the runtime (under 3 MB, no SVG output, no other languages) as hard links?"""
+    target = mathjax.install(tmp_path)
+    files = [path for path in target.rglob("*") if path.is_file()]
+    assert (target / "MathJax.js").is_file() and (target / "config" / f"{mathjax.CONFIG_NAME}.js").is_file()
+    assert sum(path.stat().st_size for path in files) < 3_000_000
+    assert not any("SVG" in path.parts or "a11y" in path.parts for path in files)
+    placed, original = (target / "MathJax.js").stat(), (mathjax.source() / "MathJax.js").stat()
+    assert (placed.st_ino == original.st_ino) == (placed.st_dev == original.st_dev)  # a copy only across devices
+    assert mathjax.install(tmp_path) == target  # a second install keeps what is there
+
+
+def _course(root: Path, title: str = TITLE) -> Path:
+    """A course root whose one assignment has an exercise titled ``title`` and its grade cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"## {title}\n\nWhat the optimal discriminator is."),
+                nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {"grade": True, "grade_id": "test_optimum",
+                                                                         "points": 2, "solution": False}})]
+    folder = root / "assignments" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    return root
+
+
+def _result(answer: str = "") -> SubmissionResult:
+    return SubmissionResult(student="ada", assignment=ASSIGNMENT, outcome=Outcome.GRADED, profile="smoke",
+                            tests=[ItemResult("test_optimum", 2, 2, "passed"),
+                                   ItemResult("answer_6_1", 0, 0, "", kind="manual", answer=answer)])
+
+
+def test_a_feedback_page_with_a_formula_gets_mathjax_beside_it(tmp_path):
+    """Is the title's LaTeX kept (for MathJax), and MathJax put in the student's folder only then?"""
+    course = _course(tmp_path / "course")
+    page = feedback.write_feedback(_result(), tmp_path / "feedback", course)
+    html = page.read_text()
+    assert "Exercise 6.3 — $D^*$ on 1-D Gaussians" in html and mathjax.SCRIPT in html
+    assert (page.parent / mathjax.FOLDER / "MathJax.js").is_file()
+    plain = _course(tmp_path / "plain_course", "Exercise 6.3 — the optimum (2 points)")
+    page = feedback.write_feedback(_result(), tmp_path / "plain", plain)
+    assert mathjax.SCRIPT not in page.read_text() and not (page.parent / mathjax.FOLDER).exists()
+
+
+def _open_offline(browser, page_path: Path):
+    """The page opened as a file with the network off, once MathJax is done; its problems listed."""
+    context = browser.new_context(offline=True, viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
+    page.goto(page_path.resolve().as_uri())
+    page.wait_for_function(_TYPESET, timeout=90_000)
+    return page, problems
+
+
+@pytest.mark.slow
+def test_a_feedback_title_typesets_offline(browser, tmp_path):
+    """Does the feedback page show $D^*$ and a LaTeX written answer typeset, with no network?"""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    answer = "The optimum is $D^*(x) = \\frac{p(x)}{p(x) + q(x)}$, so $D^* = 1/2$ when $p = q$."
+    page_path = feedback.write_feedback(_result(answer), tmp_path / "feedback", _course(tmp_path / "course"))
+    page, problems = _open_offline(browser, page_path)
+    text = page.inner_text("body")
+    assert "Exercise 6.3" in text and not _RAW_FORMULA.search(text), text[:800]
+    assert page.locator("td span.MathJax").count() >= 4          # the title's and the answer's three
+    assert page.locator(".MathJax_Error, merror").count() == 0
+    page.screenshot(path=str(SHOTS / "feedback_mathjax_offline.png"), full_page=True)
+    assert not problems, problems
+
+
+@pytest.mark.slow
+def test_an_exported_executed_notebook_typesets_offline(browser, tmp_path):
+    """Does an executed notebook, exported to HTML, show its markdown and output formulas typeset offline?"""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Exercise 1.1 — output size\n\n"
+                                              "$$H_{out} = 1 + \\left\\lfloor \\frac{H + 2p - K}{s} \\right\\rfloor$$\n\n"
+                                              "with padding $p$ and stride $s$; the loss $\\mathcal{L}$."),
+                nbformat.v4.new_code_cell("from IPython.display import Math\nMath(r'\\nabla_x \\mathcal{L}')",
+                                          execution_count=1,
+                                          outputs=[nbformat.v4.new_output("execute_result", execution_count=1, data={
+                                              "text/plain": "<IPython.core.display.Math object>",
+                                              "text/latex": "$\\displaystyle \\nabla_x \\mathcal{L}$"})])]
+    notebook = tmp_path / "executed" / "ada.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    page_path = notebook_html.write_html(notebook)
+    html = page_path.read_text()
+    assert mathjax.URL in html and "require.min.js" not in html
+    page, problems = _open_offline(browser, page_path)
+    text = page.inner_text("body")
+    assert "output size" in text and not _RAW_FORMULA.search(text), text[:800]
+    assert page.locator("span.MathJax").count() >= 5
+    assert page.locator(".MathJax_Error, merror").count() == 0
+    page.screenshot(path=str(SHOTS / "executed_notebook_mathjax_offline.png"), full_page=True)
+    assert not problems, problems
