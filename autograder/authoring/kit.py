@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.authoring import kit_colab, kit_scan
-from autograder.paths import REPO_ROOT
 from autograder.sources import handin, release
 
 KIT_FILES = Path(__file__).resolve().parent / "kit_files"

@@ -6,7 +6,9 @@ rebuilt at any time with ``course report``. It shows which profile graded the
 class, outcome counts (how many zeros and why), per-test pass rates, the
 isolation actually in force, median and quartiles, and a sortable, filterable
 table of the students (plain JavaScript in the page, no CDN) with a reason for
-every lost point, time and peak memory, linking to each feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
+every lost point, time and peak memory, the stack each graded model says it was trained with
+(Keras, TensorFlow, backend, dtype policy, device: :mod:`autograder.submission.training_stack`),
+linking to each feedback page. Warnings of the last ``course grade`` run (``COURSE_JUDGE_SECRET``
 not set, class-folder entries skipped at intake) head the page; they are kept in
 ``report/warnings.json`` so that ``course report`` shows them again. The triage sections
 (:mod:`autograder.pages.triage`) come first and last: "needs attention" heads the page (tampering,
@@ -33,6 +35,7 @@ from autograder.pages import attention, manual_section, triage
 from autograder.records import lateness, manual_grades
 from autograder.records.gradebook_queries import load_results, student_rows
 from autograder.records.results import SubmissionResult
+from autograder.submission.training_stack import summary as training_summary
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,13 @@ graded with profile <strong>{{ profiles|join(", ") or "none" }}</strong>; genera
 <input id="filter" type="search" placeholder="filter…" aria-label="filter the students"></p>
 <table id="students"><thead><tr><th data-type="text">student</th><th data-type="number">score</th>
 <th data-type="text">outcome</th>{% if show_late %}<th data-type="number">late</th>{% endif %}<th data-type="text">reason</th><th data-type="number">time</th>
-<th data-type="number">peak memory</th><th>feedback</th></tr></thead><tbody>
+<th data-type="number">peak memory</th><th data-type="text" title="from each graded model's sidecar: the student's claim, never graded">trained with</th><th>feedback</th></tr></thead><tbody>
 {% for row in rows %}<tr><td>{{ row.student }}</td>
 <td data-value="{{ row.score }}">{{ "%g"|format(row.score) }} / {{ "%g"|format(row.max_score) }}</td>
 <td>{{ row.outcome }}</td>{% if show_late %}<td data-value="{{ row.seconds_late }}">{{ late[row.student] }}</td>{% endif %}<td>{{ reasons[row.student] }}</td>
 <td data-value="{{ row.seconds }}">{{ "%.0f"|format(row.seconds) }} s</td>
 <td data-value="{{ row.peak_memory_mib if row.peak_memory_mib is not none else -1 }}">{% if row.peak_memory_mib is not none %}{{ "%.0f"|format(row.peak_memory_mib) }} MiB{% endif %}</td>
+<td class="note">{{ stacks[row.student] }}</td>
 <td>{% if links[row.student] %}<a href="{{ links[row.student] }}">page</a>{% endif %}</td></tr>{% endfor %}</tbody></table>
 <script>
 // Plain JavaScript, no CDN: sort by a column (click again to reverse), filter rows by text.
@@ -226,12 +230,14 @@ def write_report(db_url: str, assignment: str, report_dir: Path, *, feedback_dir
     isolation = collections.Counter(note for r in results for note in r.isolation)
     by_student = {r.student: r for r in results}
     reasons = {row.student: row.reason or _lost_points(by_student.get(row.student)) for row in rows}
+    stacks = {row.student: training_summary(by_student[row.student].training) if row.student in by_student else ""
+              for row in rows}
     html = _TEMPLATE.render(
         assignment=assignment, rows=rows, max_score=max_score,
         mean=sum(r.score for r in rows) / len(rows) if rows else 0.0,
         profiles=sorted({r.profile for r in results}),
         outcomes=collections.Counter(row.outcome for row in rows).most_common(),
-        quartiles=_quartiles([row.score for row in rows]), reasons=reasons,
+        quartiles=_quartiles([row.score for row in rows]), reasons=reasons, stacks=stacks,
         tests=item_stats(results), isolation=sorted(isolation.items()), links=links, scheduler=scheduler,
         warnings=list(warnings or []), **_triage(db_url, assignment, rows, results, report_dir, feedback_dir),
         integrity=(report_dir / "integrity.html").is_file(),

@@ -63,6 +63,7 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)      # restored cells, skipped files, cut output
     peak_memory_bytes: int | None = None   # the run's highest real memory use (its cgroup), when known
     submission_hash: str = ""              # grading code version : folder fingerprint (autograder.grading.resume)
+    training: dict[str, str] = field(default_factory=dict)  # artifact -> its sidecar's stack (a claim, shown only)
 
     @property
     def score(self) -> float:

@@ -60,7 +60,7 @@ import nbformat
 from nbformat import NotebookNode
 
 import course_utils
-from autograder.submission import feedback_outputs, notebook_runner, written_answers
+from autograder.submission import feedback_outputs, notebook_runner, training_stack, written_answers
 from autograder.verdicts import function_harness, function_judge, judging
 from autograder.submission.restoring import restore
 from autograder.verdicts.artifacts import judge_artifacts_isolated
@@ -338,6 +338,7 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
            scratch: Path, keep: Path, limits: Limits, profile: str, *, keep_outputs: bool) -> None:
     ref = reference(assignment, course_root)
     result.tests = _zero_items(ref, "Not graded.")
+    result.training = training_stack.for_reference(submission_dir, ref)  # the sidecars' claims, for the TA
 
     def zero(outcome: Outcome, reason: str) -> None:
         result.outcome, result.reason = outcome, reason
