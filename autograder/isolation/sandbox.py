@@ -41,6 +41,7 @@ client stays outside (:mod:`autograder.submission.notebook_runner`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -196,7 +197,7 @@ class Sandbox:
         if self.unprivileged and self._slot is None:
             self._slot = UidSlot()
             self.uid = self._slot.uid
-            _hand_over(self.host_work, self.uid)
+            workfolder.hand_over(self.host_work, self.uid)
         if self.group is None:
             self.group = cgroups.create(memory_bytes, limits.processes)
 
@@ -328,9 +329,10 @@ class Sandbox:
                          f"per process (address space: {walls.address_space_bound(0) / walls.GiB:.1f} GiB over the bound)")
         return lines + [accelerators.describe(accelerators.gpu_devices())]
 
-    def run(self, argv: list[str], *, env: dict[str, str], limits: Limits,
-            wall_seconds: float, memory_bytes: int) -> SandboxRun:
-        """Run ``argv`` with ``env`` (nothing else is inherited) and the limits."""
+    def run(self, argv: list[str], *, env: dict[str, str], limits: Limits, wall_seconds: float,
+            memory_bytes: int, stdin: bytes = b"", pass_fds: tuple[int, ...] = ()) -> SandboxRun:
+        """Run ``argv`` with ``env`` (nothing else is inherited) and the limits; ``stdin`` (at most
+        a pipe's buffer, 64 KiB) is its standard input, ``pass_fds`` descriptors it inherits."""
         start = time.monotonic()
         baseline = workfolder.usage(self.host_work)
         try:
@@ -340,9 +342,11 @@ class Sandbox:
                 isolation = self.describe()
                 out_path, err_path = Path(io_dir, "stdout"), Path(io_dir, "stderr")
                 with open(out_path, "wb") as out, open(err_path, "wb") as err:
-                    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err,
                                                env={"PATH": "/usr/bin:/bin"}, cwd=str(self.host_work),
-                                               start_new_session=True)
+                                               start_new_session=True, pass_fds=pass_fds)
+                    with contextlib.suppress(BrokenPipeError), process.stdin:  # a command that never reads
+                        process.stdin.write(stdin)
                     timed_out = disk_exceeded = False
                     returncode: int | None = None
                     while returncode is None:
@@ -373,14 +377,6 @@ def _over_disk(folder: Path, limits: Limits, baseline: tuple[int, int] = (0, 0))
     beyond ``baseline`` (what it held when the run started: shipped files do not count)."""
     used, entries = workfolder.usage(folder)
     return used - baseline[0] > limits.disk_bytes or entries - baseline[1] > limits.disk_entries
-
-
-def _hand_over(folder: Path, uid: int) -> None:
-    """Make ``folder`` (and everything in it) owned by the sandbox user."""
-    os.chown(folder, uid, uid)
-    for base, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            os.chown(os.path.join(base, name), uid, uid, follow_symlinks=False)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

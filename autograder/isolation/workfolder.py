@@ -124,3 +124,11 @@ def release_mounts_under(root: Path) -> None:
     points = [line.split()[4] for line in lines if line.split()[4].startswith(prefix)]
     for point in sorted(points, key=len, reverse=True):
         _unmount(point)
+
+
+def hand_over(folder: Path, uid: int) -> None:
+    """Make ``folder`` (and everything in it) owned by the sandbox user."""
+    os.chown(folder, uid, uid)
+    for base, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.chown(os.path.join(base, name), uid, uid, follow_symlinks=False)

@@ -10,23 +10,31 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
    Python process that never ran student code (``python -m autograder.verdicts.judging``,
    one process for all of a submission's files),
    itself sandboxed (:mod:`autograder.isolation.sandbox`: no network, read-only course,
-   memory and time bounds). Checks load models with ``safe_mode=True``.
+   memory and time bounds). Checks load models with ``safe_mode=True``;
+3. the verdicts come back over a pipe of their own, each line signed with a token drawn for
+   that run (:func:`_run_checker`), never from the checker's output: a model whose code runs
+   when it is loaded (a safe-mode bypass) and prints, or writes to every descriptor it holds,
+   forges no verdict. (Code that reads the checker's memory for the token could; the checker
+   holds no judge secret and no solution, so such a model gains at most its own file's points.)
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hmac
 import json
 import os
+import secrets
 import stat
 import sys
 import tempfile
 from pathlib import Path
 
 from autograder.paths import REPO_ROOT
-from autograder.verdicts.judging import CHECKS_PATH_ENV, EVAL_DIR_ENV, ArtifactCheck, Verdict
-from autograder.isolation.sandbox import Limits, Sandbox
+from autograder.verdicts.judging import CHECKS_PATH_ENV, EVAL_DIR_ENV, VERDICT_FD_ENV, ArtifactCheck, Verdict
+from autograder.isolation.sandbox import Limits, Sandbox, SandboxRun
 
 CHECKER_ROOT = "/opt/course"                     # where the checker's packages are, inside
 CHECKER_PACKAGES = ("autograder", "course_utils")  # all it imports; never solutions/ or a gradebook
@@ -160,12 +168,8 @@ def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], noteb
             else:
                 verdicts[check.id] = refused
         if len(to_run) > 1:
-            sandbox, env = checker_sandbox(work)
-            run = sandbox.run([sys.executable, "-m", "autograder.verdicts.judging", assignment,
-                               ",".join(c.id for c in to_run), sandbox.work, profile], env=env, limits=limits,
-                              wall_seconds=limits.artifact_seconds * len(to_run),
-                              memory_bytes=limits.artifact_memory_bytes)
-            verdicts.update(_batch_verdicts(run.stdout, {c.id: c for c in to_run}))
+            _, sent = _run_checker(assignment, to_run, work, profile, limits)
+            verdicts.update(sent)
     for check in checks:
         if check.id not in verdicts:
             verdicts[check.id] = judge_artifact_isolated(assignment, check, notebook_dir, profile=profile,
@@ -173,18 +177,61 @@ def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], noteb
     return verdicts
 
 
-def _batch_verdicts(stdout: str, checks: dict[str, ArtifactCheck]) -> dict[str, Verdict]:
-    """The verdicts a batch checker printed, one JSON line per check; malformed lines are ignored."""
-    verdicts = {}
-    for line in stdout.splitlines():
+def _run_checker(assignment: str, checks: list[ArtifactCheck], work: Path, profile: str,
+                 limits: Limits) -> tuple[SandboxRun, dict[str, Verdict]]:
+    """Run one sandboxed checker on ``checks`` (files already in ``work``); the run, and the
+    verdicts it sent over its pipe (see the module doc), each check's time in turn."""
+    sandbox, env = checker_sandbox(work)
+    token = secrets.token_hex(16)
+    read_end, write_end = os.pipe()
+    try:
+        run = sandbox.run([sys.executable, "-m", "autograder.verdicts.judging", assignment,
+                           ",".join(c.id for c in checks), sandbox.work, profile],
+                          env={**env, VERDICT_FD_ENV: str(write_end)}, limits=limits,
+                          wall_seconds=limits.artifact_seconds * len(checks),
+                          memory_bytes=limits.artifact_memory_bytes,
+                          stdin=f"{token}\n".encode(), pass_fds=(write_end,))
+        os.close(write_end)
+        write_end = -1
+        sent = _drain(read_end)
+    finally:
+        for descriptor in (read_end, write_end):
+            if descriptor >= 0:
+                os.close(descriptor)
+    return run, _signed_verdicts(sent, token, {c.id: c for c in checks})
+
+
+def _drain(descriptor: int) -> bytes:
+    """What is waiting in a pipe whose writers are gone or stopped (at most its buffer, 64 KiB:
+    a checker that wrote more blocked and met its clock)."""
+    fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) | os.O_NONBLOCK)
+    chunks = []
+    try:
+        while chunk := os.read(descriptor, 1 << 16):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    return b"".join(chunks)
+
+
+def _signed_verdicts(sent: bytes, token: str, checks: dict[str, ArtifactCheck]) -> dict[str, Verdict]:
+    """The verdicts among ``sent`` lines that carry ``token``, by check; other lines are ignored,
+    and a check with two signed verdicts (which the checker never sends) gets a zero."""
+    found: dict[str, list[Verdict]] = {}
+    for line in sent.decode("utf-8", errors="replace").splitlines():
         try:
             data = json.loads(line)
+            if not hmac.compare_digest(str(data["token"]), token):
+                continue
             check, verdict = checks[data["check"]], Verdict.from_json(data["verdict"])
         except (ValueError, KeyError, TypeError):
             continue
-        verdicts[check.id] = verdict if verdict.passed else Verdict(False, _plain(check, verdict.message),
-                                                                    verdict.fraction)
-    return verdicts
+        found.setdefault(check.id, []).append(
+            verdict if verdict.passed else Verdict(False, _plain(check, verdict.message), verdict.fraction))
+    return {check_id: verdicts[0] if len(verdicts) == 1 else Verdict(
+                False, f"{check_id}: {checks[check_id].path} could not be checked (the checker's verdict "
+                       "was tampered with); a TA will look at it.")
+            for check_id, verdicts in found.items()}
 
 
 def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir: Path, *,
@@ -195,20 +242,12 @@ def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir:
         refused = _copy_artifact(check, notebook_dir, work, limits)
         if refused is not None:
             return refused
-        sandbox, env = checker_sandbox(work)
-        run = sandbox.run([sys.executable, "-m", "autograder.verdicts.judging", assignment, check.id,
-                           sandbox.work, profile], env=env, limits=limits,
-                          wall_seconds=limits.artifact_seconds, memory_bytes=limits.artifact_memory_bytes)
+        run, sent = _run_checker(assignment, [check], work, profile, limits)
     if run.timed_out:
         return Verdict(False, f"{check.id}: checking {check.path} took longer than "
                               f"{limits.artifact_seconds:.0f} s; the file was not accepted.")
-    lines = run.stdout.strip().splitlines()
-    if run.returncode != 0 or not lines:
+    if run.returncode != 0:
         memory = "MemoryError" in run.stderr or "bad_alloc" in run.stderr
         why = "it needs more memory than allowed" if memory else "the checker could not load it"
         return Verdict(False, f"{check.id}: {check.path} could not be checked ({why}).")
-    try:
-        verdict = Verdict.from_json(json.loads(lines[-1]))
-    except (ValueError, KeyError, TypeError):
-        return Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")
-    return verdict if verdict.passed else Verdict(False, _plain(check, verdict.message), verdict.fraction)
+    return sent.get(check.id) or Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")

@@ -113,6 +113,7 @@ Check = Union[FunctionCheck, ArtifactCheck]
 
 CHECKS_PATH_ENV = "COURSE_CHECKS_PATH"
 EVAL_DIR_ENV = "COURSE_EVAL_DIR"  # the instructor's private evaluation images (checks/_evaluation_set.py)
+VERDICT_FD_ENV = "COURSE_VERDICT_FD"  # the artifact checker's verdict pipe (verdicts.artifacts)
 
 
 def _module_from_checks_path(assignment: str) -> Any:
@@ -304,12 +305,14 @@ def run_artifact_check_inline(assignment: str, check_id: str, notebook_dir: Path
 def main(argv: list[str] | None = None) -> int:
     """``python -m autograder.verdicts.judging ASSIGNMENT CHECK[,CHECK…] NOTEBOOK_DIR PROFILE`` -> JSON verdicts.
 
-    One check: its verdict as one JSON line. Several (comma-separated, one process for all of a
-    submission's artifacts, so TensorFlow and the evaluation data load once): one line per check,
-    ``{"check": id, "verdict": …}``, each printed as soon as it is known, Keras's state cleared
-    between checks.
+    Several checks (comma-separated) share one process (TensorFlow and the evaluation data load
+    once), Keras's state cleared between them; each verdict is sent as soon as it is known. Under
+    the grader they go over its pipe (:func:`_verdict_channel`), one signed line per check.
+    Otherwise, on standard output: one check, its verdict as one JSON line; several, one line
+    ``{"check": id, "verdict": …}`` each.
     """
     assignment, check_ids, notebook_dir, profile = (argv or sys.argv[1:])[:4]
+    channel = _verdict_channel()  # settled before any check module or student file is loaded
     # Under ``python -m`` this file runs as ``__main__``, while check modules import
     # ``autograder.verdicts.judging``: use that module, so isinstance(check, ArtifactCheck) holds.
     from autograder.verdicts import judging
@@ -317,11 +320,38 @@ def main(argv: list[str] | None = None) -> int:
     ids = check_ids.split(",")
     for check_id in ids:
         verdict = judging.judge_artifact(assignment, check_id, Path(notebook_dir), profile)
-        line = verdict.to_json() if len(ids) == 1 else {"check": check_id, "verdict": verdict.to_json()}
-        print(json.dumps(line), flush=True)
+        line = {"check": check_id, "verdict": verdict.to_json()}
+        if channel is not None:
+            channel(line)
+        else:
+            print(json.dumps(line if len(ids) > 1 else verdict.to_json()), flush=True)
         if len(ids) > 1:
             _forget_models()
     return 0
+
+
+def _verdict_channel() -> Callable[[dict[str, Any]], None] | None:
+    """The grader's verdict pipe, when it handed one over (``COURSE_VERDICT_FD``), else None.
+
+    Standard output decides nothing under the grader: a model's code may print there. The pipe
+    is made non-inheritable (no child process holds it) and every line carries the run's token,
+    read here from standard input before anything is loaded (standard input is then closed),
+    so a line written by other code, even to every descriptor the process holds, is not taken.
+    """
+    number = os.environ.pop(VERDICT_FD_ENV, "")
+    if not number:
+        return None
+    token = sys.stdin.readline().strip()
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    descriptor = int(number)
+    os.set_inheritable(descriptor, False)
+
+    def send(line: dict[str, Any]) -> None:
+        os.write(descriptor, (json.dumps({"token": token, **line}) + "\n").encode())
+
+    return send
 
 
 def _forget_models() -> None:
