@@ -248,7 +248,7 @@ class Outcome:
 
 
 def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
-    """Judge ``mutant`` by every check that reaches its function; None when it does not compile."""
+    """Judge ``mutant`` by the checks reaching its function, cheapest first, to the first failing; None if it won't compile."""
     import test_answer_corpus as corpus
 
     try:
@@ -264,10 +264,11 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
         with time_limit(limit), contextlib.redirect_stdout(io.StringIO()):
             exec(code, namespace)
             handed = corpus.submitted_functions(namespace, week.grade_cells)
-            for check_id in reached:
+            for check_id in sorted(reached, key=lambda c: week.reference_seconds.get(c, 0.0)):
                 verdict = corpus.judge_function(week.assignment, week.checks[check_id], handed[check_id])
-                if not verdict.passed:
+                if not verdict.passed:  # killed: dearer checks need not run (killed_by_this_check: the first)
                     failed[check_id] = verdict.message.splitlines()[0][:300]
+                    break
     except MutantTimeout:
         failed, timed_out = {c: f"ran past {limit:.0f} s" for c in reached}, True
         stale = getattr(sys.modules.get("handover_worker"), "_WORKERS", {}).pop("shared", None)
@@ -308,8 +309,7 @@ def score_week(assignment: str, size: int | None, seed: int, budget_s: float | N
     per_check = {c: {"check": c, "functions": sorted(n for n, cs in week.reach.items() if c in cs), "mutants": 0,
                      "killed": 0, "killed_by_this_check": 0, "timed_out": [], "equivalent": 0, "survived": 0, "survivors": [],
                      "equivalent_but_killed": []} for c in week.checks}
-    not_compiling, judged_seconds = 0, 0.0
-    judged = 0
+    not_compiling, judged_seconds, judged = 0, 0.0, 0
     for index, mutant in enumerate(chosen):
         if budget_s is not None and judged_seconds > budget_s:
             break
