@@ -47,6 +47,20 @@ def test_the_runtime_is_small_and_linked_not_copied(tmp_path):
     assert mathjax.install(tmp_path) == target  # a second install keeps what is there
 
 
+def test_a_student_s_script_does_not_survive_the_export(tmp_path):
+    """Is an executed notebook's HTML or JavaScript output made harmless in the TA's page, formulas kept?"""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("The loss $x^2$ <script>alert('markdown')</script>"),
+                nbformat.v4.new_code_cell("show()", execution_count=1, outputs=[
+                    nbformat.v4.new_output("display_data", data={
+                        "text/html": "<b>hi</b><script>alert('html')</script><img src=x onerror=alert('img')>"}),
+                    nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')"})])]
+    nbformat.write(nb, tmp_path / "mallory.ipynb")
+    html = notebook_html.to_html(tmp_path / "mallory.ipynb")
+    assert "$x^2$" in html
+    assert not re.search(r"<script>alert|<img[^>]*onerror|alert\('js'\)", html)   # escaped text, no live tag
+
+
 def _course(root: Path, title: str = TITLE) -> Path:
     """A course root whose one assignment has an exercise titled ``title`` and its grade cell."""
     nb = nbformat.v4.new_notebook()

@@ -3,7 +3,9 @@
 nbconvert's HTML exporter (JupyterLab's template) with two changes for a page opened as a file with
 no network: MathJax from the copy beside the page (:mod:`autograder.pages.mathjax`) instead of a
 CDN, and no require.js ``<script>`` from a CDN (only ipywidgets and legacy JavaScript outputs use
-it; offline it could not load anyway). Images stay embedded as nbconvert writes them.
+it; offline it could not load anyway). Images stay embedded as nbconvert writes them. The notebook is
+a student's: its HTML and JavaScript outputs are sanitised (nbconvert's ``sanitize_html``), so that
+opening the page cannot run the student's script in the TA's browser.
 
 ``python -m autograder.pages.notebook_html OUT/executed/*.ipynb`` writes ``<name>.html`` beside
 each notebook and one ``mathjax/`` folder per output folder.
@@ -30,7 +32,7 @@ def to_html(notebook: Path) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE_NAME, mathjax_url=mathjax.URL,
-                            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})])
+                            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})], sanitize_html=True)
     body, _ = exporter.from_filename(str(notebook))
     return body
 
