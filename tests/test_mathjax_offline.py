@@ -21,6 +21,7 @@ from autograder.records.results import ItemResult, Outcome, SubmissionResult
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
 ASSIGNMENT = "06_toy"
+ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 TITLE = "Exercise 6.3 — $D^*$ on 1-D Gaussians (2 points)"
 _RAW_FORMULA = re.compile(r"\$[^$\n]{1,80}\$|\\\(|\\\[")
 _TYPESET = ("window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
@@ -48,16 +49,17 @@ def test_the_runtime_is_small_and_linked_not_copied(tmp_path):
 
 
 def test_a_student_s_script_does_not_survive_the_export(tmp_path):
-    """Is an executed notebook's HTML or JavaScript output made harmless in the TA's page, formulas kept?"""
+    """Is an executed notebook's HTML or JavaScript output made harmless in the TA's page, formulas and figures kept?"""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("The loss $x^2$ <script>alert('markdown')</script>"),
                 nbformat.v4.new_code_cell("show()", execution_count=1, outputs=[
                     nbformat.v4.new_output("display_data", data={
                         "text/html": "<b>hi</b><script>alert('html')</script><img src=x onerror=alert('img')>"}),
-                    nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')"})])]
+                    nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')"}),
+                    nbformat.v4.new_output("display_data", data={"image/png": ONE_PIXEL_PNG})])]
     nbformat.write(nb, tmp_path / "mallory.ipynb")
     html = notebook_html.to_html(tmp_path / "mallory.ipynb")
-    assert "$x^2$" in html
+    assert "$x^2$" in html and re.search(r'<img [^>]*src="data:image/png;base64,' + re.escape(ONE_PIXEL_PNG), html)
     assert not re.search(r"<script>alert|<img[^>]*onerror|alert\('js'\)", html)   # escaped text, no live tag
 
 
