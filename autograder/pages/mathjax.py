@@ -5,10 +5,10 @@ Where it comes from: MathJax 2.7.9 as the Jupyter project ships it on PyPI, ``ju
 unchanged). That package holds the HTML-CSS output with the STIX-Web fonts (not CommonHTML, not the
 TeX fonts), so :data:`CONFIG_NAME` points MathJax at those fonts.
 
-What is copied (:func:`install`): the runtime that TeX input and HTML-CSS output can ask for, about
-2.4 MB (``MathJax.js``, the combined ``TeX-AMS-MML_HTMLorMML-full`` configuration, the TeX
+What is copied (:func:`install`): the runtime that TeX input and HTML-CSS output can ask for, 193
+files, 2.0 MB (``MathJax.js``, the combined ``TeX-AMS-MML_HTMLorMML-full`` configuration, the TeX
 extensions it autoloads, the STIX-Web glyph tables and their woff fonts, the English menu strings),
-not the package's SVG output, accessibility extensions or other languages (7 MB more). Files are
+not the package's SVG output, accessibility extensions or other languages (7.5 MB more). Files are
 hard-linked from the installed package where the file system allows (one copy on disk however many
 pages), else copied. A feedback folder gets its own copy only when its page shows a formula, so that
 the folder handed to a student still renders on its own.
