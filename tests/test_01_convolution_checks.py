@@ -241,6 +241,7 @@ REFERENCES = {
     "max_pool": pool_submission(checks.max_pool_reference),
     "avg_pool": pool_submission(checks.avg_pool_reference),
     "receptive_field": receptive_field_submission(checks.receptive_field_reference),
+    "compose_kernels": checks.compose_kernels_reference,
 }
 
 
@@ -294,6 +295,20 @@ def test_receptive_field_reference_on_known_networks():
     vgg16 = ([(3, 1)] * 2 + [(2, 2)]) * 2 + ([(3, 1)] * 3 + [(2, 2)]) * 3
     assert checks.receptive_field_reference(vgg16) == (212, 32)
     assert checks.receptive_field_reference([(11, 4)]) == (11, 4)
+
+
+def test_composed_kernel_reference_is_two_convolutions_in_a_row():
+    """Does tf.nn.conv2d with compose_kernels_reference(k1, k2, s) at stride s equal tf.nn.conv2d by k1 (stride s)
+    then by k2, on every hidden pair of kernels (default secret)?"""
+    rng = np.random.default_rng(3)
+    for case in _hidden_cases("compose_kernels", ""):
+        k1, k2, stride = case["k1"], case["k2"], case.get("stride", 1)
+        x = rng.normal(size=(2, 19, 17, k1.shape[2]))
+        (first,) = checks.tf_conv(x, k1, np.zeros(k1.shape[3]), stride, "valid")
+        (two,) = checks.tf_conv(first, k2, np.zeros(k2.shape[3]), 1, "valid")
+        (one,) = checks.tf_conv(x, checks.compose_kernels_reference(k1, k2, stride), np.zeros(k2.shape[3]), stride,
+                                "valid")
+        assert one.shape == two.shape and rel_error(one, two) < 1e-12
 
 
 # --------------------------------------------------------------------------- accept / reject
@@ -414,7 +429,16 @@ def _same_totals(case):
     return [same_padding_total(n, k, case["stride"]) for n, k in _conv_axes(case)] if case["pad"] == "same" else []
 
 
-CONV_EDGE_CLASSES = {
+CONV_COMPOSE_EDGE_CLASSES = {
+    "k1 smaller than the stride": lambda c: max(c["k1"].shape[:2]) < c.get("stride", 1) and max(c["k2"].shape[:2]) > 1,
+    "non-square k1 and k2": lambda c: c["k1"].shape[0] != c["k1"].shape[1] and c["k2"].shape[0] != c["k2"].shape[1],
+    "a 1x1 k2": lambda c: c["k2"].shape[:2] == (1, 1),
+    "the default stride": lambda c: "stride" not in c,
+    "F1 > 1 and a stride > 1": lambda c: c["k1"].shape[3] > 1 and c.get("stride", 1) > 1,
+    "a single input channel and filter": lambda c: c["k1"].shape[2] == 1 and c["k2"].shape[3] == 1,
+}
+
+EDGE_CLASSES = {
     "odd SAME total with stride > 1": lambda c: c["stride"] > 1 and any(t > 0 and t % 2 for t in _same_totals(c)),
     "negative SAME total": lambda c: any(t < 0 for t in _same_totals(c)),
     "kernel smaller than stride": lambda c: min(c["w"].shape[:2]) < c["stride"],
@@ -458,6 +482,7 @@ EDGE_CLASSES = {
             c["dout"], checks.conv_forward_reference(c["x"], c["w"], c["b"], c["stride"], c["pad"])[1])[0] == 0.0),
     },
     "max_pool": POOL_EDGE_CLASSES, "avg_pool": POOL_EDGE_CLASSES, "receptive_field": RECEPTIVE_FIELD_EDGE_CLASSES,
+    "compose_kernels": COMPOSE_EDGE_CLASSES,
 }
 
 
@@ -489,3 +514,9 @@ def test_hidden_pool_cases_hold_the_grade_cells_visible_ones():
         assert any(c["x"].shape == x_shape and (c["pool_size"], c["stride"]) == (pool, stride)
                    for c in _hidden_cases(check_id, "any"))
     assert any(np.all(c["dout"] == 1) for c in _hidden_cases("max_pool", "any"))
+
+
+def test_hidden_compose_cases_hold_the_grade_cells_visible_ones():
+    """Are the grade cell's kernels (3x2x2x3 then 2x3x3x2) hidden at the default stride and at stride 2?"""
+    shapes = {(c["k1"].shape, c["k2"].shape, c.get("stride")) for c in _hidden_cases("compose_kernels", "any")}
+    assert {((3, 2, 2, 3), (2, 3, 3, 2), None), ((3, 2, 2, 3), (2, 3, 3, 2), 2)} <= shapes

@@ -1,4 +1,4 @@
-"""Hidden checks of 01_convolution: convolution, its backward pass, pooling, receptive field.
+"""Hidden checks of 01_convolution: convolution, its backward pass, pooling, receptive field, composed kernels.
 
 Conventions the students are told (see the notebook and
 ``autograder/checks/_convolution_reference.py``, which holds the references):
@@ -101,11 +101,56 @@ def make_speed_cases(rng: np.random.Generator) -> Cases:
             for stride, pad, sizes in SPEED_SERIES for size in sizes]
 
 
+# compose_kernels (Exercise 1.8): the one kernel K of two VALID convolutions in a row, the first with a
+# stride s, K = sum over k2's taps (p, q) of k1 (times k2[p, q] over the F1 channels) placed at (s p, s q).
+# Ground truth: compose_kernels_reference, a loop over k2's taps (tests/test_01_convolution_checks.py checks
+# that tf.nn.conv2d with K equals tf.nn.conv2d twice). K is unique: a convolution's kernel is its response to
+# a one-hot input, so the kernel is judged, not its effect on an input. Fixed cases: each clause of
+# _convolution_contract.CLAUSES["compose_kernels"] (non-square kernels, F1 > 1, strides 2 and 3, k1 smaller
+# than the stride, a 1x1 k2, the default stride), then random ones. Bar: CONV_MAX_ERROR (sums of products
+# of unit normals, float64 in any order: measured <= 2e-15 of the largest value on the corpus' right answers).
+COMPOSE_FIXED: tuple[tuple[tuple[int, ...], tuple[int, ...], int | None], ...] = (
+    ((3, 2, 2, 3), (2, 3, 3, 2), None),   # the grade cell's kernels, default stride
+    ((3, 2, 2, 3), (2, 3, 3, 2), 2),      # ... and its stride 2
+    ((3, 3, 2, 4), (3, 3, 4, 3), 1),      # square, F1 = 4, stride given as 1
+    ((2, 3, 3, 2), (3, 2, 2, 4), 1),      # non-square both ways
+    ((3, 3, 1, 2), (2, 2, 2, 1), 2),      # C = 1, F2 = 1
+    ((1, 1, 2, 3), (3, 3, 3, 2), 2),      # k1 smaller than the stride: zeros between its copies
+    ((3, 2, 2, 3), (2, 3, 3, 2), 3),      # stride 3, non-square
+    ((5, 5, 1, 1), (3, 3, 1, 1), None),   # one channel, the lecture's 1-channel case
+    ((3, 3, 2, 2), (1, 1, 2, 3), 2),      # a 1x1 k2: only the channels mix
+)
+
+
+def compose_kernels_reference(k1: np.ndarray, k2: np.ndarray, stride: int = 1) -> np.ndarray:
+    """k1: (K1H, K1W, C, F1), k2: (K2H, K2W, F1, F2). Returns K: (K1H + s (K2H - 1), K1W + s (K2W - 1), C, F2)."""
+    (kh1, kw1, channels, _), (kh2, kw2, _, filters) = k1.shape, k2.shape
+    out = np.zeros((kh1 + stride * (kh2 - 1), kw1 + stride * (kw2 - 1), channels, filters))
+    for p in range(kh2):
+        for q in range(kw2):
+            out[stride * p:stride * p + kh1, stride * q:stride * q + kw1] += np.einsum("uvcf,fg->uvcg", k1, k2[p, q])
+    return out
+
+
+def make_compose_cases(rng: np.random.Generator, n_random: int = 6) -> Cases:
+    """COMPOSE_FIXED (stride left out where None: the default), then random shapes up to 4x4 and strides 1-3."""
+    shapes = list(COMPOSE_FIXED)
+    for _ in range(n_random):
+        channels, middle, filters = rng.integers(1, 4, size=3)
+        shapes.append(((*rng.integers(1, 5, size=2), channels, middle), (*rng.integers(1, 5, size=2), middle, filters),
+                       int(rng.integers(1, 4))))
+    cases = []
+    for shape1, shape2, stride in shapes:
+        case = {"k1": rng.normal(size=shape1), "k2": rng.normal(size=shape2)}
+        cases.append(case if stride is None else {**case, "stride": stride})
+    return cases
+
+
 # --------------------------------------------------------------------------- judges
 def _describe(case: dict[str, Any]) -> str:
     """"x 2x7x7x3, w 3x3x3x4, stride 2, pad 'same'": enough to reproduce, no values."""
     parts = []
-    for key in ("x", "w", "pool_size", "stride", "pad"):
+    for key in ("x", "w", "k1", "k2", "pool_size", "stride", "pad"):
         if key in case:
             value = case[key]
             parts.append(f"{key} {'x'.join(map(str, np.shape(value)))}" if np.ndim(value) else f"{key} {value!r}")
@@ -246,6 +291,21 @@ def judge_conv_speed(cases: Cases, results: list[CaseResult]) -> Verdict:
                          "positions.")
 
 
+def judge_compose_kernels(cases: Cases, results: list[CaseResult]) -> Verdict:
+    for index, (case, result) in enumerate(zip(cases, results)):
+        outputs = _outputs(result, 1)
+        if outputs is None:
+            return _fail("compose_kernels", index, case, "expected one array (the composed kernel)")
+        stride = case.get("stride", 1)
+        expected = compose_kernels_reference(case["k1"], case["k2"], stride)
+        problem = _compare("K", outputs[0], expected, CONV_MAX_ERROR)
+        if problem and outputs[0].shape != expected.shape:
+            problem += (" (K1 + stride * (K2 - 1) along each axis, the pair's receptive field; "
+                        "k1's input channels, k2's filters)")
+        if problem:
+            return _fail("compose_kernels", index, case, problem + " compared with the two convolutions in a row")
+    return Verdict(True, f"compose_kernels: the composed kernel is right on {len(cases)} hidden pairs of kernels.")
+
 CHECKS = [
     FunctionCheck(
         id="conv_forward_naive", points=2,
@@ -298,5 +358,12 @@ CHECKS = [
         make_cases=cases_.receptive_field_cases,
         judge=judge_receptive_field,
         clauses=CLAUSES["receptive_field"],
+    ),
+    FunctionCheck(
+        id="compose_kernels", points=2,
+        description="the one kernel of two convolutions in a row (strides, channels, non-square kernels)",
+        make_cases=make_compose_cases,
+        judge=judge_compose_kernels,
+        clauses=CLAUSES["compose_kernels"],
     ),
 ]

@@ -1,7 +1,7 @@
 """The clauses of 01_convolution's exercise texts, each with the hidden case that holds a function to it.
 
 Written down beside ``autograder/checks/01_convolution.py`` (issue 27, "contract coverage"): every
-promise of Exercises 1.1-1.7 (the conventions cell's borders rules, ``padding_amounts``'s
+promise of Exercises 1.1-1.8 (the conventions cell's borders rules, ``padding_amounts``'s
 "raises ValueError for anything else", strides, ties, overlapping windows, float64), the
 predicate that picks the fixed hidden case exercising it (``_convolution_cases.py``; present
 whatever ``COURSE_JUDGE_SECRET`` is), and the corpus mistake in ``tests/answers/01_convolution/``
@@ -50,6 +50,11 @@ def _uncovered_rows(case: Case) -> bool:
 def _ties(case: Case) -> bool:
     """Pooling input with few distinct values: tied maxima in most windows."""
     return len(np.unique(case["x"])) <= 5
+
+
+def _compose_shapes(case: Case) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """compose_kernels' case: k1's shape, k2's shape, the stride (1 when the case leaves it out)."""
+    return case["k1"].shape, case["k2"].shape, case.get("stride", 1)
 
 
 def _receptive(case: Case) -> tuple[int, int]:
@@ -164,5 +169,20 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "receptive_field_ignores_strides"),
         Clause("returns (size, jump), in that order", lambda c: _receptive(c)[0] != _receptive(c)[1],
                "receptive_field_swapped"),
+    ),
+    "compose_kernels": (
+        Clause("K is the full convolution of the kernels (k2 is not flipped against k1)",
+               lambda c: min(_compose_shapes(c)[1][:2]) > 1, "compose_kernels_correlated"),
+        Clause("K sums over the F1 channels between the layers (k1's outputs are k2's inputs)",
+               lambda c: _compose_shapes(c)[0][3] > 1, "compose_kernels_channels_summed_apart"),
+        Clause("K is K1 + stride (K2 - 1) along each axis, heights with heights and widths with widths "
+               "(non-square kernels)", lambda c: _compose_shapes(c)[1][0] != _compose_shapes(c)[1][1],
+               "compose_kernels_square_padding"),
+        Clause("stride s of the first convolution: k2's taps land s input pixels apart (k2 dilated by s)",
+               lambda c: _compose_shapes(c)[2] > 1 and max(_compose_shapes(c)[1][:2]) > 1,
+               "compose_kernels_stride_ignored", argument="stride"),
+        Clause("stride: it is k2 that is dilated, not k1",
+               lambda c: _compose_shapes(c)[2] > 1 and min(_compose_shapes(c)[0][:2]) > 1
+               and max(_compose_shapes(c)[1][:2]) > 1, "compose_kernels_dilates_k1", argument="stride"),
     ),
 }
