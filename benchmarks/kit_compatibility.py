@@ -9,8 +9,8 @@ folder with the real artifact checks of 02_cnn_classification
 (``python -m autograder.verdicts.judging``, smoke profile), beside the twin trained in the
 repository's own venv. Writes ``benchmarks/results/kit_compatibility.json``.
 
-Covered: the Keras model artifact kind (classifiers). Not covered (yet): generators (week 6),
-VAEs (week 5), ``.npz`` artifacts.
+Covered here: the Keras model artifact kind (classifiers). VAEs (week 5), generators (week 6)
+and ``.npz`` artifacts: ``benchmarks/kit_compatibility_generative.py``, on the same ``STACKS``.
 
 Usage (each stack downloads its TensorFlow from PyPI once, then uv's cache serves it;
 about 2 minutes a stack on the shared 2-core CPU)::
