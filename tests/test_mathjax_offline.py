@@ -9,6 +9,7 @@ in ``build/browser/`` (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -146,4 +147,23 @@ def test_an_exported_executed_notebook_typesets_offline(browser, tmp_path):
     assert page.locator("span.MathJax").count() >= 5
     assert page.locator(".MathJax_Error, merror").count() == 0
     page.screenshot(path=str(SHOTS / "executed_notebook_mathjax_offline.png"), full_page=True)
+    assert not problems, problems
+
+
+@pytest.mark.slow
+def test_every_formula_the_course_writes_typesets_offline(browser, tmp_path):
+    """Does the copied runtime hold every file MathJax asks for on the formulas of all weeks' notebooks?"""
+    formulas = sorted({formula for notebook in sorted((ROOT / "solutions").glob("*/*.ipynb"))
+                       for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "markdown"
+                       for formula in re.findall(r"\$\$.+?\$\$|(?<!\$)\$[^$\n]+\$", cell.source, re.S)})
+    assert len(formulas) > 100   # each distinct formula once
+    body = "".join(f"<p>{html.escape(formula)}</p>\n" for formula in formulas)
+    page_path = tmp_path / "formulas.html"
+    page_path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{mathjax.SCRIPT}</head>"
+                         f"<body>{body}</body></html>", encoding="utf-8")
+    mathjax.install(tmp_path)
+    page, problems = _open_offline(browser, page_path)
+    assert page.locator("span.MathJax").count() == len(formulas)
+    assert page.locator(".MathJax_Error, merror").count() == 0
+    assert not _RAW_FORMULA.search(page.inner_text("body"))
     assert not problems, problems
