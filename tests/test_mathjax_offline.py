@@ -109,14 +109,16 @@ def _open_offline(browser, page_path: Path):
 
 @pytest.mark.slow
 def test_a_feedback_title_typesets_offline(browser, tmp_path):
-    """Does the feedback page show $D^*$ and a LaTeX written answer typeset, with no network?"""
+    """Does the feedback page show $D^*$ and a LaTeX written answer typeset, with no network and no script link?"""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    answer = "The optimum is $D^*(x) = \\frac{p(x)}{p(x) + q(x)}$, so $D^* = 1/2$ when $p = q$."
+    answer = ("The optimum is $D^*(x) = \\frac{p(x)}{p(x) + q(x)}$, so $D^* = 1/2$ when $p = q$. "
+              "See $\\href{javascript:alert(1)}{here}$.")   # MathJax's Safe extension drops the link
     page_path = feedback.write_feedback(_result(answer), tmp_path / "feedback", _course(tmp_path / "course"))
     page, problems = _open_offline(browser, page_path)
     text = page.inner_text("body")
     assert "Exercise 6.3" in text and not _RAW_FORMULA.search(text), text[:800]
-    assert page.locator("td span.MathJax").count() >= 4          # the title's and the answer's three
+    assert page.locator("td span.MathJax").count() >= 5          # the title's and the answer's four
+    assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator(".MathJax_Error, merror").count() == 0
     page.screenshot(path=str(SHOTS / "feedback_mathjax_offline.png"), full_page=True)
     assert not problems, problems
