@@ -13,6 +13,9 @@ hard-linked from the installed package where the file system allows (one copy on
 pages), else copied. A feedback folder gets its own copy only when its page shows a formula, so that
 the folder handed to a student still renders on its own.
 
+Pages typeset text a student wrote (a written answer on their feedback page), so :data:`URL` loads
+MathJax's ``Safe`` extension: no ``\\href{javascript:…}``, ``\\style`` or ``\\class`` from TeX.
+
 Two settings keep a page's console free of failed loads: Assistive MathML is off (its hidden MathML
 asks for TeX web fonts the package does not ship; the reader's MathJax menu can turn it back on),
 and the empty font MathJax measures against is a ``local()`` one, not ``url('about:blank')``
