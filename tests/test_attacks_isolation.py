@@ -125,13 +125,40 @@ HOSTILE_CODE = {
 }
 # Replace the answer to normalize_images (the other answer stays the solution's).
 ANSWER_CODE = {
-    # float64 values (right numbers, wrong dtype), with every dtype probe patched to say float32
+    # float64 values (right numbers, wrong dtype), with every dtype probe patched to say float32: the
+    # kernel's visible dtype check silenced, the array's own dtype faked
     "fake_dtype": """
         import numpy as np
+        from course_utils import checks
+        checks.check_dtype = lambda *args, **kwargs: None
         class _Float32Claim(np.ndarray):
             dtype = property(lambda self: np.dtype("float32"))
         def normalize_images(images):
-            return (np.asarray(images) / 255.0).view(_Float32Claim)
+            images = np.asarray(images)
+            images = images[..., np.newaxis] if images.ndim == 3 else images
+            return (images / 255.0).view(_Float32Claim)
+        """,
+    # the same float64 answer, and an object whose unpickling (in the harness) rewrites the record
+    # of dtypes to say float32 (once 2/2 instead of 1/2)
+    "unpickle_patch": """
+        import numpy as np
+        from course_utils import checks
+        checks.check_dtype = lambda *args, **kwargs: None
+        class _Patch:
+            def __reduce__(self):
+                return (exec, ("import course_utils.judge as j\\n"
+                               "real = j.CaseResult\\n"
+                               "def claim(**k):\\n"
+                               "    if k.get('dtypes'):\\n"
+                               "        k['dtypes'] = tuple('float32' for _ in k['dtypes'])\\n"
+                               "    return real(**k)\\n"
+                               "j.CaseResult = claim",))
+        _patch = _Patch()
+        def normalize_images(images):
+            _patch
+            images = np.asarray(images)
+            images = images[..., np.newaxis] if images.ndim == 3 else images
+            return images / 255.0
         """,
     # a wrong answer handed over by hand before its grade cell's visible asserts can fail
     "self_submit": """
@@ -180,6 +207,7 @@ EXPECTED = {
     "judge_file_is_a_fifo": {Outcome.GRADED},
     "shipped_files": {Outcome.GRADED},
     "fake_dtype": {Outcome.GRADED},
+    "unpickle_patch": {Outcome.TAMPERING},
     "self_submit": {Outcome.GRADED},
     "leaky_error": {Outcome.GRADED},
 }
@@ -309,6 +337,17 @@ def test_claims_made_in_the_kernel_earn_nothing(graded: dict) -> None:
         scores = {t.id: t.score for t in graded["results"][name].tests}
         assert scores["test_normalize_images"] == 0, (name, graded["results"][name].tests)
         assert scores["test_one_hot"] > 0, name  # the honest answer beside it still counts
+
+
+def test_rewriting_the_harness_while_unpickling_earns_nothing(graded: dict) -> None:
+    """A float64 answer whose unpickling in the harness rewrites the dtype record to say float32:
+    is normalize_images refused as tampering (0 points, the grader's reason), and the whole
+    submission worth no more than the same answer without the rewrite?"""
+    result = graded["results"]["unpickle_patch"]
+    tests = {t.id: t for t in result.tests}
+    assert tests["test_normalize_images"].score == 0, tests
+    assert "changed the grader's own code" in tests["test_normalize_images"].message, tests
+    assert result.score <= graded["results"]["fake_dtype"].score < graded["results"][CONTROLS[0]].max_score
 
 
 def test_an_exception_on_hidden_inputs_reaches_feedback_without_its_text(graded: dict) -> None:
