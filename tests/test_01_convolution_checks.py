@@ -19,7 +19,7 @@ from autograder.verdicts import judging
 from autograder.checks import _convolution_cases as cases_
 from autograder.checks._convolution_reference import same_padding_total
 from autograder.verdicts.judging import load_checks, run_function_check_inline
-from course_utils.checks import numeric_gradient, rel_error
+from course_utils.checks import numeric_gradient, rel_error, scaled_error
 from course_utils.judge import CaseResult
 
 ASSIGNMENT = "01_convolution"
@@ -308,7 +308,7 @@ def test_composed_kernel_reference_is_two_convolutions_in_a_row():
         (two,) = checks.tf_conv(first, k2, np.zeros(k2.shape[3]), 1, "valid")
         (one,) = checks.tf_conv(x, checks.compose_kernels_reference(k1, k2, stride), np.zeros(k2.shape[3]), stride,
                                 "valid")
-        assert one.shape == two.shape and rel_error(one, two) < 1e-12
+        assert one.shape == two.shape and scaled_error(one, two) < 1e-12
 
 
 # --------------------------------------------------------------------------- accept / reject
@@ -429,16 +429,7 @@ def _same_totals(case):
     return [same_padding_total(n, k, case["stride"]) for n, k in _conv_axes(case)] if case["pad"] == "same" else []
 
 
-CONV_COMPOSE_EDGE_CLASSES = {
-    "k1 smaller than the stride": lambda c: max(c["k1"].shape[:2]) < c.get("stride", 1) and max(c["k2"].shape[:2]) > 1,
-    "non-square k1 and k2": lambda c: c["k1"].shape[0] != c["k1"].shape[1] and c["k2"].shape[0] != c["k2"].shape[1],
-    "a 1x1 k2": lambda c: c["k2"].shape[:2] == (1, 1),
-    "the default stride": lambda c: "stride" not in c,
-    "F1 > 1 and a stride > 1": lambda c: c["k1"].shape[3] > 1 and c.get("stride", 1) > 1,
-    "a single input channel and filter": lambda c: c["k1"].shape[2] == 1 and c["k2"].shape[3] == 1,
-}
-
-EDGE_CLASSES = {
+CONV_EDGE_CLASSES = {
     "odd SAME total with stride > 1": lambda c: c["stride"] > 1 and any(t > 0 and t % 2 for t in _same_totals(c)),
     "negative SAME total": lambda c: any(t < 0 for t in _same_totals(c)),
     "kernel smaller than stride": lambda c: min(c["w"].shape[:2]) < c["stride"],
@@ -473,6 +464,15 @@ RECEPTIVE_FIELD_EDGE_CLASSES = {
     "a stride > 1 before a kernel > 1": lambda c: any(
         s > 1 and any(k > 1 for k, _ in c["layers"][i + 1:]) for i, (_, s) in enumerate(c["layers"])),
     "a single layer": lambda c: len(c["layers"]) == 1,
+}
+
+COMPOSE_EDGE_CLASSES = {
+    "k1 smaller than the stride": lambda c: max(c["k1"].shape[:2]) < c.get("stride", 1) and max(c["k2"].shape[:2]) > 1,
+    "non-square k1 and k2": lambda c: c["k1"].shape[0] != c["k1"].shape[1] and c["k2"].shape[0] != c["k2"].shape[1],
+    "a 1x1 k2": lambda c: c["k2"].shape[:2] == (1, 1),
+    "the default stride": lambda c: "stride" not in c,
+    "F1 > 1 and a stride > 1": lambda c: c["k1"].shape[3] > 1 and c.get("stride", 1) > 1,
+    "a single input channel and filter": lambda c: c["k1"].shape[2] == 1 and c["k2"].shape[3] == 1,
 }
 
 EDGE_CLASSES = {
