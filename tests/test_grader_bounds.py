@@ -6,7 +6,9 @@
   output past the output bound (the cell's execute reply still says it raised).
 - **A bounded grader**: widget (``comm_msg``) state and ``update_display_data`` floods count
   against the output bound like any output; the grading process's peak memory stays near an
-  honest run's, and the cut output is said in the result.
+  honest run's, and the cut output is said in the result. The grading worker runs under a data
+  bound of its own (``jobs.WORKER_MEMORY_BYTES``): a flood graded in a real pool worker peaks
+  under it, and a job that needs more ends as that student's grader error, the worker unharmed.
 
 The fixture assignment (tests/fixtures/fixture_course, no TensorFlow) keeps each grading to
 seconds. Peak memory is the grading process's own (``VmHWM``, reset through
@@ -17,13 +19,15 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from autograder.grading import jobs, scheduler
 from autograder.submission import grade as submission
-from autograder.records.results import Outcome
+from autograder.records.results import Outcome, SubmissionResult
 from autograder.isolation.sandbox import Limits
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "fixture_course"
@@ -137,3 +141,43 @@ def test_widget_and_display_update_floods_cost_the_grader_no_memory(tmp_path: Pa
     executed = Path(result.executed_notebook)
     assert executed.stat().st_size < 2 * LIMITS.output_bytes
     assert "widgets" not in nbformat.read(executed, as_version=4).metadata
+
+
+def _graded_in_worker(assignment: str, folder: Path, **kwargs):
+    """``grade_submission`` in a grading worker, the worker's data bound and peak memory in its notes."""
+    if not _reset_peak():
+        raise RuntimeError("the peak memory cannot be reset here (/proc/self/clear_refs)")
+    result = submission.grade_submission(assignment, folder, **kwargs)
+    result.notes.append(f"worker data bound {resource.getrlimit(resource.RLIMIT_DATA)[0]}, peak {_peak()}")
+    return result
+
+
+def _needs_more_than_the_worker_bound(assignment: str, folder: Path, **kwargs):
+    """Ask for more memory than a grading worker may hold (untouched pages: no real memory without the bound)."""
+    held = bytearray(jobs.WORKER_MEMORY_BYTES + 2**28)
+    raise AssertionError(f"{len(held)} bytes allocated past the grading worker's bound")
+
+
+def test_a_flood_graded_in_a_worker_stays_under_the_workers_own_bound(tmp_path: Path) -> None:
+    """In one pool worker: does a job needing more than the worker's bound end as that student's
+    grader error with a plain reason, and do the flood and the honest control graded after it, in
+    the same worker, get full marks with the worker's peak under its bound?"""
+    if not _reset_peak():
+        pytest.skip("the peak memory cannot be reset here (/proc/self/clear_refs)")
+    flooded = dict(CORRECT, weights_answer=CORRECT["weights_answer"] + "\n" + FLOOD)
+    folders = {"greedy": make_submission(tmp_path / "greedy", CORRECT),
+               "flood": make_submission(tmp_path / "flood", flooded),
+               "honest": make_submission(tmp_path / "honest", CORRECT)}
+    to_grade = [jobs.GradeJob(ASSIGNMENT, name, str(folder), str(FIXTURE), options={"limits": LIMITS},
+                              grade_fn=_needs_more_than_the_worker_bound if name == "greedy" else _graded_in_worker)
+                for name, folder in folders.items()]
+    results = {job.student: SubmissionResult.from_json(payload.result_json) for job, payload in
+               scheduler.run_jobs(jobs.grade_job, to_grade, workers=1, on_error=lambda job, exc: pytest.fail(
+                   f"{job.student}: the worker failed ({exc!r})"))}
+    greedy = results["greedy"]
+    assert greedy.outcome is Outcome.GRADER_ERROR and "grading worker's own bound" in greedy.reason, greedy.reason
+    for name in ("flood", "honest"):
+        result = results[name]
+        assert result.outcome is Outcome.GRADED and result.score == 4.0, (name, result.reason)
+        bound, peak = map(int, re.search(r"worker data bound (\d+), peak (\d+)", " ".join(result.notes)).groups())
+        assert bound == jobs.WORKER_MEMORY_BYTES and peak < bound, (name, bound, peak / 2**20)

@@ -10,12 +10,23 @@ A shipped job also carries what the parent's grades depend on and a worker could
 the profile and the term's judge secret (applied to the worker's environment while it grades,
 so every worker judges on the TA's hidden cases) and the parent's grading code version (a worker
 running other checks gives a grader error saying so, never a grade from other code).
+
+The worker itself (the process that runs nbclient and decodes the harness's results, outside any
+student's cgroup) is bounded too: :func:`grade_job` run in a worker process of its own (a pool's,
+a Dask worker's) sets that process's ``RLIMIT_DATA`` soft limit to :data:`WORKER_MEMORY_BYTES`, so
+whatever a submission makes the grader hold ends in a ``MemoryError`` (that student's grader
+error, the worker free for the next job) rather than the machine's memory. Data, not address
+space: the heap and private writable mappings, what grows; an honest worker holds about 130 MiB
+of it (no TensorFlow). The sandboxed runs it starts drop the soft limit again
+(:mod:`autograder.isolation.sandbox_jail`): their bound is their own cgroup's.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+import resource
 import shutil
 import socket
 import tempfile
@@ -39,6 +50,7 @@ NOTEBOOK_NOT_KEPT = (f"The executed notebook was not kept: it was over the {MAX_
 # What the grades depend on, read from os.environ (COURSE_EVAL_DIR: the same path on every worker).
 SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET", "COURSE_EVAL_DIR")
 
+WORKER_MEMORY_BYTES = 2 * 2**30  # a grading worker's data (RLIMIT_DATA): 15 x an honest worker's
 JOB_MARGIN_SECONDS = 300.0  # restoring, copying, feedback files: beyond the sandboxed runs' own bounds
 GradeFunction = Callable[..., SubmissionResult]
 _environment_lock = threading.Lock()  # one shipped job at a time per worker process changes os.environ
@@ -142,8 +154,21 @@ def _course_root(job: GradeJob) -> Path:
     return Path(job.course_root) if job.course_root else course_root()
 
 
+def bound_worker_memory(max_bytes: int = WORKER_MEMORY_BYTES) -> None:
+    """Set this process's ``RLIMIT_DATA`` soft limit to ``max_bytes`` (never above its hard limit)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (max_bytes if hard == resource.RLIM_INFINITY
+                                              else min(max_bytes, hard), hard))
+
+
 def grade_job(job: GradeJob) -> GradedPayload:
-    """Worker side: grade one submission in a private temporary folder, return plain data."""
+    """Worker side: grade one submission in a private temporary folder, return plain data.
+
+    In a worker process of its own, under :data:`WORKER_MEMORY_BYTES` (the module doc); called in
+    the TA's own process (tests, tools), it leaves that process's limits alone.
+    """
+    if multiprocessing.parent_process() is not None:
+        bound_worker_memory()
     grade_fn = job.grade_fn or _default_grade_fn()
     local_root = job.work_root if job.work_root and Path(job.work_root).is_dir() else None
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-", dir=local_root))
@@ -176,6 +201,9 @@ def _grade(job: GradeJob, grade_fn: GradeFunction, scratch: Path, work_dir: Path
             submission = shipping.unpack(job.archive, scratch / "submission", job.checksum)
         result = grade_fn(job.assignment, submission, student=job.student, course_root=root,
                           work_dir=work_dir, **job.options)
+    except MemoryError:
+        return grader_error(job, f"grading this submission needed more than the grading worker's own bound "
+                                 f"({WORKER_MEMORY_BYTES / 2**30:g} GiB); a TA will look at it.", started)
     except Exception as exc:  # noqa: BLE001 - the grader's fault: that student gets a clear zero
         return grader_error(job, f"the grader failed on this submission "
                                  f"({type(exc).__name__}: {str(exc)[:300]}); a TA will look at it.", started)

@@ -8,7 +8,8 @@ jupyter_client launching a kernel) holds the sandbox's own process. Before
 
 1. joins the run's cgroups (memory and process bounds for everything below);
 2. sets the rlimits (CPU time, file size, no core dumps, and where no cgroup
-   exists, address space and process count);
+   exists, address space and process count), and lifts the grading worker's own data bound
+   (``RLIMIT_DATA``'s soft limit, :mod:`autograder.grading.jobs`) from what it starts;
 3. for a kernel, rewrites jupyter's connection file so that the Unix sockets'
    path is the one seen *inside* (the same folder is bound at another path);
 4. hands bubblewrap its arguments and the seccomp filter through memory files
@@ -60,6 +61,8 @@ def main(argv: list[str]) -> None:
     for procs in spec.get("cgroup_procs", []):
         with open(procs, "w") as handle:
             handle.write(str(os.getpid()))
+    _, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (data_hard, data_hard))  # the grading worker's bound, not the run's
     for name, value in spec.get("rlimits", {}).items():
         resource.setrlimit(_RLIMITS[name], (value, value))
     if spec.get("cwd"):
