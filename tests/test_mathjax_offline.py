@@ -56,11 +56,13 @@ def test_a_student_s_script_does_not_survive_the_export(tmp_path):
                 nbformat.v4.new_code_cell("show()", execution_count=1, outputs=[
                     nbformat.v4.new_output("display_data", data={
                         "text/html": "<b>hi</b><script>alert('html')</script><img src=x onerror=alert('img')>"}),
-                    nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')"}),
+                    nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')",
+                                                                 "text/plain": "<Javascript object>"}),
                     nbformat.v4.new_output("display_data", data={"image/png": ONE_PIXEL_PNG})])]
     nbformat.write(nb, tmp_path / "mallory.ipynb")
     html = notebook_html.to_html(tmp_path / "mallory.ipynb")
-    assert "$x^2$" in html and re.search(r'<img [^>]*src="data:image/png;base64,' + re.escape(ONE_PIXEL_PNG), html)
+    assert "$x^2$" in html and "&lt;p&gt;" not in html   # markdown's own paragraphs stay HTML
+    assert re.search(r'<img [^>]*src="data:image/png;base64,' + re.escape(ONE_PIXEL_PNG), html)
     assert not re.search(r"<script>alert|<img[^>]*onerror|alert\('js'\)", html)   # escaped text, no live tag
 
 
