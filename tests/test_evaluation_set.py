@@ -41,3 +41,13 @@ def test_without_a_private_set_the_public_split_is_used_and_the_report_warns(tmp
     _write(tmp_path, "mnist", np.zeros((2, 28, 28), np.uint8), np.zeros(2, int))
     monkeypatch.setenv(evaluation.EVAL_DIR_ENV, str(tmp_path))
     assert "public fashion_mnist test split" in grading.evaluation_set_warning("02_cnn_classification")
+
+
+@pytest.mark.parametrize("week", ["03_adversarial", "05_autoencoders", "06_gans"])
+def test_weeks_judged_on_the_public_split_whatever_is_given_say_so(tmp_path, monkeypatch, week):
+    """Weeks 3, 5 and 6 read MNIST's public test split even with a private set given: does the
+    report tell the TA, naming the risk of a model that memorised it?"""
+    _write(tmp_path, "mnist", np.zeros((2, 28, 28), np.uint8), np.zeros(2, int))
+    monkeypatch.setenv(evaluation.EVAL_DIR_ENV, str(tmp_path))
+    warning = grading.evaluation_set_warning(week)
+    assert warning and "public mnist test split" in warning and "memorised" in warning

@@ -28,6 +28,10 @@ from autograder.verdicts.judging import ArtifactCheck, FunctionCheck
 
 ASSIGNMENT = "05_autoencoders"
 
+# the saved models are judged on MNIST's test images, public and readable in the kernel
+# (the class report says so: _evaluation_set.public_split_warning)
+PUBLIC_EVALUATION_DATASETS = ["mnist"]
+
 CHECKS = [
     FunctionCheck(
         id="conv_matrix", points=2,

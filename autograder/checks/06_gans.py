@@ -85,6 +85,10 @@ def judge_cgan(path: Path, profile: str) -> Verdict:
                            conditional=True)
 
 
+# the generators' samples are compared with MNIST's test images, public and readable in the kernel
+# (the class report says so: _evaluation_set.public_split_warning)
+PUBLIC_EVALUATION_DATASETS = ["mnist"]
+
 CHECKS = [
     FunctionCheck(
         id="discriminator_loss", points=2,

@@ -7,7 +7,8 @@ points the grader at them with ``COURSE_EVAL_DIR``: a folder of ``<dataset>.npz`
 with ``images`` (uint8, ``(N, 28, 28)`` or ``(N, 28, 28, 1)``) and ``labels`` (int, ``(N,)``).
 The folder is bound read-only into the artifact checker's sandbox only, never into a kernel.
 Without it the public test split is used and the class report says so
-(:func:`public_split_warning`).
+(:func:`public_split_warning`), as it does for the checks that read the public split whatever is
+given (weeks 3, 5 and 6: ``PUBLIC_EVALUATION_DATASETS`` in their modules).
 """
 
 from __future__ import annotations
@@ -61,10 +62,21 @@ def evaluation_set(dataset: str, limit: int | str) -> tuple[np.ndarray, np.ndarr
     return images, labels, "test images"
 
 
-def public_split_warning(datasets: list[str]) -> str | None:
-    """The report's line when a model is judged on a public test split (no private set for it)."""
+def public_split_warning(datasets: list[str], fixed: list[str] = ()) -> str | None:
+    """The report's line when models are judged on a public test split.
+
+    datasets: the splits an assignment's checks read through :func:`evaluation_set` (public only
+    where no private file is given); fixed: those its checks read from the public split whatever
+    is given (a module's ``PUBLIC_EVALUATION_DATASETS``: weeks 3, 5 and 6 take no private set yet).
+    """
     public = [name for name in datasets if private_file(name) is None]
-    if not public:
-        return None
-    return (f"saved models were evaluated on the public {' and '.join(public)} test split, which students can "
-            f"train on; put a private set in {EVAL_DIR_ENV} (<dataset>.npz with images and labels) to prevent it.")
+    lines = []
+    if public:
+        lines.append(f"saved models were evaluated on the public {' and '.join(public)} test split, which students "
+                     f"can train on; put a private set in {EVAL_DIR_ENV} (<dataset>.npz with images and labels) "
+                     "to prevent it.")
+    if fixed:
+        lines.append(f"saved models were judged on the public {' and '.join(fixed)} test split, which students can "
+                     "train on, and these checks take no private set yet: a model that memorised that split may "
+                     "score higher than it should.")
+    return " ".join(lines) or None

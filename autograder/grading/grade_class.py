@@ -204,7 +204,8 @@ def evaluation_set_warning(assignment: str) -> str | None:
         module = importlib.import_module(f"autograder.checks.{assignment}")
     except ModuleNotFoundError:
         return None
-    return public_split_warning(list(getattr(module, "EVALUATION_DATASETS", ())))
+    return public_split_warning(list(getattr(module, "EVALUATION_DATASETS", ())),
+                                list(getattr(module, "PUBLIC_EVALUATION_DATASETS", ())))
 
 
 def ship_job(job: GradeJob, *, installed_root: Path, code_version: str) -> GradeJob:
