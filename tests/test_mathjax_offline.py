@@ -52,7 +52,7 @@ def test_the_runtime_is_small_and_linked_not_copied(tmp_path):
 def test_a_student_s_script_does_not_survive_the_export(tmp_path):
     """Is an executed notebook's HTML or JavaScript output made harmless in the TA's page, formulas and figures kept?"""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("The loss $x^2$ <script>alert('markdown')</script>"),
+    nb.cells = [nbformat.v4.new_markdown_cell("The loss $x^2$ of `f(x) -> y & z` <script>alert('markdown')</script>"),
                 nbformat.v4.new_code_cell("show()", execution_count=1, outputs=[
                     nbformat.v4.new_output("display_data", data={
                         "text/html": "<b>hi</b><script>alert('html')</script><img src=x onerror=alert('img')>"}),
@@ -62,6 +62,7 @@ def test_a_student_s_script_does_not_survive_the_export(tmp_path):
     nbformat.write(nb, tmp_path / "mallory.ipynb")
     html = notebook_html.to_html(tmp_path / "mallory.ipynb")
     assert "$x^2$" in html and "&lt;p&gt;" not in html   # markdown's own paragraphs stay HTML
+    assert "<code>f(x) -&gt; y &amp; z</code>" in html       # escaped once, not twice
     assert re.search(r'<img [^>]*src="data:image/png;base64,' + re.escape(ONE_PIXEL_PNG), html)
     assert not re.search(r"<script>alert|<img[^>]*onerror|alert\('js'\)", html)   # escaped text, no live tag
 

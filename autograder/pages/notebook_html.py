@@ -5,11 +5,12 @@ no network: MathJax from the copy beside the page (:mod:`autograder.pages.mathja
 CDN, and no require.js ``<script>`` from a CDN (only ipywidgets and legacy JavaScript outputs use
 it; offline it could not load anyway). Images stay embedded as nbconvert writes them.
 
-The notebook is a student's, so nbconvert's ``SanitizeHTML`` preprocessor goes first: raw HTML in
-markdown cells and HTML outputs keep only harmless tags (:data:`SAFE_TAGS`), JavaScript outputs are
-dropped, so opening the page cannot run the student's script in the TA's browser. (The exporter's
-own ``sanitize_html`` is not used: it also escapes the paragraphs and headings that the course's
-markdown renders to.)
+The notebook is a student's, so the exporter sanitises (``sanitize_html``): every rendered markdown
+cell, HTML output and SVG passes :func:`clean_html`, and JavaScript outputs are left out, so opening
+the page cannot run the student's script in the TA's browser. :func:`clean_html` replaces
+nbconvert's filter of that name, whose short list of tags escaped the paragraphs and headings the
+markdown renders to (``<p>`` shown as text); cleaning the markdown *source* instead (nbconvert's
+``SanitizeHTML`` preprocessor) escapes ``&`` and ``<`` twice in code spans (``-&gt;`` shown).
 
 ``python -m autograder.pages.notebook_html OUT/executed/*.ipynb`` writes ``<name>.html`` beside
 each notebook and one ``mathjax/`` folder per output folder.
@@ -24,10 +25,13 @@ import jinja2
 
 from autograder.pages import mathjax
 
-# bleach's default tags plus those of plain documents and pandas tables; no script, style, iframe or form.
+# Tags a rendered page keeps: bleach's defaults plus those of documents, figures and pandas tables;
+# never script, style, iframe, object or form. Attributes: links, images, ids (heading anchors), classes.
 SAFE_TAGS = ["a", "abbr", "acronym", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5",
-             "h6", "hr", "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody", "td",
-             "th", "thead", "tr", "ul"]
+             "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table", "tbody",
+             "td", "th", "thead", "tr", "ul"]
+SAFE_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href"], "img": ["src", "alt", "width", "height"]}
+SAFE_PROTOCOLS = ["http", "https", "mailto", "data"]   # data: for images embedded in markdown
 _TEMPLATE_NAME = "course_offline.html.j2"
 _TEMPLATE = """\
 {%- extends 'index.html.j2' -%}
@@ -35,14 +39,21 @@ _TEMPLATE = """\
 """
 
 
+def clean_html(element) -> str:
+    """``element`` (HTML) with only :data:`SAFE_TAGS` and :data:`SAFE_ATTRIBUTES` live, the rest escaped."""
+    import bleach
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return bleach.clean(text, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, protocols=SAFE_PROTOCOLS)
+
+
 def to_html(notebook: Path) -> str:
-    """The page of ``notebook`` (outputs as they are), loading MathJax from ``mathjax/`` beside it."""
+    """The page of ``notebook`` (outputs as they are, sanitised), loading MathJax from ``mathjax/`` beside it."""
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors.sanitize import SanitizeHTML
 
     exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE_NAME, mathjax_url=mathjax.URL,
-                            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})])
-    exporter.register_preprocessor(SanitizeHTML(tags=SAFE_TAGS), enabled=True)
+                            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+                            sanitize_html=True, filters={"clean_html": clean_html})
     body, _ = exporter.from_filename(str(notebook))
     return body
 
