@@ -80,7 +80,7 @@ def has_formula(text: str) -> bool:
 
 
 def _place(source_file: Path, target: Path) -> None:
-    """Hard-link ``source_file`` at ``target`` (a copy across file systems); keep an equal file there."""
+    """Hard-link ``source_file`` at ``target`` (a copy across file systems); a file of its size there stays."""
     if target.is_file() and not target.is_symlink() and target.stat().st_size == source_file.stat().st_size:
         return
     if target.exists() or target.is_symlink():
