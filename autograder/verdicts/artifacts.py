@@ -14,8 +14,9 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
 3. the verdicts come back over a pipe of their own, each line signed with a token drawn for
    that run (:func:`_run_checker`), never from the checker's output: a model whose code runs
    when it is loaded (a safe-mode bypass) and prints, or writes to every descriptor it holds,
-   forges no verdict. (Code that reads the checker's memory for the token could; the checker
-   holds no judge secret and no solution, so such a model gains at most its own file's points.)
+   forges no verdict, and a check with two signed verdicts gets a zero. (Code that reads the
+   checker's memory for the token could forge one; the checker holds no judge secret and no
+   solution, so such a model could gain at most its own submission's artifact points.)
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """
