@@ -103,6 +103,6 @@ def test_sampled_mutants_are_killed(assignment: str):
     survivors = []
     for mutant in chosen:
         outcome = ms.judge_mutant(week, mutant)
-        if outcome is not None and not outcome.killed and mutant.key not in equivalents:
+        if outcome is not None and not outcome.failed and mutant.key not in equivalents:
             survivors.append(f"{mutant.id} (checks: {', '.join(week.reach[mutant.function])})\n{mutant.diff}")
     assert not survivors, "mutants no hidden check kills:\n" + "\n".join(survivors)
