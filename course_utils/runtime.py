@@ -29,7 +29,8 @@ BACKEND_ENV = "KERAS_BACKEND"
 # JAX arrays, which the notebook's own TensorFlow code cannot map or differentiate (seen: week 2's
 # ``tf.data`` augmentation fails under JAX). The rule, held by tests/test_backend_support.py against
 # the notebooks: a week whose code uses Keras *and* TensorFlow needs Keras' TensorFlow backend;
-# weeks 0 and 1 use no Keras (week 1 calls TensorFlow directly), so any backend will do.
+# weeks 0 and 1 use no Keras (week 1 calls TensorFlow directly), so any backend will do (both ran
+# with no failing cell under JAX in a kit venv: benchmarks/results/kit_fresh_venv_smoke_jax.json).
 WEEK_BACKENDS: dict[str, tuple[str, ...]] = {
     "00_setup": ("tensorflow", "jax"),
     "01_convolution": ("tensorflow", "jax"),
