@@ -45,6 +45,9 @@ CONV_EDGE_CASES: dict[str, ConvSpec] = {
     # Int padding with a stride, H != W, C_in != C_out, a batch: loop bounds and axis mix-ups.
     "int padding with stride": ConvSpec((2, 7, 9, 3), (3, 3, 3, 2), 2, 1),
     "int padding 2, 5x5 kernel": ConvSpec((2, 6, 7, 1), (5, 5, 1, 4), 1, 2),
+    # More channels (8) than columns (5), a stride leaving a row and a column no window reaches:
+    # dx's missing columns counted on the channel axis (shape[3] for shape[2]) pad by 5 - 8 < 0.
+    "more channels than columns": ConvSpec((1, 7, 5, 8), (2, 2, 8, 3), 2, "valid"),
     # x is 0 in its top rows and b = 0: exact zeros in the true output (a scaled tolerance must
     # accept an FFT's 1e-17 there, as it does everywhere else).
     "exact zeros in the output": ConvSpec((2, 10, 9, 2), (3, 3, 2, 3), 1, 1, zeros=True),
