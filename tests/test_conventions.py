@@ -87,13 +87,7 @@ def grade_cells_without_self_check(cells) -> list[str]:
     return missing
 
 
-# Weeks whose self-checks another helper of issue 31 is still adding (see the issue).
-SELF_CHECKS_PENDING: set[str] = set()
-
-
-@pytest.mark.parametrize("assignment", [
-    pytest.param(week, marks=pytest.mark.xfail(strict=False, reason="issue 31: self-checks being added"))
-    if week in SELF_CHECKS_PENDING else week for week in WEEKS])
+@pytest.mark.parametrize("assignment", WEEKS)
 def test_every_grade_cell_has_a_self_check_cell_before_it(assignment):
     """Does a '# Self-check' cell come before every grade cell that hands something to the grader?"""
     missing = grade_cells_without_self_check(_notebook(assignment).cells)
