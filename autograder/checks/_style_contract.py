@@ -35,6 +35,9 @@ CLAUSE_STYLE_WEIGHTS = {"block1_conv1": 1.0, "block2_conv1": 0.5}
 CLAUSE_CONTENT_LAYER = "block2_conv2"
 TEXTURE_LEARNING_RATE = 0.01  # the notebook's default is 0.05
 TRANSFER_LEARNING_RATE = 0.005  # the notebook's default is 0.02
+# The notebook's defaults, judged by a short case that names no learning_rate (mutation testing found a
+# default of 1.05 surviving while every case named its rate). Not prefixed opt_: never handed to the function.
+TEXTURE_DEFAULT_RATE, TRANSFER_DEFAULT_RATE = 0.05, 0.02
 # Share of pixels within half a learning rate of the reference's steps. Right answers: 1.000 on every
 # short case (2026-12-07, secrets "" and "contract-coverage"); each mistake of CLAUSES far below.
 MIN_AGREEMENT = 0.9
@@ -51,16 +54,20 @@ def _small_network(rng: np.random.Generator) -> dict[str, Any]:
 
 def texture_clause_cases(rng: np.random.Generator, picture: Picture, styles: tuple[str, ...],
                          photos: tuple[str, ...]) -> Cases:
-    """One short synthesis: a photograph as `start` (not noise), learning_rate 0.01, 2 steps, a callback."""
+    """Two short syntheses from a photograph as `start` (not noise): learning_rate 0.01, 2 steps and a
+    callback; then one step with neither learning_rate nor callback (the defaults)."""
     network = _small_network(rng)
     return [{"style_image": picture(rng, styles, (24, 24)), "start": picture(rng, photos, (20, 28)), "steps": 2,
-             "opt_learning_rate": TEXTURE_LEARNING_RATE, "opt_callback": 1, **network}]
+             "opt_learning_rate": TEXTURE_LEARNING_RATE, "opt_callback": 1, **network},
+            {"style_image": picture(rng, styles, (24, 24)), "start": picture(rng, photos, (20, 28)), "steps": 1,
+             "default_learning_rate": TEXTURE_DEFAULT_RATE, **network}]
 
 
 def transfer_clause_cases(rng: np.random.Generator, picture: Picture, styles: tuple[str, ...],
                           photos: tuple[str, ...], weights: dict[str, float]) -> Cases:
-    """Three short transfers: start=None (2 steps, a callback), then from noise with the content term
-    only and with the TV term only (1 step each), all at learning_rate 0.005."""
+    """Four short transfers: start=None (2 steps, a callback), then from noise with the content term
+    only and with the TV term only (1 step each), all at learning_rate 0.005; then start=None with no
+    learning_rate (the default, 1 step)."""
     network = _small_network(rng)
     common = {"content_image": picture(rng, photos, (20, 28)), "style_image": picture(rng, styles, (24, 24)),
               "content_layer": CLAUSE_CONTENT_LAYER, "opt_learning_rate": TRANSFER_LEARNING_RATE, **network}
@@ -68,12 +75,19 @@ def transfer_clause_cases(rng: np.random.Generator, picture: Picture, styles: tu
     return [{**common, **weights, "steps": 2, "opt_callback": 1},
             {**common, "content_weight": 1.0, "style_weight": 0.0, "tv_weight": 0.0, "steps": 1, "opt_start": noise},
             {**common, "content_weight": 0.0, "style_weight": 0.0, "tv_weight": 1.0, "steps": 1,
-             "opt_start": noise.copy()}]
+             "opt_start": noise.copy()},
+            {**{k: v for k, v in common.items() if k != "opt_learning_rate"}, **weights, "steps": 1,
+             "default_learning_rate": TRANSFER_DEFAULT_RATE}]
 
 
 def is_short(case: dict[str, Any]) -> bool:
     """A short contract case (judged step by step), not a main case (judged by its effect)."""
-    return "opt_learning_rate" in case
+    return "opt_learning_rate" in case or "default_learning_rate" in case
+
+
+def rate_of(case: dict[str, Any]) -> float:
+    """The learning rate a short case runs at: the one it names, else the notebook's default."""
+    return float(case.get("opt_learning_rate", case.get("default_learning_rate")))
 
 
 def start_of(case: dict[str, Any]) -> np.ndarray:
@@ -84,7 +98,7 @@ def start_of(case: dict[str, Any]) -> np.ndarray:
 # --------------------------------------------------------------------------- judging the short runs
 def _reference_steps(case: dict[str, Any]) -> np.ndarray:
     network, layer_weights = features.layer_dict(case, "net_"), features.layer_dict(case, "w_")
-    options: dict[str, Any] = {"learning_rate": float(case["opt_learning_rate"]), "compiled": False}
+    options: dict[str, Any] = {"learning_rate": rate_of(case), "compiled": False}
     if "content_image" in case:
         options.update(content_image=case["content_image"], content_layer=str(case["content_layer"]),
                        content_weight=float(case["content_weight"]), style_weight=float(case["style_weight"]),
@@ -95,11 +109,12 @@ def _reference_steps(case: dict[str, Any]) -> np.ndarray:
 
 def short_run_problem(check_id: str, case: dict[str, Any], image: np.ndarray) -> str | None:
     """Why ``image`` is not ``steps`` Adam steps of ``learning_rate`` from the case's start, or None."""
-    start, rate, steps = start_of(case), float(case["opt_learning_rate"]), int(case["steps"])
+    start, rate, steps = start_of(case), rate_of(case), int(case["steps"])
     expected = _reference_steps(case)
     if float(np.mean(np.abs(image - expected) <= rate / 2)) >= MIN_AGREEMENT:
         return None
-    run = f"{steps} step{'s' if steps > 1 else ''} with learning_rate={rate:g}"
+    default = "" if "opt_learning_rate" in case else " (none given: the default)"
+    run = f"{steps} step{'s' if steps > 1 else ''} with learning_rate={rate:g}{default}"
     if "content_image" in case and "opt_start" not in case:
         where = "start=None (not given), which means the content picture"
     elif "content_image" in case:
@@ -117,7 +132,8 @@ def short_run_problem(check_id: str, case: dict[str, Any], image: np.ndarray) ->
     if not 0.6 * reference <= yours <= 1.6 * reference:
         return (f"{check_id}: after {run} from {where}, your pixels moved by {yours:.3g} (median) where Adam "
                 f"moves them by {reference:.3g}: use the `learning_rate` given "
-                "(keras.optimizers.Adam(learning_rate)) and take exactly `steps` steps.")
+                "(keras.optimizers.Adam(learning_rate)), the signature's default when none is, and take exactly "
+                "`steps` steps.")
     if "content_image" in case:
         weights = ", ".join(f"{name} {float(case[name]):g}" for name in ("content_weight", "style_weight",
                                                                         "tv_weight"))
@@ -214,6 +230,8 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "texture_ignores_start", argument="start"),
         Clause("`learning_rate` given (0.01, not the default 0.05): Adam's steps of that size",
                lambda case: "opt_learning_rate" in case, "texture_ignores_learning_rate", argument="learning_rate"),
+        Clause("no `learning_rate` given: the signature's default, 0.05", lambda case: "default_learning_rate" in case,
+               "texture_wrong_default_learning_rate", argument="learning_rate"),
         Clause("exactly `steps` Adam steps (2 here)", lambda case: case["steps"] == 2, "texture_one_step_short",
                argument="steps"),
         Clause("`callback` given: callback(step, loss, image) after every step, step from 1",
@@ -234,6 +252,8 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "transfer_ignores_start", argument="start"),
         Clause("`learning_rate` given (0.005, not the default 0.02): Adam's steps of that size",
                lambda case: "opt_learning_rate" in case, "transfer_ignores_learning_rate", argument="learning_rate"),
+        Clause("no `learning_rate` given: the signature's default, 0.02", lambda case: "default_learning_rate" in case,
+               "transfer_wrong_default_learning_rate", argument="learning_rate"),
         Clause("exactly `steps` Adam steps (2 here)", lambda case: case["steps"] == 2, "transfer_one_step_short",
                argument="steps"),
         Clause("`callback` given: callback(step, loss, image) after every step, step from 1",
