@@ -3,7 +3,7 @@
 Why (DESIGN.md, "Checks that grade fairly"; issue 27, part 4): a bar set from one run of the
 reference can fail a right answer that differs from it in an honest way. This script trains,
 at the active profile (``COURSE_PROFILE=smoke|full``), for the cGAN generator (06_gans) and
-the latent-16 VAE (05_autoencoders):
+the VAEs of latent 16 and latent 2 (05_autoencoders; ``honest_variants_vae.py``):
 
 - honest variants: the notebook's model with other seeds, with RMSprop instead of Adam, with
   another architecture of about the same size (cGAN: keras.io's conditional-GAN design, one-hot
@@ -56,6 +56,9 @@ def _script(name: str) -> Any:
 
 gans_bars = _script("gans_bars")
 ae_reference = _script("autoencoders_reference")
+vae = _script("honest_variants_vae")
+# record section -> (variant-name prefix, VAE latent size or None for the cGAN)
+SECTIONS = {"cgan": ("cgan", None), "vae_latent16": ("vae16", 16), "vae_latent2": ("vae2", 2)}
 _NAMESPACES: dict[str, dict] = {}
 
 
@@ -196,67 +199,6 @@ def cgan_variants(profile: str) -> dict[str, tuple[str, str, Callable[[], tuple[
     }
 
 
-# --------------------------------------------------------------------------- week 5: the latent-16 VAE
-def keras_io_conv_vae(ns: dict, latent_dim: int) -> tuple[Any, Any]:
-    """keras.io's convolutional VAE (two stride-2 convolutions, a 16-unit dense layer, transposed
-    convolutions back), with logits out and the course's latent size."""
-    keras, layers = ns["keras"], ns["layers"]
-    image = keras.Input((28, 28, 1))
-    h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
-    h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
-    encoder = keras.Model(image, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)], name="encoder")
-    z = keras.Input((latent_dim,))
-    h = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(z))
-    h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
-    h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
-    return encoder, keras.Model(z, layers.Conv2DTranspose(1, 3, padding="same")(h), name="decoder")
-
-
-def train_vae(ns: dict, profile: str, seed: int, optimizer: str = "adam", hidden: tuple[int, ...] | None = None,
-              conv: bool = False, per_epoch: bool = False) -> tuple[Any, list]:
-    """The notebook's ``train_vae(16)`` with the seed, optimiser and architecture as arguments."""
-    keras, checks, latent = ns["keras"], _ae_checks(), 16
-    ns["runtime"].set_seed(seed)
-    if conv:
-        parts = keras_io_conv_vae(ns, latent)
-    else:
-        encoder_options, decoder_options = ({"hidden": hidden}, {"hidden": hidden[::-1]}) if hidden else ({}, {})
-        parts = (ns["build_vae_encoder"](latent, **encoder_options), ns["build_vae_decoder"](latent, **decoder_options))
-    vae = ns["VAE"](*parts)
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3) if optimizer == "adam" else keras.optimizers.RMSprop(1e-3))
-    callback = EpochMeasures(lambda m: checks.negative_elbo(m.encoder, m.decoder, profile))
-    vae.fit(ns["xb_train"], batch_size=ns["VAE_BATCH_SIZE"], epochs=ns["VAE_EPOCHS"], verbose=0,
-            callbacks=[callback] if per_epoch else [])
-    return ns["models"].bundle_vae(vae.encoder, vae.decoder, name="vae_latent16"), callback.records
-
-
-def _ae_checks() -> Any:
-    return importlib.import_module("autograder.checks._autoencoders_artifacts")
-
-
-def vae_variants(profile: str) -> dict[str, tuple[str, str, Callable[[], tuple[Any, list]]]]:
-    """{name: (honest|mistake, description, train -> (bundle, per-epoch records))}."""
-    ns = ae_namespace(profile)
-    seed = ns["SEED"]
-    return {
-        "vae16_reference": ("honest", f"the notebook's train_vae(16), SEED {seed}, Adam(1e-3), measured after every "
-                            "epoch", lambda: train_vae(ns, profile, seed, per_epoch=True)),
-        "vae16_rmsprop": ("honest", "the notebook's VAE with RMSprop(1e-3)", lambda: train_vae(ns, profile, seed, "rmsprop")),
-        "vae16_seed_1": ("honest", "the notebook's VAE, seed 1", lambda: train_vae(ns, profile, 1)),
-        "vae16_seed_2": ("honest", "the notebook's VAE, seed 2", lambda: train_vae(ns, profile, 2)),
-        "vae16_hidden_500": ("honest", "one hidden layer of 500 ReLUs each side (Kingma and Welling's size)",
-                             lambda: train_vae(ns, profile, seed, hidden=(500,))),
-        "vae16_keras_io_conv": ("honest", keras_io_conv_vae.__doc__.split(" (")[0],
-                                lambda: train_vae(ns, profile, seed, conv=True)),
-        "vae16_squared_error": ("mistake", "autoencoders_reference._train_variant_vae: squared error instead of "
-                                "the Bernoulli log-likelihood", lambda: (ae_reference._train_variant_vae(ns, 16), [])),
-        "vae16_no_kl": ("mistake", "autoencoders_reference._no_kl_vae: KL term dropped",
-                        lambda: (ae_reference._no_kl_vae(ns, 16), [])),
-        "vae16_untrained": ("mistake", "autoencoders_reference._untrained_vae", lambda: (ae_reference._untrained_vae(ns, 16), [])),
-    }
-
-
 # --------------------------------------------------------------------------- training, measuring, recording
 def _cached(path: Path, train: Callable[[], tuple[Any, list]]) -> tuple[Any, list, float]:
     """Train and save to ``path`` (unless a previous run did), then load it as the grader does."""
@@ -279,15 +221,10 @@ def _cached(path: Path, train: Callable[[], tuple[Any, list]]) -> tuple[Any, lis
 
 
 def measure(week: str, model: Any, profile: str) -> dict:
-    """The artifact check's measurements of one saved model."""
+    """The artifact check's measurements of one saved model (``week``: a key of :data:`SECTIONS`)."""
     if week == "cgan":
         return gans_bars.measure_model(model, _samples(profile), True)
-    from course_utils import models
-
-    encoder, decoder = models.vae_parts(model)
-    checks = _ae_checks()
-    return {**checks.negative_elbo(encoder, decoder, profile),
-            **checks.prior_sample_quality(decoder, checks.PRIOR_LATENT_DIM, profile)}
+    return vae.measure(model, profile, SECTIONS[week][1])
 
 
 def current_bars(week: str, profile: str) -> dict:
@@ -296,10 +233,14 @@ def current_bars(week: str, profile: str) -> dict:
         bars = importlib.import_module("autograder.checks.06_gans").CGAN_BARS[profile]
         return {"fid": ["<=", bars.max_fid], "score": [">=", bars.min_score], "novelty": [">=", bars.min_novelty],
                 "label_accuracy": [">=", bars.min_label_accuracy]}
-    checks = _ae_checks()
-    prior = checks.PRIOR_BARS[profile]
-    return {"negative_elbo": ["<=", checks.VAE_MAX_NEG_ELBO[16][profile]],
-            "mean_confidence": [">=", prior.min_confidence], "classifier_score": [">=", prior.min_score]}
+    return vae.bars(profile, SECTIONS[week][1])
+
+
+def variants_of(week: str, profile: str) -> dict[str, tuple[str, str, Callable[[], tuple[Any, list]]]]:
+    """The variants recorded in one section."""
+    if week == "cgan":
+        return cgan_variants(profile)
+    return vae.vae_variants(ae_namespace(profile), profile, SECTIONS[week][1], EpochMeasures, ae_reference)
 
 
 def spread(week_record: dict) -> dict:
@@ -327,29 +268,28 @@ def run(profile: str, only: list[str] | None, force: bool) -> Path:
 
     path = RESULTS / f"honest_variants_{profile}.json"
     record = json.loads(path.read_text()) if path.exists() else {"profile": profile}
-    for week, variants in (("cgan", cgan_variants), ("vae_latent16", vae_variants)):
-        if only and not any(name.startswith(("cgan" if week == "cgan" else "vae16")) for name in only):
+    for week, (prefix, _) in SECTIONS.items():
+        if only and not any(name.startswith(prefix + "_") for name in only):
             continue
-        key = "cgan" if week == "cgan" else "vae"
         section = record.setdefault(week, {"variants": {}})
-        for name, (kind, description, train) in variants(profile).items():
+        for name, (kind, description, train) in variants_of(week, profile).items():
             if (only and name not in only) or (name in section["variants"] and not force):
                 continue
             print(f"{name} ({profile}) ...", flush=True)
             model_path = ROOT / "build" / "honest_variants" / profile / f"{name}.keras"
             model, per_epoch, seconds = _cached(model_path, train)
-            measured = {k: round(v, 4) for k, v in measure(key, model, profile).items()}
+            measured = {k: round(v, 4) for k, v in measure(week, model, profile).items()}
             section["variants"][name] = {"kind": kind, "description": description, **measured,
                                          "training_seconds": round(seconds, 1) if seconds == seconds else None,
                                          "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                          "per_epoch": per_epoch}
             print(f"{name}: {measured}", flush=True)
-            section["bars"] = current_bars(key, profile)
+            section["bars"] = current_bars(week, profile)
             section["spread"] = spread(section)
             record.update(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), machine=runtime.machine_facts())
             RESULTS.mkdir(parents=True, exist_ok=True)
             on_disk = json.loads(path.read_text()) if path.exists() else {}  # another process may run the other week
-            record = {**on_disk, **{k: v for k, v in record.items() if k not in ("cgan", "vae_latent16")}, week: section}
+            record = {**on_disk, **{k: v for k, v in record.items() if k not in SECTIONS}, week: section}
             path.write_text(json.dumps(record, indent=2, default=float) + "\n")
     return path
 
@@ -366,12 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.summarise:
         path = RESULTS / f"honest_variants_{runtime.profile()}.json"
         record = json.loads(path.read_text())
-        for week in ("cgan", "vae_latent16"):
+        for week in SECTIONS:
             if week in record:
-                record[week]["bars"] = current_bars("cgan" if week == "cgan" else "vae", runtime.profile())
+                record[week]["bars"] = current_bars(week, runtime.profile())
                 record[week]["spread"] = spread(record[week])
         path.write_text(json.dumps(record, indent=2, default=float) + "\n")
-        print(json.dumps({week: record[week]["spread"] for week in ("cgan", "vae_latent16") if week in record}, indent=1))
+        print(json.dumps({week: record[week]["spread"] for week in SECTIONS if week in record}, indent=1))
         return 0
     print(f"wrote {run(runtime.profile(), only, args.force)}")
     return 0
