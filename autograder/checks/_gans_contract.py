@@ -96,6 +96,8 @@ GRADIENT_PENALTY = (
     Clause("(||grad||_2 - 1)^2, not (||grad||_2^2 - 1)^2", lambda c: "real" in c, "gradient_penalty_squared_norm"),
     Clause("two-sided: norms below 1 are penalised too", lambda c: "real" in c, "gradient_penalty_one_sided"),
     Clause("the mean over the batch, not the sum", lambda c: len(c["real"]) > 1, "gradient_penalty_summed_over_batch"),
+    Clause("a flat critic (zero gradient everywhere): (0 - 1)^2 = 1, not NaN", lambda c: not np.any(c["w2"]),
+           "gradient_penalty_nan_when_flat"),
 )
 
 

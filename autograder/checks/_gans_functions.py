@@ -43,8 +43,13 @@ CONDITIONING_LATENT_DIM = 16    # the notebook's LATENT_DIM is 32: the size must
 EXTREME_LOGITS = np.array([-200.0, -60.0, -3.0, -0.5, 0.0, 0.5, 3.0, 60.0, 200.0], dtype=np.float32)
 
 
-def _scalar(check_id: str, result: CaseResult) -> tuple[float | None, str | None]:
-    """The one finite scalar a loss returned, or a message for the student."""
+LOGIT_OVERFLOW = ("compute log(sigmoid(l)) stably from the logits (e.g. -softplus(-l), or a cross-entropy with "
+                  "from_logits=True), never log of a sigmoid that has rounded to 0 or 1.")
+
+
+def _scalar(check_id: str, result: CaseResult, why_not_finite: str = "for logits as large as ±200: " + LOGIT_OVERFLOW
+            ) -> tuple[float | None, str | None]:
+    """The one finite scalar a loss returned, or a message for the student (``why_not_finite`` when it is not)."""
     if result.outputs is None or len(result.outputs) != 1:
         return None, f"{check_id}: return one value, the mean loss over the batch."
     value = result.outputs[0]
@@ -52,9 +57,7 @@ def _scalar(check_id: str, result: CaseResult) -> tuple[float | None, str | None
         return None, f"{check_id}: returned shape {value.shape}; return the scalar mean over the batch."
     value = float(value.ravel()[0])
     if not np.isfinite(value):
-        return None, (f"{check_id}: returned {value} for logits as large as ±200: compute log(sigmoid(l)) "
-                      "stably from the logits (e.g. -softplus(-l), or a cross-entropy with from_logits=True), "
-                      "never log of a sigmoid that has rounded to 0 or 1.")
+        return None, f"{check_id}: returned {value} {why_not_finite}"
     return value, None
 
 
@@ -231,7 +234,8 @@ def judge_jsd(cases: Cases, results: list[CaseResult]) -> Verdict:
 
 # --------------------------------------------------------------------------- gradient penalty
 def make_penalty_cases(rng: np.random.Generator) -> Cases:
-    """MNIST-shaped and 2-D batches on hidden tanh critics; weights 0 and 1 (x_hat = fake, = real) included."""
+    """MNIST-shaped and 2-D batches on hidden tanh critics; weights 0 and 1 (x_hat = fake, = real) included;
+    a flat critic last (mutation testing found sqrt(||g||^2 - 1e-12), NaN at a zero gradient, surviving)."""
     images_real = rng.uniform(0, 1, size=(6, 28, 28, 1)).astype(np.float32)
     images_fake = rng.uniform(0, 1, size=(6, 28, 28, 1)).astype(np.float32)
     weights_images = np.array([0.0, 1.0, 0.3, 0.5, 0.8, 0.1], np.float32).reshape(6, 1, 1, 1)
@@ -242,6 +246,9 @@ def make_penalty_cases(rng: np.random.Generator) -> Cases:
          "epsilon": weights_images},
         {**reference.critic_weights(rng, 2, 8), "real": points_real, "fake": points_fake,
          "epsilon": rng.uniform(0, 1, size=(16, 1)).astype(np.float32)},
+        # A flat critic (its last layer all zeros): every gradient is 0 and the penalty is (0 - 1)^2 = 1.
+        {**reference.critic_weights(rng, 2, 8), "w2": np.zeros((8, 1), np.float32), "real": points_real[:4],
+         "fake": points_fake[:4], "epsilon": rng.uniform(0, 1, size=(4, 1)).astype(np.float32)},
     ]
 
 
@@ -269,7 +276,9 @@ def _penalty_hint(case: dict[str, Any], value: float) -> str:
 
 def judge_penalty(cases: Cases, results: list[CaseResult]) -> Verdict:
     for case, result in zip(cases, results):
-        value, problem = _scalar("gradient_penalty", result)
+        value, problem = _scalar("gradient_penalty", result, "on a hidden critic: where a critic is flat its gradient "
+                                 "is 0, the norm is 0 and the penalty (0 - 1)^2 = 1; take the norm so that a zero "
+                                 "gradient gives 0, not 0 / 0 (e.g. tf.norm, or sqrt(sum + 1e-12)).")
         if problem:
             return Verdict(False, problem)
         weights = {k: case[k] for k in ("w1", "b1", "w2", "b2")}
