@@ -3,7 +3,8 @@
 Why (DESIGN.md, "Checks that grade fairly"; issue 27, part 4): a bar set from one run of the
 reference can fail a right answer that differs from it in an honest way. This script trains,
 at the active profile (``COURSE_PROFILE=smoke|full``), for the cGAN generator (06_gans) and
-the VAEs of latent 16 and latent 2 (05_autoencoders; ``honest_variants_vae.py``):
+the VAEs of latent 16 and latent 2 and the denoising autoencoder (05_autoencoders;
+``honest_variants_vae.py``):
 
 - honest variants: the notebook's model with other seeds, with RMSprop instead of Adam, with
   another architecture of about the same size (cGAN: keras.io's conditional-GAN design, one-hot
@@ -58,7 +59,8 @@ gans_bars = _script("gans_bars")
 ae_reference = _script("autoencoders_reference")
 vae = _script("honest_variants_vae")
 # record section -> (variant-name prefix, VAE latent size or None for the cGAN)
-SECTIONS = {"cgan": ("cgan", None), "vae_latent16": ("vae16", 16), "vae_latent2": ("vae2", 2)}
+SECTIONS = {"cgan": ("cgan", None), "vae_latent16": ("vae16", 16), "vae_latent2": ("vae2", 2),
+            "denoising": ("denoising", None)}
 _NAMESPACES: dict[str, dict] = {}
 
 
@@ -224,6 +226,8 @@ def measure(week: str, model: Any, profile: str) -> dict:
     """The artifact check's measurements of one saved model (``week``: a key of :data:`SECTIONS`)."""
     if week == "cgan":
         return gans_bars.measure_model(model, _samples(profile), True)
+    if week == "denoising":
+        return {"mse": vae.artifact_checks().denoising_error(model, profile)}
     return vae.measure(model, profile, SECTIONS[week][1])
 
 
@@ -233,6 +237,8 @@ def current_bars(week: str, profile: str) -> dict:
         bars = importlib.import_module("autograder.checks.06_gans").CGAN_BARS[profile]
         return {"fid": ["<=", bars.max_fid], "score": [">=", bars.min_score], "novelty": [">=", bars.min_novelty],
                 "label_accuracy": [">=", bars.min_label_accuracy]}
+    if week == "denoising":
+        return {"mse": ["<=", vae.artifact_checks().DENOISING_MAX_MSE[profile]]}
     return vae.bars(profile, SECTIONS[week][1])
 
 
@@ -240,6 +246,8 @@ def variants_of(week: str, profile: str) -> dict[str, tuple[str, str, Callable[[
     """The variants recorded in one section."""
     if week == "cgan":
         return cgan_variants(profile)
+    if week == "denoising":
+        return vae.denoising_variants(ae_namespace(profile), ae_reference)
     return vae.vae_variants(ae_namespace(profile), profile, SECTIONS[week][1], EpochMeasures, ae_reference)
 
 

@@ -1,4 +1,6 @@
-"""Week 5's honest variants and mistakes for ``honest_variants.py``: the VAEs of latent 2 and 16.
+"""Week 5's honest variants and mistakes for ``honest_variants.py``: the VAEs of latent 2 and 16, and
+the denoising autoencoder (seeds, a wider convolutional autoencoder; clean-input training, a wide
+copier and the identity as mistakes).
 
 Honest: the notebook's ``train_vae`` with other seeds, with RMSprop instead of Adam, with one hidden
 layer of 500 units each side (Kingma and Welling's size) and keras.io's convolutional VAE, and the
@@ -102,3 +104,51 @@ def bars(profile: str, latent: int) -> dict:
         prior = checks.PRIOR_BARS[profile]
         found.update(mean_confidence=[">=", prior.min_confidence], classifier_score=[">=", prior.min_score])
     return found
+
+
+# --------------------------------------------------------------------------- the denoising autoencoder
+def wider_conv_autoencoder(ns: dict) -> Callable[..., tuple[Any, Any, Any]]:
+    """A ``build_conv_autoencoder`` a student may write instead: 32 and 64 filters (the notebook's 16 and
+    32), the same 3x3 kernels, code layer and contract (encoder, decoder, autoencoder). (With 5x5 kernels
+    it collapsed in smoke at the notebook's learning rate 3e-3: a flat training loss of 0.112, the MSE of
+    copying the noisy input, which the notebook's own self-check reports.)"""
+    keras, layers = ns["keras"], ns["layers"]
+
+    def build(code_size: int, **_: Any) -> tuple[Any, Any, Any]:
+        image = keras.Input((28, 28, 1))
+        h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
+        h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+        encoder = keras.Model(image, layers.Dense(code_size)(layers.Flatten()(h)))
+        code = keras.Input((code_size,))
+        h = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(code))
+        h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
+        decoder = keras.Model(code, layers.Conv2D(1, 3, padding="same", activation="sigmoid")(h))
+        return encoder, decoder, keras.Model(image, decoder(encoder(image)))
+    return build
+
+
+def train_denoiser(ns: dict, seed: int | None = None, build: Callable[..., Any] | None = None) -> tuple[Any, list]:
+    """The notebook's ``train_denoising()`` (its noise, epochs and optimiser) with another seed or builder."""
+    saved = ns["SEED"], ns["build_conv_autoencoder"]
+    ns["SEED"], ns["build_conv_autoencoder"] = (saved[0] if seed is None else seed), build or saved[1]
+    try:
+        return ns["train_denoising"]()[0], []
+    finally:
+        ns["SEED"], ns["build_conv_autoencoder"] = saved
+
+
+def denoising_variants(ns: dict, ae_reference: Any) -> Variants:
+    """{name: (honest|mistake, description, train -> (model, []))}, names ``denoising_*``."""
+    return {
+        "denoising_reference": ("honest", f"the notebook's train_denoising(), SEED {ns['SEED']}", lambda: train_denoiser(ns)),
+        "denoising_seed_1": ("honest", "the notebook's denoiser, seed 1", lambda: train_denoiser(ns, 1)),
+        "denoising_seed_2": ("honest", "the notebook's denoiser, seed 2", lambda: train_denoiser(ns, 2)),
+        "denoising_wider": ("honest", "a wider convolutional autoencoder: 32 and 64 filters",
+                            lambda: train_denoiser(ns, build=wider_conv_autoencoder(ns))),
+        "denoising_clean_inputs": ("mistake", "the same autoencoder trained on clean inputs (no noise)",
+                                   lambda: (ns["train_autoencoder"](32, ns["x_train"], ns["x_train"])[0], [])),
+        "denoising_wide_copier": ("mistake", "autoencoders_reference._wide_copier: a 1,024-unit code trained to copy",
+                                  lambda: (ae_reference._wide_copier(ns), [])),
+        "denoising_identity": ("mistake", "the identity (copies its noisy input)", lambda: (ae_reference._identity(ns), [])),
+    }

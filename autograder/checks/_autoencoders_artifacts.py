@@ -41,7 +41,12 @@ EVAL_BATCH_SIZE = 500
 #   2-core CPU, 2026-12-02): the reference (60,000 images, 10 epochs) 0.0119, the wide copier
 #   0.0328, the clean-trained AE 0.0742, the identity 0.1155. The copier passed the earlier
 #   provisional bar of 0.035, so -> full <= 0.020: 0.008 above the reference, 0.013 below the copier.
-DENOISING_MAX_MSE = {"full": 0.020, "smoke": 0.040}
+# Smoke, on honest variants (benchmarks/honest_variants_vae.py -> results/honest_variants_smoke.json,
+# 2-core CPU at load ~5-10, 2026-12-07): the notebook's denoiser 0.0249, seeds 1 and 2 0.0322 and 0.0341,
+# a wider autoencoder (32 and 64 filters) 0.0213 -> honest 0.0213-0.0341; mistakes: the wide copier
+# 0.0562, the clean-trained AE 0.0600, the identity 0.1154. The old bar of 0.040 left seed 2 only 0.006,
+# so -> smoke <= 0.045: 0.011 above the worst honest seed, 0.011 below the wide copier. Full: one seed.
+DENOISING_MAX_MSE = {"full": 0.020, "smoke": 0.045}
 # VAE negative ELBO, nats per test image (one reparameterised sample for the reconstruction
 # term + closed-form KL, on the grader's binarisation). Full bars from issue 12 (latent 2
 # <= 160, latent 16 <= 105), measured on all 10,000 test images (2-core CPU, 2026-12-02;
