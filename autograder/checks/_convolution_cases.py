@@ -38,6 +38,9 @@ CONV_EDGE_CASES: dict[str, ConvSpec] = {
     # 8x8, 1x1 kernel, stride 3: (3 - 1) * 3 + 1 - 8 = -1, which TensorFlow clamps to 0; an
     # unclamped total becomes a negative np.pad width (a crash) or a cropped input.
     "negative SAME total": ConvSpec((2, 8, 8, 2), (1, 1, 2, 3), 3, "same"),
+    # Total -1 at stride 2 (8 and 6 pixels, 1x1 kernel): a total clamped at 1 instead of 0 pads one zero
+    # after, and the output grows to 5 x 4 rows and columns instead of 4 x 3.
+    "SAME total -1, stride 2": ConvSpec((1, 8, 6, 2), (1, 1, 2, 3), 2, "same"),
     # Kernel 2x1 with stride 3: rows and columns no window reaches (dx exactly 0 there).
     "kernel smaller than stride": ConvSpec((1, 9, 10, 2), (2, 1, 2, 3), 3, "valid"),
     # Even, non-square kernel under SAME: totals 3 and 1, the odd zero after on both axes.
