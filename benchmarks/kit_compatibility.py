@@ -87,11 +87,11 @@ def venv_for(stack: str, extra: list[str] | None, wheel: Path, work: Path) -> Pa
     return venv / "bin" / "python"
 
 
-def grade(folder: Path) -> dict:
-    """The pinned grader's verdicts on ``folder`` (both artifact checks, smoke profile)."""
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "autograder.verdicts.judging",
-                           "02_cnn_classification", "mnist_cnn,fashion_cnn", str(folder), "smoke"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900,
+def grade(folder: Path, week: str = "02_cnn_classification", checks: str = "mnist_cnn,fashion_cnn",
+          timeout: int = 900) -> dict:
+    """The pinned grader's verdicts of ``checks`` (comma-separated) of ``week`` on ``folder``, smoke profile."""
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "autograder.verdicts.judging", week, checks,
+                           str(folder), "smoke"], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_PROFILE": "smoke"})
     verdicts = {}
     for line in done.stdout.strip().splitlines():
@@ -99,6 +99,8 @@ def grade(folder: Path) -> dict:
             row = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if "check" not in row:  # one check: its verdict alone
+            row = {"check": checks, "verdict": row}
         verdict = json.loads(row["verdict"]) if isinstance(row.get("verdict"), str) else row.get("verdict")
         verdicts[row["check"]] = verdict
     return verdicts or {"error": done.stderr.strip()[-400:]}

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder.authoring import kit  # noqa: E402
-from benchmarks.kit_compatibility import STACKS, venv_for  # noqa: E402
+from benchmarks.kit_compatibility import STACKS, grade, venv_for  # noqa: E402
 from course_utils.runtime import machine_facts  # noqa: E402
 
 # week -> the artifact checks of that week this record judges
@@ -115,24 +115,6 @@ print(f"loaded by the pinned course_utils: keys {sorted(loaded)}, samples {'iden
 """
 
 
-def judge(week: str, checks: str, folder: Path) -> dict:
-    """The pinned grader's verdicts of ``checks`` on ``folder`` (smoke profile)."""
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "autograder.verdicts.judging", week, checks,
-                           str(folder), "smoke"], cwd=ROOT, capture_output=True, text=True, timeout=1800,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COURSE_PROFILE": "smoke"})
-    verdicts = {}
-    for line in done.stdout.strip().splitlines():
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if "check" not in row:  # one check: its verdict alone
-            row = {"check": checks, "verdict": row}
-        verdict = json.loads(row["verdict"]) if isinstance(row["verdict"], str) else row["verdict"]
-        verdicts[row["check"]] = verdict
-    return verdicts or {"error": done.stderr.strip()[-400:]}
-
-
 def run_stack(stack: str, wheel: Path, work: Path) -> dict:
     """Train the generative artifacts under ``stack`` and judge them with the pinned grader; the record's row."""
     extra, env = STACKS[stack]
@@ -154,7 +136,7 @@ def run_stack(stack: str, wheel: Path, work: Path) -> dict:
                                                 **env})
     row["trained"] = trained.stdout.strip().splitlines() or trained.stderr.strip()[-600:]
     if trained.returncode == 0:
-        row["verdicts"] = {week: judge(week, checks, folder) for week, checks in GRADED.items()}
+        row["verdicts"] = {week: grade(folder, week, checks, timeout=1800) for week, checks in GRADED.items()}
         npz = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", NPZ_CHECK, str(folder)], cwd=ROOT,
                              capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         row["npz"] = npz.stdout.strip() or npz.stderr.strip()[-300:]
