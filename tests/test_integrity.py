@@ -107,7 +107,8 @@ def test_the_report_lists_exactly_the_planted_signals(graded) -> None:
     ported = {(m["exercise"], m["left"], m["right"]) for m in found["similar"] if m["right"].startswith("reference:")}
     # every answer cell alice wrote at some length (receptive_field and true_convolution are a few lines)
     assert pairs == {(exercise, "alice", "bob") for exercise in ("padding_amounts", "conv_forward_naive",
-                                                                 "conv_forward", "conv_backward", "max_pool", "avg_pool")}
+                                                                 "conv_forward", "conv_backward", "max_pool", "avg_pool",
+                                                                 "compose_kernels")}
     assert all(m["score"] == 1.0 for m in found["similar"] if m["left"] in ("alice", "bob"))
     assert ported == {("max_pool", "frank", "reference:public_pooling.py")}
     assert all(m["score"] >= (similarity.REFERENCE_THRESHOLD if m["right"].startswith("reference:")
@@ -165,7 +166,7 @@ def test_course_similarity_writes_the_page_for_a_graded_class(graded, tmp_path: 
     assert main(["similarity", WEEK, "--submissions", str(submissions), "--out", str(tmp_path),
                  "--references", str(REFERENCES)]) == 0
     printed = capsys.readouterr().out
-    assert "6 notebook(s): 6 similar pair(s), 1 answer(s) like a reference text, 2 library call(s)" in printed
+    assert "6 notebook(s): 7 similar pair(s), 1 answer(s) like a reference text, 2 library call(s)" in printed
     assert (tmp_path / "report" / "integrity.html").is_file()
     assert main(["similarity", WEEK, "--submissions", str(tmp_path / "nowhere")]) == 2
 

@@ -43,7 +43,7 @@ def test_the_report_links_to_a_readable_integrity_page(tmp_path: Path) -> None:
         page.wait_for_load_state()
         assert page.url.endswith("/report/integrity.html")
         assert page.locator("h3", has_text="max_pool").count() == 2          # alice/bob, and frank's port
-        assert page.locator(".pair").count() == 7                            # six copied cells, one port
+        assert page.locator(".pair").count() == 8                            # seven copied cells, one port
         assert page.locator(".pair mark").count() > 10
         rows = page.locator("#calls tr").all_inner_texts()
         assert len(rows) == 3 and "dave" in rows[1] and "tf.nn.conv2d" in rows[1] and "erin" in rows[2]
