@@ -253,12 +253,12 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
     limit = (max(TIME_FLOOR_S, TIME_FACTOR * sum(week.reference_seconds[c] for c in reached))
              if all(c in week.reference_seconds for c in reached) else UNTIMED_LIMIT_S)
     namespace, snapshot, failed, timed_out, warm = week.namespace, dict(week.namespace), {}, False, False
-    started = time.perf_counter()
+    cheapest_first, started = sorted(reached, key=lambda c: week.reference_seconds.get(c, 0.0)), time.perf_counter()
     try:
         with time_limit(limit), contextlib.redirect_stdout(io.StringIO()):
             exec(code, namespace)
             handed = corpus.submitted_functions(namespace, week.grade_cells)
-            for check_id in sorted(reached, key=lambda c: week.reference_seconds.get(c, 0.0)):
+            for check_id in cheapest_first:
                 verdict = corpus.judge_function(week.assignment, week.checks[check_id], handed[check_id])
                 if not verdict.passed:  # killed: dearer checks need not run (killed_by_this_check: the first)
                     failed[check_id] = verdict.message.splitlines()[0][:300]
@@ -274,11 +274,11 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
     finally:
         namespace.clear()
         namespace.update(snapshot)
-    seconds, cheapest = time.perf_counter() - started, min(reached, key=lambda c: week.reference_seconds.get(c, 0.0))
+    seconds = time.perf_counter() - started
     if warm:  # the fresh harness imports TensorFlow and the hidden models on the reference, off the next mutant's clock
         with contextlib.redirect_stdout(io.StringIO()):
-            corpus.judge_function(week.assignment, week.checks[cheapest], corpus.submitted_functions(
-                namespace, week.grade_cells)[cheapest])
+            corpus.judge_function(week.assignment, week.checks[cheapest_first[0]], corpus.submitted_functions(
+                namespace, week.grade_cells)[cheapest_first[0]])
     return Outcome(failed, seconds, timed_out)
 
 
