@@ -29,15 +29,18 @@ checks = importlib.import_module(f"autograder.checks.{ASSIGNMENT}")
 def as_graded(check_id, fn):
     """``fn`` handed over as its grade cell hands it over: conv_forward_naive's gives back ``(1, 0)`` when
     the function raised ValueError (a pad it does not know must), else ``(0, out)``; the pooling cells
-    pass pool_size and stride only when a case has them (here filled with the defaults)."""
+    pass pool_size and stride only when a case has them, the forward convolutions' stride and pad
+    (here filled with the defaults: these candidates take every argument)."""
     if check_id in ("max_pool", "avg_pool"):  # pool_size and stride only when the case has them
         return lambda x, dout, **options: fn(x=x, dout=dout, **{**cases_.POOL_DEFAULTS, **options})
-    if check_id != "conv_forward_naive":
+    if check_id not in ("conv_forward_naive", "conv_forward"):
         return fn
+    if check_id == "conv_forward":
+        return lambda **case: fn(**cases_.with_conv_defaults(case))
 
     def graded(**case):
         try:
-            return 0, fn(**case)
+            return 0, fn(**cases_.with_conv_defaults(case))
         except ValueError:
             return 1, 0
     return graded
@@ -414,10 +417,12 @@ SECRETS = [f"term-{i}" for i in range(50)] + [""]
 
 
 def _hidden_cases(check_id: str, secret: str) -> list[dict]:
-    """The hidden cases, a pooling case without pool_size/stride read with the defaults it is judged by."""
+    """The hidden cases, a case without pool_size/stride (stride/pad) read with the defaults it is judged by."""
     check = next(c for c in load_checks(ASSIGNMENT) if c.id == check_id)
     cases = check.make_cases(np.random.default_rng(judging.case_seed(ASSIGNMENT, check_id, secret)))
-    return [{**cases_.POOL_DEFAULTS, **case} if check_id.endswith("_pool") else case for case in cases]
+    if check_id.endswith("_pool"):
+        return [{**cases_.POOL_DEFAULTS, **case} for case in cases]
+    return [cases_.with_conv_defaults(case) if "w" in case else case for case in cases]
 
 
 def _conv_axes(case):
@@ -502,6 +507,27 @@ def test_hidden_cases_hold_the_grade_cells_visible_shapes(check_id, visible):
     """Does each visible assert's (x shape, w shape, stride, pad) appear among the hidden cases?"""
     hidden = {(c["x"].shape, c["w"].shape, c["stride"], c["pad"]) for c in _hidden_cases(check_id, "any")}
     assert {(s.x_shape, s.w_shape, s.stride, s.pad) for s in visible} <= hidden
+
+
+@pytest.mark.parametrize("check_id", ["conv_forward_naive", "conv_forward"])
+def test_forward_checks_judge_the_default_stride_and_pad(check_id):
+    """Handed over as the grade cells hand them over (stride and pad only when a case has them), do the
+    forward checks pass the signatures' defaults (1, "valid") and fail a default stride of 2, a default
+    pad of "same" and one it must refuse, "XXvalidXX" (mutants that survived before a case left them out)?"""
+    def handed(stride_default, pad_default):
+        def conv(x, w, b, stride=stride_default, pad=pad_default):
+            return reference_forward(x, w, b, stride, pad)
+
+        def graded(x, w, b, **options):
+            try:
+                return 0, conv(x, w, b, **options)
+            except ValueError:
+                return 1, 0
+        return graded if check_id == "conv_forward_naive" else conv
+
+    defaults = [(1, "valid"), (2, "valid"), (1, "same"), (1, "XXvalidXX")]
+    passed = {d: run_function_check_inline(ASSIGNMENT, check_id, handed(*d)).passed for d in defaults}
+    assert passed == {(1, "valid"): True, (2, "valid"): False, (1, "same"): False, (1, "XXvalidXX"): False}
 
 
 def test_hidden_pool_cases_hold_the_grade_cells_visible_ones():

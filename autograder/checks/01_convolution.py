@@ -10,7 +10,10 @@ and the grade cells' visible cases, plus random ones drawn from the secret.
 Each exercise's clauses, and the case and corpus mistake that hold a function to each, are in
 ``_convolution_contract.py``. conv_forward_naive's grade cell hands back ``(raised, out)``
 (``(1, 0)`` when it raised ValueError), since a pad it does not know must raise and a case that
-raises is the student's zero before any judge sees it.
+raises is the student's zero before any judge sees it. Both convolution grade cells pass
+``stride`` and ``pad`` as keywords, only when a case has them: one hidden case leaves them out, so
+the defaults the signatures state (stride 1, "valid") are judged too (mutation testing found them
+unjudged: a default stride of 2 passed).
 
 Ground truth: ``tf.nn.conv2d`` and ``tf.GradientTape`` in float64 for the
 convolution, NumPy loop references for pooling and the receptive field. All of
@@ -154,6 +157,8 @@ def _describe(case: dict[str, Any]) -> str:
         if key in case:
             value = case[key]
             parts.append(f"{key} {'x'.join(map(str, np.shape(value)))}" if np.ndim(value) else f"{key} {value!r}")
+    if "w" in case and "pad" not in case:
+        parts.append("stride and pad left out: the defaults")
     return ", ".join(parts)
 
 
@@ -193,7 +198,8 @@ def _judge_conv_forward(check: str) -> Callable[[Cases, list[CaseResult]], Verdi
     def judge(cases: Cases, results: list[CaseResult]) -> Verdict:
         for index, (case, result) in enumerate(zip(cases, results)):
             raised, result = _raised(result)
-            if cases_.is_bad_pad(case["pad"]):
+            options = cases_.with_conv_defaults(case)  # a case without stride and pad is judged by the defaults
+            if cases_.is_bad_pad(options["pad"]):
                 if not raised:
                     return _fail(check, index, case, "it returned instead of raising ValueError: pad is "
                                  "'valid', 'same' or an int p >= 0, and padding_amounts raises ValueError "
@@ -204,7 +210,7 @@ def _judge_conv_forward(check: str) -> Callable[[Cases, list[CaseResult]], Verdi
             outputs = _outputs(result, 1)
             if outputs is None:
                 return _fail(check, index, case, "expected one array (the output)")
-            (expected,) = tf_conv(case["x"], case["w"], case["b"], case["stride"], case["pad"])
+            (expected,) = tf_conv(case["x"], case["w"], case["b"], options["stride"], options["pad"])
             problem = _compare("out", outputs[0], expected, CONV_MAX_ERROR)
             if problem:
                 return _fail(check, index, case, problem + " compared with tf.nn.conv2d")
@@ -311,14 +317,15 @@ CHECKS = [
         id="conv_forward_naive", points=2,
         description="naive convolution (loops) vs tf.nn.conv2d on hidden shapes, strides and paddings",
         make_cases=lambda rng: (cases_.conv_cases(rng, cases_.VISIBLE_FORWARD_NAIVE, max_size=9, n_random=5)
-                                + cases_.bad_pad_cases(rng)),
+                                + cases_.bad_pad_cases(rng) + [cases_.defaults_case(rng)]),
         judge=_judge_conv_forward("conv_forward_naive"),
         clauses=CLAUSES["conv_forward_naive"],
     ),
     FunctionCheck(
         id="conv_forward", points=3,
         description="vectorised convolution vs tf.nn.conv2d on hidden shapes, strides and paddings",
-        make_cases=lambda rng: cases_.conv_cases(rng, cases_.VISIBLE_FORWARD, max_size=16, n_random=15),
+        make_cases=lambda rng: (cases_.conv_cases(rng, cases_.VISIBLE_FORWARD, max_size=16, n_random=15)
+                                + [cases_.defaults_case(rng)]),
         judge=_judge_conv_forward("conv_forward"),
         clauses=CLAUSES["conv_forward"],
     ),

@@ -5,7 +5,9 @@ that catch the classic mistakes (below, one line each with the mistake it
 catches) and the inputs of its grade cell's visible asserts (same shapes,
 strides and paddings, new values), so skipping a visible assert by calling
 ``judge.submit`` by hand gains nothing. The secret's generator only draws the
-values and adds random cases on top. Shapes: ``x: (N, H, W, C)``,
+values and adds random cases on top. A case that leaves optional arguments out
+(``stride`` and ``pad``, ``pool_size`` and ``stride``) holds the functions to
+their default values. Shapes: ``x: (N, H, W, C)``,
 ``w: (KH, KW, C, F)``, ``b: (F,)``, ``dout: (N, H_out, W_out, F)``.
 """
 
@@ -72,6 +74,23 @@ def conv_case(rng: np.random.Generator, spec: ConvSpec) -> Case:
         x[:, : spec.x_shape[1] // 2] = 0.0
         b[:] = 0.0
     return {"x": x, "w": rng.normal(size=spec.w_shape), "b": b, "stride": spec.stride, "pad": spec.pad}
+
+
+CONV_DEFAULTS = {"stride": 1, "pad": "valid"}  # conv_forward_naive's and conv_forward's default arguments
+# The defaults case: a batch, C != F, a 3x2 kernel on 7x6 images: default stride 2 or pad "same" changes the
+# output's shape; a default pad that is not "valid", "same" or an int (a typo, "VALID") raises ValueError.
+DEFAULTS_SPEC = ConvSpec((2, 7, 6, 3), (3, 2, 3, 4), CONV_DEFAULTS["stride"], CONV_DEFAULTS["pad"])
+
+
+def with_conv_defaults(case: Case) -> Case:
+    """``case`` with the stride and pad a case that leaves them out is judged by (the defaults)."""
+    return {**CONV_DEFAULTS, **case}
+
+
+def defaults_case(rng: np.random.Generator) -> Case:
+    """DEFAULTS_SPEC's values from ``rng``, handed over without ``stride`` and ``pad`` (the defaults are judged)."""
+    case = conv_case(rng, DEFAULTS_SPEC)
+    return {key: value for key, value in case.items() if key not in CONV_DEFAULTS}
 
 
 def random_conv_spec(rng: np.random.Generator, max_size: int) -> ConvSpec:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.checks._convolution_cases import is_bad_pad
+from autograder.checks._convolution_cases import is_bad_pad, with_conv_defaults
 from autograder.checks._convolution_reference import padding_amounts, same_padding_total
 from autograder.verdicts.judging import Clause
 
@@ -23,8 +23,12 @@ Case = dict[str, Any]
 
 
 def _conv(test: Callable[[Case], bool]) -> Callable[[Case], bool]:
-    """``test`` on convolution cases with a pad the functions must handle (bad pads are False)."""
-    return lambda case: not is_bad_pad(case["pad"]) and bool(test(case))
+    """``test`` on convolution cases with a pad the functions must handle (bad pads are False); a case
+    that leaves stride and pad out is read with the defaults it is judged by."""
+    def exercised(case: Case) -> bool:
+        case = with_conv_defaults(case)
+        return not is_bad_pad(case["pad"]) and bool(test(case))
+    return exercised
 
 
 def _same(case: Case) -> bool:
@@ -69,6 +73,9 @@ BIAS = "b[f] is added to every output of filter f"
 SAME_AFTER = "pad='same', odd total: the extra zero goes after (bottom/right), as in TensorFlow"
 SAME_CLAMPED = "pad='same' with a kernel smaller than the stride: the total padding is clamped at 0"
 FLOAT64 = "computed in float64 (matches tf.nn.conv2d to 1e-9 of the largest value)"
+# The signatures' defaults (the template's def lines): a case that leaves the argument out.
+DEFAULT_STRIDE = Clause("stride left out: it defaults to 1", lambda c: "stride" not in c, "conv_default_stride_2")
+DEFAULT_PAD = Clause("pad left out: it defaults to 'valid'", lambda c: "pad" not in c, "conv_default_pad_same")
 
 CLAUSES: dict[str, tuple[Clause, ...]] = {
     "conv_forward_naive": (
@@ -84,7 +91,9 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "subsampled", _conv(lambda c: _same(c) and c["stride"] > 1), "conv_same_stride1_then_subsample"),
         Clause(SAME_CLAMPED, _conv(lambda c: _same(c) and min(_same_totals(c)) < 0), "conv_same_unclamped"),
         Clause("any pad other than 'valid', 'same' or an int >= 0 raises ValueError (padding_amounts)",
-               lambda case: is_bad_pad(case["pad"]), "conv_bad_pad_silent"),
+               lambda case: is_bad_pad(with_conv_defaults(case)["pad"]), "conv_bad_pad_silent"),
+        DEFAULT_STRIDE,
+        DEFAULT_PAD,
     ),
     # The cross-correlation and the bias are conv_forward_naive's clauses: a corpus mistake that breaks them
     # in conv_forward breaks the visible numeric-gradient checks of conv_backward, which calls it, while
@@ -100,6 +109,8 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                "conv_same_symmetric_padding"),
         Clause(SAME_CLAMPED, _conv(lambda c: _same(c) and min(_same_totals(c)) < 0), "conv_same_unclamped"),
         Clause(FLOAT64, _conv(lambda c: True), "conv_float32"),
+        DEFAULT_STRIDE,
+        DEFAULT_PAD,
     ),
     "conv_speed": (
         Clause("no Python loop over output rows: the lines run do not grow with the output",
