@@ -3,7 +3,10 @@
 MathJax comes from a copy beside each page (:mod:`autograder.pages.mathjax`). The browser tests open
 a feedback page whose exercise title holds LaTeX and an executed notebook exported to HTML
 (:mod:`autograder.pages.notebook_html`) in Debian's Chromium with the network off, wait for MathJax,
-and look for its output, for raw ``$…$`` in the visible text, and for failed loads. Screenshots land
+and look for its output, for raw ``$…$`` in the visible text, and for failed loads. nbgrader's
+formgrader (where a TA grades written answers) gets MathJax from its own Jupyter server
+(:mod:`autograder.grading.formgrader`): its page is rendered as formgrader renders it, and opened in a
+running server with every request outside that server refused. Screenshots land
 in ``build/browser/`` (git-ignored) for a person to look at.
 """
 
@@ -172,3 +175,111 @@ def test_every_formula_the_course_writes_typesets_offline(browser, tmp_path):
     assert page.locator(".MathJax_Error, merror").count() == 0
     assert not _RAW_FORMULA.search(page.inner_text("body"))
     assert not problems, problems
+
+
+def _formgrader_course(out: Path) -> str:
+    """A grading output folder as `course grade` leaves it, for one submission whose notebook has formulas:
+    nbgrader's gradebook (ada's submission of :data:`ASSIGNMENT`), ``autograded/``, and the config."""
+    from nbgrader.api import Gradebook
+
+    from autograder.grading import formgrader
+    from autograder.records.gradebook import use_in_process_alembic
+
+    use_in_process_alembic()   # nbgrader would run the `alembic` command, not on a test's PATH
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Exercise 6.3 — the optimum\n\n"
+                                              "$$D^*(x) = \\frac{p(x)}{p(x) + q(x)}$$ so $D^* = 1/2$ when $p = q$.")]
+    folder = out / "autograded" / "ada" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    db_url = f"sqlite:///{out / 'gradebook.db'}"
+    with Gradebook(db_url) as book:
+        book.add_assignment(ASSIGNMENT)
+        book.add_notebook(ASSIGNMENT, ASSIGNMENT)
+        book.add_student("ada")
+        book.add_submission(ASSIGNMENT, "ada")
+        submission_id = book.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "ada").id
+    formgrader.write_config(out, db_url)
+    return submission_id
+
+
+def test_formgrader_pages_load_the_server_s_mathjax_not_a_cdn(tmp_path, monkeypatch):
+    """Does formgrader's submission page, rendered as formgrader renders it in the folder `course
+    manual-grading` configures, load MathJax from the Jupyter server (jupyter-server-mathjax), not a CDN?"""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader.formgrader import FormgradeExtension
+
+    from autograder.grading import formgrader
+
+    submission_id = _formgrader_course(tmp_path)
+    monkeypatch.chdir(tmp_path)          # formgrader reads nbgrader_config.py from the server's folder
+    app = FormgradeExtension()
+    app.initialize([])
+    resources = {"assignment_id": ASSIGNMENT, "notebook_id": ASSIGNMENT, "submission_id": submission_id,
+                 "index": 0, "total": 1, "base_url": "", "student": "ada", "last_name": "", "first_name": "",
+                 "notebook_path": f"autograded/ada/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"}
+    page, _ = HTMLExporter(config=app.config).from_filename(
+        str(tmp_path / "autograded" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), resources=resources)
+    sources = re.findall(r'<script src="([^"]*MathJax[^"]*)"', page)
+    assert sources == [formgrader.MATHJAX_URL] and "cdnjs" not in page and "STIX-Web" in page
+    assert (mathjax.source() / "MathJax.js").is_file()   # what the server's static handler serves
+
+
+@pytest.mark.slow
+def test_formgrader_typesets_offline(browser, tmp_path):
+    """Does a TA's formgrader page, in a Jupyter server started as `course manual-grading` says, show the
+    submission's formulas typeset with every request outside the server refused?"""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from autograder.grading import formgrader
+
+    submission_id = _formgrader_course(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token, base = "mathjax-offline-test", f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen(formgrader.server_command(tmp_path, port, token), cwd=tmp_path,
+                              stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("formgrader did not start: " + (tmp_path / "server.log").read_text()[-2000:])
+                time.sleep(1)
+        context = browser.new_context(viewport={"width": 1000, "height": 800})
+        outside: list[str] = []
+
+        def local_only(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", local_only)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
+        page.goto(f"{base}/formgrader/submissions/{submission_id}/?token={token}")
+        page.wait_for_function(_TYPESET, timeout=90_000)
+        text = page.inner_text("#notebook-container") if page.locator("#notebook-container").count() else \
+            page.inner_text("body")
+        assert "the optimum" in text and not _RAW_FORMULA.search(text), text[:800]
+        assert page.locator("span.MathJax").count() == 3   # the display formula and two inline ones
+        assert page.locator(".MathJax_Error, merror").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "formgrader_mathjax_offline.png"), full_page=True)
+        assert not outside and not problems, (outside, problems)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -38,8 +38,9 @@ RUNTIME = ("LICENSE", "MathJax.js", "config/TeX-AMS-MML_HTMLorMML-full.js", "con
            "jax/input/**/*.js", "jax/element/**/*.js", "jax/output/HTML-CSS/**/*.js",
            "fonts/HTML-CSS/STIX-Web/woff/*.woff", "localization/en/*.js")
 
-# Delimiters as nbconvert's template sets them (``$…$``, ``\(…\)``, ``$$…$$``, ``\[…\]``).
-_CONFIG = """\
+# Delimiters as nbconvert's template sets them (``$…$``, ``\(…\)``, ``$$…$$``, ``\[…\]``). Also given
+# in a page's ``text/x-mathjax-config`` block where MathJax comes from elsewhere (formgrader's pages).
+HUB_CONFIG = """\
 MathJax.Hub.Config({
   tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
             processEscapes: true, processEnvironments: true},
@@ -48,8 +49,8 @@ MathJax.Hub.Config({
   menuSettings: {assistiveMML: false},
   messageStyle: "none"
 });
-MathJax.Ajax.loadComplete("[MathJax]/config/%s.js");
-""" % CONFIG_NAME
+"""
+_CONFIG = HUB_CONFIG + f'MathJax.Ajax.loadComplete("[MathJax]/config/{CONFIG_NAME}.js");\n'
 
 SCRIPT = f'<script src="{URL}"></script>'   # the tag a page puts in its head
 _FORMULA = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+(?<!\s)\$|\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
