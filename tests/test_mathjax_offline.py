@@ -283,3 +283,23 @@ def test_formgrader_typesets_offline(browser, tmp_path):
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def test_course_grade_keeps_each_executed_notebook_as_a_page_the_report_links(tmp_path):
+    """Does `course grade`'s store write executed/<student>.html (MathJax beside it) next to the .ipynb,
+    does the class report link that page, and does a notebook nbconvert cannot read keep its .ipynb alone?"""
+    from autograder.grading import autograded
+    from autograder.pages import attention
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("The loss $\\mathcal{L}$ <script>alert('x')</script>")]
+    out = tmp_path / "out"
+    executed = autograded.store(out, "ada", ASSIGNMENT, nbformat.writes(nb).encode())
+    page = executed.with_suffix(".html")
+    text = page.read_text()
+    assert mathjax.URL in text and "$\\mathcal{L}$" in text and "<script>alert" not in text
+    assert (executed.parent / mathjax.FOLDER / "MathJax.js").is_file()
+    assert attention._link(str(executed), out / "report") == "../executed/ada.html"
+    broken = autograded.store(out, "ada", ASSIGNMENT, b"{not a notebook")   # a second grading, unreadable
+    assert broken.read_bytes() == b"{not a notebook" and not page.exists()   # no stale page of the first
+    assert attention._link(str(broken), out / "report") == "../executed/ada.ipynb"

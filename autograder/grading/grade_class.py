@@ -24,7 +24,8 @@ inside a submission or a sandbox)::
     gradebook.db             SQLite gradebook (unless --db names another database)
     feedback/<student>/      feedback.html + figures, safe to hand to the student
     executed/<student>.ipynb the executed notebook, for TAs only (also in nbgrader's
-                             autograded/<student>/<NN_topic>/ tree, for its formgrader)
+                             autograded/<student>/<NN_topic>/ tree, for its formgrader),
+                             and <student>.html, the page a TA opens (formulas typeset offline)
     report/                  report.html + scores.png (see autograder.pages.report)
 """
 

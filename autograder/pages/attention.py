@@ -116,7 +116,11 @@ def _fence(values: Sequence[float]) -> float | None:
 
 
 def _link(path: str | Path | None, report_dir: Path) -> str:
-    return os.path.relpath(path, report_dir) if path and Path(path).is_file() else ""
+    """The executed notebook's page relative to the report (its ``.html`` when written, else the ``.ipynb``)."""
+    if not path or not Path(path).is_file():
+        return ""
+    page = Path(path).with_suffix(".html")
+    return os.path.relpath(page if page.is_file() else path, report_dir)
 
 
 def needs_attention(results: Sequence[SubmissionResult], report_dir: Path,
