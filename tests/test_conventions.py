@@ -247,21 +247,38 @@ def handin_problems(cells, expected: list[str]) -> list[str]:
                if name not in expected])
 
 
-# Weeks whose notebook names files to hand in that the derived list misses (issue 31): week 5 builds
-# names at run time (f"conv_ae_{size}.keras", dense_ae.keras and contractive_ae.keras through a
-# variable), which ``handin.notebook_files`` cannot read, so the student's check does not ask for them.
-HANDIN_LIST_INCOMPLETE = {"05_autoencoders"}
-
-
-@pytest.mark.parametrize("assignment", [
-    pytest.param(week, marks=pytest.mark.xfail(strict=False, reason="issue 31: the derived list misses names "
-                                                                    "built at run time"))
-    if week in HANDIN_LIST_INCOMPLETE else week for week in WEEKS])
+@pytest.mark.parametrize("assignment", WEEKS)
 def test_before_you_submit_is_the_one_list_to_hand_in(assignment):
     """Does 'Before you submit' name exactly the notebook and the files its cells and the checks load
-    (``autograder.sources.handin``, the list the student's check and the grader read), no more?"""
+    (``autograder.sources.handin``, the list the student's check and the grader read), no more, with
+    every name built at run time (``f"conv_ae_{size}.keras"`` in a loop) derived, none left unknown?"""
     expected = [f"{assignment}.ipynb", *handin.files_to_hand_in(assignment, ROOT)]
     assert handin_problems(_notebook(assignment).cells, expected) == []
+    assert handin.unresolved_names(ROOT / "solutions" / assignment / f"{assignment}.ipynb") == []
+
+
+def test_names_built_at_run_time_are_derived_or_refused(tmp_path):
+    """Are f-string names derived from the loops around them (a literal, a bound name, by_profile's full
+    list, a comprehension), a folder-joined one left out, and one built from an unknown value refused;
+    and does a 'Before you submit' that leaves out a derived name fail?"""
+    code = nbformat.v4.new_code_cell
+    md = nbformat.v4.new_markdown_cell
+    cells = [code('SIZES = runtime.by_profile(smoke=[2], full=[2, 8])\nWEIGHT = 0.5'),
+             code('models = {size: training.train_or_load(f"ae_{size}.keras", build) for size in SIZES}\n'
+                  'for name, weight in [("dense", 0.0), ("contractive", WEIGHT)]:\n'
+                  '    training.train_or_load(f"{name}_ae.keras", build)\n'
+                  'optional = Path("..") / f"other_{SIZES}.keras"\n'
+                  '%matplotlib inline'),
+             md("## Before you submit\n\n`x.ipynb`, `ae_2.keras`, `ae_8.keras`, `dense_ae.keras`.")]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
+    assert handin.notebook_files(path) == ["ae_2.keras", "ae_8.keras", "dense_ae.keras", "contractive_ae.keras"]
+    assert handin.unresolved_names(path) == []
+    assert handin_problems(cells, ["x.ipynb", *handin.notebook_files(path)]) == [
+        "'Before you submit' does not name `contractive_ae.keras`"]
+    cells[1] = code('for seed in range(3):\n    training.train_or_load(f"run_{seed}.keras", build)')
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
+    assert handin.unresolved_names(path) == ["f'run_{seed}.keras'"] and handin.notebook_files(path) == []
 
 
 def test_a_before_you_submit_that_differs_from_the_list_is_found():
