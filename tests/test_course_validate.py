@@ -1,7 +1,7 @@
 """Does every week in ``solutions/`` pass `course validate` in the smoke profile: its source runs
 top to bottom and passes, prints no noise, its blank release fails every test cell, nothing
 leaks, the release is in sync, the grading contract holds, and graded through the real sandbox
-with the default bounds the source gets full marks and the blank zero?
+with the default bounds the source gets full marks (and the blank ships no checked file)?
 
 The weeks are found by ``release.list_assignments()``: a week added by the README's recipe is
 validated here without a test file of its own. Longest first (by the grading time its reference

@@ -167,3 +167,27 @@ def test_the_blank_check_flags_course_utils_tracebacks_and_failing_self_checks()
     assert len(problems) == 2, problems
     assert "cell 0" in problems[0] and "traceback through course_utils" in problems[0]
     assert "cell 1" in problems[1] and "self-check that fails" in problems[1]
+
+
+def test_a_release_that_ships_a_checked_file_fails_the_end_to_end_check():
+    """(7) no longer grades the blank: its zero rests on (3) and on the release holding no file an
+    artifact check judges. A shipped model is a finding; a full-marks source alone is not."""
+    from autograder.records.results import ItemResult, Outcome, SubmissionResult
+
+    full = SubmissionResult(student="solution", assignment="02_cnn_classification", outcome=Outcome.GRADED,
+                            tests=[ItemResult("mnist_cnn", 4, 4.0, "ok", kind="artifact")])
+    assert validation.check_graded_end_to_end("02_cnn_classification", full, [], "4.0 GiB, 900 s").ok
+    shipped = validation.check_graded_end_to_end("02_cnn_classification", full, ["mnist_cnn.keras"],
+                                                 "4.0 GiB, 900 s")
+    assert not shipped.ok and "mnist_cnn.keras" in shipped.problems[0]
+
+
+def test_every_release_ships_none_of_the_files_its_artifact_checks_judge():
+    """What the end-to-end check looks for, on every week's checked-in release."""
+    from autograder.verdicts import judging
+
+    for week in release.list_assignments():
+        blank = validate.REPO_ROOT / release.RELEASE_DIR / week
+        shipped = [c.path for c in validate.load_checks(week, validate.REPO_ROOT)
+                   if isinstance(c, judging.ArtifactCheck) and (blank / c.path).exists()]
+        assert shipped == [], f"{week}'s release ships {shipped}"

@@ -15,7 +15,11 @@
    ``autograder/checks/NN_topic.py`` with the same points, and vice versa?
 7. Graded as a TA would (``course grade``: real sandbox, the assignment's
    default bounds), does the source, with the artifacts its own run saved, get
-   full marks, and the blank release zero?
+   full marks? And can the blank release earn nothing? That part follows from
+   (3) and the grader's rules, so the blank is not graded a second time: a
+   function check whose grade cell raised is never judged, and an artifact check
+   judges only a file the student handed in, so no checked file may ship with
+   the release.
 
 Every function takes a course ``root`` (default: this repository), so tests can
 work on temporary copies. No gradebook file is ever written in the course.
@@ -84,12 +88,14 @@ def _run_in_copy(nb: NotebookNode, folder: Path, timeout: int, keep: Path | None
 
 
 def _graded_result(assignment: str, root: Path, solved: Path, blank: Path) -> validation.CheckResult:
-    """Check (7): grade the source's executed copy and the blank release through the real sandbox."""
+    """Check (7): grade the source's executed copy through the real sandbox, and list the checked
+    files the blank release already holds (a blank graded with them would earn their points)."""
     bounds = default_bounds.default_limits(assignment)
-    solution, empty = [grade_submission(assignment, folder, student=name, course_root=root, limits=bounds)
-                       for name, folder in (("solution", solved), ("blank", blank))]
+    solution = grade_submission(assignment, solved, student="solution", course_root=root, limits=bounds)
+    shipped = sorted(check.path for check in load_checks(assignment, root)
+                     if isinstance(check, judging.ArtifactCheck) and (blank / check.path).exists())
     text = f"{bounds.memory_bytes / 2**30:.1f} GiB, {bounds.wall_seconds:.0f} s"
-    return validation.check_graded_end_to_end(assignment, solution, empty, text)
+    return validation.check_graded_end_to_end(assignment, solution, shipped, text)
 
 
 @contextmanager
@@ -146,7 +152,7 @@ def _validate(assignment: str, root: Path, step: Callable[[str], None]) -> Valid
         report.results.append(grading_sizes.check_grading_sizes(sources))
         released = root / RELEASE_DIR / assignment
         if solved.is_dir() and released.is_dir() and report.ok:
-            step("grading the solved source and the blank release in the sandbox, as course grade does")
+            step("grading the solved source in the sandbox, as course grade does")
             report.results.append(_graded_result(assignment, root, solved, released))
     return report
 

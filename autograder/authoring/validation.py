@@ -209,25 +209,33 @@ def check_blank_speaks_plainly(name: str, execution: nbu.Execution) -> CheckResu
     )
 
 
-def check_graded_end_to_end(assignment: str, solution: SubmissionResult, blank: SubmissionResult,
+def check_graded_end_to_end(assignment: str, solution: SubmissionResult, shipped: Sequence[str],
                             limits_text: str) -> CheckResult:
     """(7) Graded by ``course grade`` (real sandbox, default bounds): the source with the
-    artifacts its run saved gets full marks, the blank release gets zero on every item."""
+    artifacts its run saved gets full marks; and the blank release holds none of the files the
+    artifact checks judge (``shipped``: those it does hold).
+
+    Why the blank is not graded here too: with (3) holding, it cannot earn points. Every grade
+    cell raises on it, and the grader never judges a function whose grade cell raised; an
+    artifact check judges only a file in the submission, and a blank has only what the release
+    shipped. Grading it in the sandbox again cost a whole notebook run per week.
+    """
     problems = []
     if solution.outcome is not Outcome.GRADED:
         problems.append(f"the source got {solution.outcome.value}: {solution.reason}")
     else:
         problems += [f"the source lost points on {t.id}: {t.message}" for t in solution.tests
                      if t.kind != "manual" and t.score < t.points]
-    problems += [f"the blank release earned {t.score:g} on {t.id}: {t.message}"
-                 for t in blank.tests if t.score > 0]
+    problems += [f"the release ships {path}, which a check judges as the student's: a blank submission "
+                 "would be graded on it" for path in shipped]
     return CheckResult(
-        f"graded end to end (sandbox, default bounds {limits_text}): source full marks, blank zero",
+        f"graded end to end (sandbox, default bounds {limits_text}): source full marks, and the blank "
+        "ships no checked file",
         tuple(problems),
         "a source that loses points on a function check fails its hidden cases (they are judged here, "
         "not in the source run: see the message); one that passes in Jupyter but not here needs more memory or "
         "time (autograder/isolation/limits.py, with the measured peak) or a check that reads what the notebook "
-        "really saves; a blank that earns points has a check that accepts no answer.")
+        "really saves; a checked file in the release needs another name, or must not ship.")
 
 
 def check_no_leaks(sources: Sequence[tuple[str, NotebookNode]],
