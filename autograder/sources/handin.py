@@ -60,6 +60,7 @@ def unresolved_names(notebook: Path) -> list[str]:
 
 
 def _code(notebook: Path) -> list[str]:
+    """The sources of the code cells of ``notebook``."""
     return [cell.source for cell in nbformat.read(str(notebook), as_version=4).cells if cell.cell_type == "code"]
 
 
@@ -83,7 +84,10 @@ def built_names(sources: list[str]) -> tuple[list[str], list[str]]:
     unresolved: list[str] = []
     for tree in trees:
         for text, rendered in _fstrings(tree, [{}], known, joined=False):
-            (names.extend(rendered) if rendered is not None else unresolved.append(text))
+            if rendered is None:
+                unresolved.append(text)
+            else:
+                names.extend(rendered)
     return list(dict.fromkeys(names)), list(dict.fromkeys(unresolved))
 
 
