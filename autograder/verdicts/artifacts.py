@@ -17,6 +17,11 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
    forges no verdict, and a check with two signed verdicts gets a zero. (Code that reads the
    checker's memory for the token could forge one; the checker holds no judge secret and no
    solution, so such a model could gain at most its own submission's artifact points.)
+4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: week 2) closes
+   that last gap: the model is loaded in a sandboxed process that holds no token, no labels and
+   no evaluation data (none bound, none sent), and returns only its outputs on the grader's
+   inputs (:class:`SandboxedModel`); the verdict is computed here, by the grader, which never
+   loads the model. Weeks 3, 5 and 6 still go through the checker (design note in ``served``).
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """
@@ -28,12 +33,16 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import stat
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from autograder.paths import REPO_ROOT
+from autograder.verdicts import served
 from autograder.verdicts.judging import CHECKS_PATH_ENV, EVAL_DIR_ENV, VERDICT_FD_ENV, ArtifactCheck, Verdict
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxRun
 
@@ -101,9 +110,10 @@ def _plain(check: ArtifactCheck, message: str) -> str:
     return message
 
 
-def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
+def checker_sandbox(work: Path, *, data_needed: bool = True) -> tuple[Sandbox, dict[str, str]]:
     """A sandbox for a trusted checker: the two packages it runs and the data, read-only;
-    network cut.
+    network cut. Without ``data_needed`` (a served check's model process) neither the datasets
+    nor the private evaluation set are bound.
 
     Least privilege: only ``autograder`` (the checks) and ``course_utils`` are bound, not the
     repository (no ``solutions/``, no gradebook), and the judge secret stays out: no
@@ -118,10 +128,10 @@ def checker_sandbox(work: Path) -> tuple[Sandbox, dict[str, str]]:
     env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
            "PYTHONPATH": CHECKER_ROOT if sandbox.mode == "bwrap" else str(REPO_ROOT),
            "COURSE_DATA_DOWNLOAD": "0"}
-    if data.data_dir().is_dir():
+    if data_needed and data.data_dir().is_dir():
         env["COURSE_DATA_DIR"] = sandbox.bind_readonly(data.data_dir(), "/opt/course-data")
     private = Path(os.environ.get(EVAL_DIR_ENV, "") or "/nonexistent")
-    if private.is_dir():  # the instructor's evaluation images: here only, never in a kernel
+    if data_needed and private.is_dir():  # the instructor's evaluation images: here only, never in a kernel
         env[EVAL_DIR_ENV] = sandbox.bind_readonly(private, "/opt/course-evaluation")
     extra = [d for d in os.environ.get(CHECKS_PATH_ENV, "").split(os.pathsep) if d and Path(d).is_dir()]
     if extra:
@@ -164,10 +174,12 @@ def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], noteb
         to_run = []
         for check in checks:
             refused = _copy_artifact(check, notebook_dir, work, limits)
-            if refused is None:
-                to_run.append(check)
-            else:
+            if refused is not None:
                 verdicts[check.id] = refused
+            elif check.serve is not None:
+                verdicts[check.id] = _judge_served(assignment, check, work, profile, limits)
+            else:
+                to_run.append(check)
         if len(to_run) > 1:
             _, sent = _run_checker(assignment, to_run, work, profile, limits)
             verdicts.update(sent)
@@ -243,6 +255,8 @@ def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir:
         refused = _copy_artifact(check, notebook_dir, work, limits)
         if refused is not None:
             return refused
+        if check.serve is not None:
+            return _judge_served(assignment, check, work, profile, limits)
         run, sent = _run_checker(assignment, [check], work, profile, limits)
     if run.timed_out:
         return Verdict(False, f"{check.id}: checking {check.path} took longer than "
@@ -252,3 +266,52 @@ def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir:
         why = "it needs more memory than allowed" if memory else "the checker could not load it"
         return Verdict(False, f"{check.id}: {check.path} could not be checked ({why}).")
     return sent.get(check.id) or Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")
+
+
+class SandboxedModel:
+    """:class:`autograder.verdicts.served.ModelQuery` for the grader: each :meth:`ask` loads the
+    file in a fresh sandboxed model process of its own (no data, no private set, no token bound);
+    the inputs go in through a read-only folder, the outputs come back as bounded plain files."""
+
+    def __init__(self, assignment: str, check: ArtifactCheck, artifact: Path, limits: Limits) -> None:
+        self.assignment, self.check, self.artifact, self.limits = assignment, check, Path(artifact), limits
+        self.problem: str | None = None  # why the last ask ended without answers (time, memory)
+
+    def ask(self, inputs: dict[str, np.ndarray]) -> served.Answers:
+        with tempfile.TemporaryDirectory(prefix="course-served-") as tmp:
+            work, given = Path(tmp, "work"), Path(tmp, "inputs")
+            work.mkdir()
+            shutil.copyfile(self.artifact, work / self.check.path)  # the grader's own copy, checked already
+            served.write_inputs(inputs, given)
+            sandbox, env = checker_sandbox(work, data_needed=False)
+            inside = sandbox.bind_readonly(given, "/opt/course-inputs")
+            run = sandbox.run([sys.executable, "-m", "autograder.verdicts.served", self.assignment, self.check.id,
+                               f"{sandbox.work}/{self.check.path}", inside, f"{sandbox.work}/answers"],
+                              env=env, limits=self.limits, wall_seconds=self.limits.artifact_seconds,
+                              memory_bytes=self.limits.artifact_memory_bytes)
+            if run.timed_out:
+                self.problem = f"checking it took longer than {self.limits.artifact_seconds:.0f} s"
+            elif run.returncode != 0:
+                memory = run.oom_killed or "MemoryError" in run.stderr or "bad_alloc" in run.stderr
+                self.problem = "it needs more memory than allowed" if memory else "the checker could not load it"
+            if self.problem:
+                return served.Answers(error=self.problem)
+
+            def read(relative: str, max_bytes: int) -> bytes:
+                target = Path(tmp, "read")
+                copy_untrusted(work, f"answers/{relative}", target, max_bytes)  # no link anywhere below work
+                return target.read_bytes()
+
+            return served.read_answers(self.check.serve, inputs, read)
+
+
+def _judge_served(assignment: str, check: ArtifactCheck, work: Path, profile: str, limits: Limits) -> Verdict:
+    """A served check's verdict, computed here from the model process's answers (module doc)."""
+    model = SandboxedModel(assignment, check, work / check.path, limits)
+    try:
+        verdict = check.serve.judge(model, profile)
+    except Exception as exc:  # noqa: BLE001 - answers are untrusted data; a surprise among them is a zero
+        return Verdict(False, f"{check.id}: {check.path} could not be checked ({type(exc).__name__}).")
+    if model.problem and not verdict.passed:
+        return Verdict(False, f"{check.id}: {check.path} could not be checked ({model.problem}).")
+    return verdict if verdict.passed else Verdict(False, _plain(check, verdict.message), verdict.fraction)

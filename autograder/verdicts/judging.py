@@ -33,11 +33,13 @@ Cases = list[dict[str, Any]]
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of one hidden check: pass/fail, a plain message, a score fraction."""
+    """The outcome of one hidden check: pass/fail, a plain message, a score fraction; ``ta_note``:
+    a line for the TA only (never in feedback, never points), e.g. a possible memoriser."""
 
     passed: bool
     message: str
     fraction: float | None = None
+    ta_note: str = ""
 
     @property
     def score_fraction(self) -> float:
@@ -47,11 +49,12 @@ class Verdict:
         return 1.0 if self.passed else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"passed": self.passed, "message": self.message, "fraction": self.score_fraction}
+        return {"passed": self.passed, "message": self.message, "fraction": self.score_fraction,
+                **({"ta_note": self.ta_note} if self.ta_note else {})}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Verdict":
-        return cls(bool(data["passed"]), str(data["message"]), float(data["fraction"]))
+        return cls(bool(data["passed"]), str(data["message"]), float(data["fraction"]), str(data.get("ta_note", "")))
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ class FunctionCheck:
 class ArtifactCheck:
     """A hidden check on a file the student saved (path relative to the notebook folder).
 
-    judge(path, profile) runs in a fresh process that never ran student code.
+    judge(path, profile) runs in a fresh process that never ran student code. serve: when given
+    (:class:`autograder.verdicts.served.Served`), the grader judges the file that way instead: the
+    model is loaded in a process of its own that only returns outputs, and the verdict is computed
+    by the grader (``judge`` then asks the same questions in one process, for instructor tools).
     """
 
     id: str
@@ -106,6 +112,7 @@ class ArtifactCheck:
     description: str
     path: str
     judge: Callable[[Path, str], Verdict]
+    serve: Any = None
 
 
 Check = Union[FunctionCheck, ArtifactCheck]
