@@ -12,6 +12,8 @@ the executed notebooks the grader kept (``OUT/executed/<student>.ipynb``):
 - **code the grader ignored**: the folder's own copy of a course module (notes of the run);
 - **grader errors** (ours), **timeouts** (what ran before kept its points), **memory** and
   **crashed kernels**;
+- **possible memorisers**: a saved model far better on the public test split it was scored on than
+  on images like it (the verdict's note for the TA, :mod:`autograder.checks._memoriser`; points unchanged);
 - **outliers**: a run far slower, or far hungrier, than the class (Tukey's far-out fence,
   Q3 + 3 IQR, and at least twice the median; only with 8 runs or more).
 """
@@ -32,7 +34,7 @@ MAX_NOTEBOOK_BYTES = 20 * 2**20   # a kept executed notebook larger than this is
 
 # Kinds, most serious first (the list is sorted by this order, then by student).
 KINDS = ("tampering", "escape attempt", "grader error", "timeout", "out of memory", "kernel died",
-         "slow outlier", "memory outlier")
+         "possible memoriser", "slow outlier", "memory outlier")
 
 _NETWORK = re.compile(r"\b(import\s+(socket|urllib\w*|requests|http\.client|ftplib|smtplib|paramiko)\b"
                       r"|from\s+(socket|urllib\w*|requests|http)\b|socket\.(socket|create_connection)\s*\("
@@ -156,6 +158,8 @@ def needs_attention(results: Sequence[SubmissionResult], report_dir: Path,
             flag("out of memory", result.reason, "zero")
         elif result.outcome is Outcome.KERNEL_DIED:
             flag("kernel died", result.reason, "zero")
+        for note in result.ta_notes:
+            flag("possible memoriser", note, "nothing: flagged for review")
         if slow is not None and result.outcome is not Outcome.TIMEOUT and result.seconds > slow:
             flag("slow outlier", f"graded in {result.seconds:.0f} s; the class's median is {median_seconds:.0f} s.",
                  "nothing")

@@ -62,8 +62,10 @@ class SubmissionResult:
     executed_notebook: str | None = None   # path of the executed copy, kept for feedback
     notes: list[str] = field(default_factory=list)      # restored cells, skipped files, cut output
     peak_memory_bytes: int | None = None   # the run's highest real memory use (its cgroup), when known
+    cpu_seconds: float | None = None       # the notebook run's CPU time (its cgroup), when known
     submission_hash: str = ""              # grading code version : folder fingerprint (autograder.grading.resume)
     training: dict[str, str] = field(default_factory=dict)  # artifact -> its sidecar's stack (a claim, shown only)
+    ta_notes: list[str] = field(default_factory=list)  # for the TA only: never in feedback, never points
 
     @property
     def score(self) -> float:

@@ -10,9 +10,8 @@ The steps, and who is trusted in each:
    included (made by nbgrader's ``GenerateAssignment`` with ``SaveCells``).
    nbgrader's semantics are kept: an edited locked cell or grade cell is put
    back as the instructor wrote it, a deleted grade cell is added back, and a
-   changed point value is reset. Because points come only from the hidden
-   checks below, an edited test cell gains nothing, so such edits do not zero
-   the submission; they are listed in :attr:`SubmissionResult.notes`.
+   changed point value is reset. Points come only from the hidden checks below, so an
+   edited test cell gains nothing and is only listed in :attr:`SubmissionResult.notes`.
 2. **Prepare** a fresh work folder (:class:`autograder.isolation.workfolder.WorkFolder`:
    a tmpfs whose bound starts *after* the shipped files) with only this
    student's plain files (links, ``.judge``, and copies of
@@ -23,8 +22,7 @@ The steps, and who is trusted in each:
    (:func:`autograder.submission.notebook_runner.run_notebook`), so that the status and
    the executed notebook are the grader's own observation
    (:mod:`autograder.submission.outcomes`). The sandbox sees the student folder,
-   ``course_utils`` and the datasets: never the repository, ``solutions/``,
-   ``autograder/`` or the gradebook.
+   ``course_utils`` and the datasets: never the repository, ``solutions/``, ``autograder/`` or the gradebook.
 4. **Judge** (grader process, and one fresh sandboxed process for all the artifacts):
    every grade cell ``test_<id>`` earns ``points × verdict.score_fraction`` of
    its hidden check ``<id>``. In-kernel pass/fail never gives points; a test
@@ -37,9 +35,8 @@ clock, a cell, or CPU time), OUTPUT_LIMIT (the folder reached its disk bound;
 mere chatter is cut and noted instead), OUT_OF_MEMORY (the cgroup's OOM
 killer, or ``MemoryError``/TF ``ResourceExhaustedError`` in a cell),
 KERNEL_DIED (never a pass), MISSING_NOTEBOOK, INVALID_NOTEBOOK, GRADER_ERROR
-(ours, worded by the grader alone). The hidden inputs never enter the
-sandbox the notebook runs in, so there is nothing there to tamper with; a
-check whose handed-over function was tampered with is refused by its harness.
+(ours, worded by the grader alone). The hidden inputs never enter the notebook's
+sandbox; a check whose handed-over function was tampered with is refused by its harness.
 """
 
 from __future__ import annotations
@@ -123,6 +120,7 @@ class Execution:
     verdict: RunVerdict
     isolation: list[str]
     peak_memory: int | None
+    cpu_seconds: float | None  # the whole run's, from its cgroup
 
 
 def _shadowing(folder: Path) -> tuple[str, ...]:
@@ -160,7 +158,8 @@ def execute_sandboxed(work: WorkFolder, restored: NotebookNode, profile: str, li
             _log.error("the kernel of %s did not start: %s", work.path, run.detail)
             verdict = RunVerdict(verdict.outcome, f"{verdict.reason} Detail: {run.detail}")
         isolation = box.describe() + [work.describe()]
-        return Execution(run, verdict, isolation, group.peak_memory() if group else None)
+        measured = (group.peak_memory(), group.cpu_seconds()) if group else (None, None)
+        return Execution(run, verdict, isolation, *measured)
     finally:
         box.close()
 
@@ -212,7 +211,7 @@ def _judge_functions(ref: Reference, sandbox_dir: Path, limits: Limits,
 
 
 def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, cell_errors: dict[str, str],
-                 profile: str, limits: Limits) -> list[ItemResult]:
+                 profile: str, limits: Limits, ta_notes: list[str]) -> list[ItemResult]:
     results = []
     functions = _judge_functions(ref, sandbox_dir, limits, cell_errors)
     artifacts = judge_artifacts_isolated(
@@ -226,6 +225,7 @@ def _judge_items(ref: Reference, sandbox_dir: Path, scratch: Path, cell_errors: 
             continue
         if isinstance(check, judging.ArtifactCheck):
             verdict, kind = artifacts[check.id], "artifact"
+            ta_notes += [f"{check.id}: {verdict.ta_note}"] if verdict.ta_note else []  # for the TA only
         else:
             verdict = functions[check.id]
             kind = "function"
@@ -253,8 +253,7 @@ def tampering_evidence(notes: list[str], tests: list[ItemResult]) -> str | None:
 
 
 def _zero_items(ref: Reference, why: str) -> list[ItemResult]:
-    return [ItemResult(i.grade_id, i.points, 0.0, why,
-                       kind="manual" if i.check is None else
+    return [ItemResult(i.grade_id, i.points, 0.0, why, kind="manual" if i.check is None else
                        "artifact" if isinstance(i.check, judging.ArtifactCheck) else "function")
             for i in ref.items]
 
@@ -366,7 +365,7 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
 
         execution = execute_sandboxed(work, restored, profile, limits)
         run, verdict = execution.run, execution.verdict
-        result.peak_memory_bytes = execution.peak_memory
+        result.peak_memory_bytes, result.cpu_seconds = execution.peak_memory, execution.cpu_seconds
         result.isolation = execution.isolation + [
             f"limits: {limits.wall_seconds:.0f} s wall clock, {limits.cell_seconds} s per cell, "
             f"{limits.memory_bytes / 2**30:.1f} GiB memory, {limits.processes} processes and threads, "
@@ -391,7 +390,8 @@ def _grade(result: SubmissionResult, assignment: str, submission_dir: Path, cour
             if verdict.outcome is not Outcome.TIMEOUT or not reached:
                 return None
         judged = _judge_items(replace(ref, items=tuple(i for i in ref.items if i.grade_id in reached)), sandbox_dir,
-                              scratch, grade_cell_errors(run.executed, run.failed_cells), profile, limits)
+                              scratch, grade_cell_errors(run.executed, run.failed_cells), profile, limits,
+                              result.ta_notes)
         result.tests = [next((t for t in judged if t.id == item.id), item) for item in result.tests]
         result.tests = written_answers.with_answers(result.tests, restored, ref.released)
         evidence = tampering_evidence(notes, result.tests)
