@@ -126,6 +126,31 @@ def test_honest_work_is_not_killed_for_reserving_address_space(tmp_path):
     assert run.peak_memory is not None and run.peak_memory < LIMITS.memory_bytes
 
 
+@needs_cgroup
+def test_the_run_s_cpu_time_is_counted_by_its_cgroup_and_it_gets_one_cpu_share(tmp_path):
+    """Is the CPU time of every process of the run counted where the student cannot write (the
+    grading-cost benchmark reads it), and is the run one equal share of the CPU where the ``cpu``
+    controller exists (a busy child must slow only its own run)?"""
+    code = ("import multiprocessing as mp, time\n"
+            "def spin():\n    end = time.process_time() + 0.6\n    while time.process_time() < end: pass\n"
+            "if __name__ == '__main__':\n"
+            "    ps = [mp.get_context('fork').Process(target=spin) for _ in range(2)]\n"
+            "    [p.start() for p in ps]\n    [p.join() for p in ps]\n    print('done')")
+    run = run_python(tmp_path, code, wall=120)
+    assert run.stdout.strip() == "done", run.stderr
+    box = Sandbox(tmp_path)
+    try:
+        box.open(LIMITS, LIMITS.memory_bytes)
+        lines, counted = box.describe(), box.group.cpu_seconds() is not None
+    finally:
+        box.close()
+    mounted = Path("/sys/fs/cgroup/cpu/cpu.shares").exists() or Path("/sys/fs/cgroup/cpu.weight").exists()
+    assert any("one equal share of the CPU" in line for line in lines) or not mounted, lines
+    if not counted:
+        pytest.skip("this machine's cgroups count no CPU time (no cpuacct, not v2)")
+    assert run.cpu_seconds is not None and 1.2 <= run.cpu_seconds < 60, run.cpu_seconds
+
+
 def test_file_size_limit(tmp_path):
     """Can the sandbox write a file larger than RLIMIT_FSIZE? (It must not.)"""
     code = "open('big.bin', 'wb').write(b'0' * (20 * 1024**2))"

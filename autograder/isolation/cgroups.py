@@ -6,10 +6,12 @@ processes together held 6.8 GiB), and ``RLIMIT_NPROC`` counts per *user*, so
 one submission's fork loop starved every other one run as that user. A cgroup
 bounds the real memory (resident pages, tmpfs included) and the number of
 tasks of everything the run starts, and records what happened (OOM kills,
-refused forks, peak memory) where the student's code cannot write. Where the
-``cpu`` controller is there too, each run is one equal share of the CPU
-whatever its number of processes, so a notebook that forks many busy children
-slows only itself, not the classmates graded beside it.
+refused forks, peak memory, CPU time) where the student's code cannot write.
+Where the ``cpu`` controller is there too, each run is one equal share of the
+CPU whatever its number of processes, so a notebook that forks many busy
+children slows only itself, not the classmates graded beside it; where
+``cpuacct`` is (v1) or always (v2: ``cpu.stat``), the run's CPU seconds are
+counted, whatever the load of the machine (the grading-cost benchmark reads them).
 
 Both cgroup versions are handled: v1 (``memory`` and ``pids`` hierarchies,
 as on these grading machines, where root may write them) and v2 (one unified
@@ -41,8 +43,11 @@ def _own_paths() -> dict[str, str]:
     return paths
 
 
+_V1_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
+
+
 def _mount_points() -> dict[str, Path]:
-    """controller ("memory", "pids", or "" for v2) -> where its hierarchy is mounted."""
+    """controller (one of ``_V1_CONTROLLERS``, or "" for v2) -> where its hierarchy is mounted."""
     found: dict[str, Path] = {}
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         left, _, right = line.partition(" - ")
@@ -52,7 +57,7 @@ def _mount_points() -> dict[str, Path]:
             found.setdefault("", mount_point)
         elif fstype == "cgroup":
             for option in options.split(" ")[-1].split(","):
-                if option in ("memory", "pids"):
+                if option in _V1_CONTROLLERS:
                     found.setdefault(option, mount_point)
     return found
 
@@ -61,8 +66,7 @@ def _v1_parents() -> dict[str, Path] | None:
     mounts, own = _mount_points(), _own_paths()
     if "memory" not in mounts or "pids" not in mounts:
         return None
-    names = ("memory", "pids", "cpu") if "cpu" in mounts else ("memory", "pids")
-    return {name: mounts[name] / own.get(name, "/").lstrip("/") for name in names}
+    return {name: mounts[name] / own.get(name, "/").lstrip("/") for name in _V1_CONTROLLERS if name in mounts}
 
 
 def _v2_parent() -> Path | None:
@@ -102,6 +106,12 @@ class RunGroup:
     dirs: list[Path]
     memory_dir: Path
     pids_dir: Path
+    cpuacct_dir: Path | None = None  # v1 only; v2 counts CPU time in every group
+
+    @property
+    def shares_cpu(self) -> bool:
+        """Is the run one equal share of the CPU (v1's ``cpu`` controller; v2's where it is delegated)?"""
+        return any((d / "cpu.shares").exists() or (d / "cpu.weight").exists() for d in self.dirs)
 
     @property
     def procs(self) -> list[str]:
@@ -122,6 +132,15 @@ class RunGroup:
         name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
         try:
             return int((self.memory_dir / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) of every process the run started, in seconds; None where not counted."""
+        try:
+            if self.version == 1:
+                return int((self.cpuacct_dir / "cpuacct.usage").read_text()) / 1e9 if self.cpuacct_dir else None
+            return _read_stat(self.memory_dir / "cpu.stat", "usage_usec") / 1e6
         except (OSError, ValueError):
             return None
 
@@ -175,15 +194,20 @@ def create(memory_bytes: int, processes: int) -> RunGroup | None:
             for directory in (memory, pids):
                 directory.mkdir()
                 made.append(directory)
-            if "cpu" in parents and os.access(parents["cpu"], os.W_OK):
-                (parents["cpu"] / name).mkdir()  # default cpu.shares: one equal share per run
-                made.append(parents["cpu"] / name)
+            accounting = None
+            for controller in ("cpu", "cpuacct"):  # optional; the same folder when co-mounted
+                folder = parents[controller] / name if controller in parents else None
+                if folder is not None and folder not in made and os.access(folder.parent, os.W_OK):
+                    folder.mkdir()  # cpu: default cpu.shares, one equal share per run
+                    made.append(folder)
+                if controller == "cpuacct" and folder is not None and folder in made:
+                    accounting = folder
             _write(memory / "memory.limit_in_bytes", memory_bytes)
             if (memory / "memory.memsw.limit_in_bytes").exists():
                 _write(memory / "memory.memsw.limit_in_bytes", memory_bytes)
             _write(memory / "memory.oom_control", 0)  # kill on OOM rather than pause
             _write(pids / "pids.max", processes)
-            return RunGroup(1, made, memory, pids)
+            return RunGroup(1, made, memory, pids, accounting)
         parent = _v2_parent()
         if parent is not None and os.access(parent, os.W_OK):
             group = parent / name

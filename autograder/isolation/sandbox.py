@@ -129,6 +129,7 @@ class SandboxRun:
     oom_killed: bool = False          # the cgroup's OOM killer fired
     forks_refused: int = 0            # fork/clone calls refused by the task bound
     peak_memory: int | None = None    # bytes, from the cgroup
+    cpu_seconds: float | None = None  # user + system time of the whole run, from the cgroup
 
 
 # ``unshare --net`` leaves the new loopback interface down, and a Jupyter kernel
@@ -323,7 +324,8 @@ class Sandbox:
         else:
             lines += ["NOT isolated: network, filesystem and processes (no bubblewrap or unshare here)"]
         if self.group is not None:
-            lines.append(f"cgroup v{self.group.version}: real memory and task count of the whole run bounded")
+            lines.append(f"cgroup v{self.group.version}: real memory and task count of the whole run bounded"
+                         + ("; one equal share of the CPU per run" if self.group.shares_cpu else ""))
         else:
             lines.append(f"NOT in force: a cgroup per run ({cgroups.unavailable() or 'not made'}); memory bounded "
                          f"per process (address space: {walls.address_space_bound(0) / walls.GiB:.1f} GiB over the bound)")
@@ -367,7 +369,8 @@ class Sandbox:
                               disk_exceeded=disk_exceeded,
                               oom_killed=bool(group and group.oom_kills()),
                               forks_refused=group.forks_refused() if group else 0,
-                              peak_memory=group.peak_memory() if group else None)
+                              peak_memory=group.peak_memory() if group else None,
+                              cpu_seconds=group.cpu_seconds() if group else None)
         finally:
             self.close()
 
