@@ -230,6 +230,23 @@ def _similarity_class(data: dict[str, Any]) -> Iterator[Row]:
            "issue 35: all pairs of one exercise for 300 submissions in seconds to a minute", "")
 
 
+def _run_time(data: dict[str, Any]) -> Iterator[Row]:
+    """One row per week: its notebook run as a student runs it (benchmarks/notebook_run_time.py)."""
+    for week, entry in sorted(data["weeks"].items()):
+        runs = [entry[run] for run in ("first_run", "rerun")]
+        failed = "" if entry["ok"] else "; a run had errors: " + ", ".join(
+            str(run["crash"] or run["errors"]) for run in runs if run["crash"] or run["errors"])
+        cpu = (f", kernel CPU {runs[0]['kernel_cpu_seconds'] / 60:.1f} / {runs[1]['kernel_cpu_seconds'] / 60:.1f} min"
+               if all("kernel_cpu_seconds" in run for run in runs) else "")
+        two = (f"{runs[0]['seconds'] / 60:.1f} min with training, {runs[1]['seconds'] / 60:.1f} min again with the "
+               "saved models" if entry["saved_files"] else f"{runs[0]['seconds'] / 60:.1f} min, "
+               f"{runs[1]['seconds'] / 60:.1f} min a second time (it saves no model: both runs do the same work)")
+        yield (f"{week} notebook top to bottom, as a student runs it ({data['profile']} profile)",
+               f"{two}{cpu} (run under nice {entry.get('niceness', '?')}, load "
+               f"{entry['machine']['load_average'][0]:.1f} at start, {entry['date'][:10]}){failed}",
+               "no published anchor: the week's header states these figures (tests/test_conventions.py)", "")
+
+
 SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("conv_speed_full.json", _week1),
     ("conv_speed_smoke.json", _week1),
@@ -255,6 +272,8 @@ SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [
     ("demo_wall_time_smoke.json", _demo),
     ("similarity_threshold.json", _similarity_threshold),
     ("similarity_class.json", _similarity_class),
+    ("notebook_run_time_full.json", _run_time),
+    ("notebook_run_time_smoke.json", _run_time),
 ]
 # Results whose names vary (mutation_score_<weeks>.json): every file matching the pattern gives rows.
 PATTERN_SOURCES: list[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]]] = [

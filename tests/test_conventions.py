@@ -1,7 +1,8 @@
 """Does every week's source notebook follow the course's one set of conventions?
 
 The conventions (README, "Adding a week"): a title ``# Week N — topic``; a header with
-``**Estimated time:**`` and ``**Accelerator:**``; exercises numbered ``N.k`` after
+``**Estimated time:**`` and ``**Accelerator:**``, and the run time ``benchmarks/notebook_run_time.py``
+recorded for each profile, as that script words it (a week not measured yet is skipped, and says so); exercises numbered ``N.k`` after
 the week, each number once, with its points or "ungraded" in the heading; a first
 code cell that imports ``course_utils`` before TensorFlow, Keras, NumPy or matplotlib
 (so TensorFlow's start-up lines stay out of the outputs) and sets ``ASSIGNMENT``; a self-check *cell*
@@ -294,3 +295,43 @@ def test_a_before_you_submit_that_differs_from_the_list_is_found():
     good = [md("## Before you submit\n\n`05_x.ipynb`, `model.keras` and `samples.npz`, each with its sidecar "
                "`.keras.json`.")]
     assert handin_problems(good, expected) == []
+
+
+def _run_times():
+    """benchmarks/notebook_run_time.py, which records the run times and writes the header sentence."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebook_run_time", ROOT / "benchmarks" / "notebook_run_time.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("assignment", WEEKS)
+def test_the_header_states_the_measured_run_time(assignment):
+    """Does the header say, as benchmarks/notebook_run_time.py recorded it, how long the notebook ran (with
+    training, then with the saved models) per profile, and claim no measurement that was not recorded?"""
+    run_times = _run_times()
+    records = run_times.load_records()
+    header = _notebook(assignment).cells[0].source
+    assert run_times.header_problems(header, records, assignment) == []
+    if not any(assignment in record.get("weeks", {}) for record in records.values()):
+        pytest.skip(f"no run time recorded for {assignment} yet: benchmarks/notebook_run_time.py {assignment[:2]}")
+
+
+def test_a_header_that_misstates_the_run_time_is_found():
+    """Is a header found that rounds the record differently, leaves it out, or claims an unrecorded profile?"""
+    run_times = _run_times()
+    entry = {"date": "2026-12-07T14:00:00", "first_run": {"seconds": 44.1}, "rerun": {"seconds": 250.0},
+             "saved_files": ["model.keras"],
+             "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "gpus": [], "load_average": [11.54, 3.0, 2.0]}}
+    records = {"smoke": {"weeks": {"00_x": entry}}}
+    sentence = run_times.header_sentence("smoke", entry)
+    assert "44 s top to bottom with training, 4.2 min again with the saved models" in sentence
+    assert run_times.header_problems(f"# Week 0 — x\n\n{sentence}", records, "00_x") == []
+    wrong = sentence.replace("44 s", "40 s")
+    assert run_times.header_problems(wrong, records, "00_x") == [f"00_x: the header does not say {sentence!r}"]
+    assert run_times.header_problems("# Week 0 — x\n\n**Estimated time:** 20 minutes", records, "00_x")
+    claimed = sentence.replace("(smoke profile", "(full profile")
+    assert run_times.header_problems(f"{sentence}\n{claimed}", records, "00_x") == [
+        "00_x: the header states a measured full run time that no record holds"]
