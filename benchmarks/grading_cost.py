@@ -9,8 +9,11 @@ Each is graded in every ``--grade-profile``, one at a time, and then both togeth
 with two workers (``grade_class(workers=2)``: seconds per submission when a machine's
 cores are shared). The term estimate is the median of the reference and the blank
 in the full profile, times 300 students, summed over the weeks, in worker-hours.
-CPU seconds are the whole machine's (run it on a quiet machine); peak memory is the
-notebook run's (its cgroup's high-water mark, where the machine has cgroups).
+CPU seconds are the grading's own: this process, its waited-for children, and every
+sandboxed run (kernel, function harness, artifact checker) as counted by its cgroup, so
+they hold on a loaded machine; the whole machine's CPU seconds are kept beside them (run on
+a quiet machine for those). Peak memory is the notebook run's (its cgroup's high-water
+mark, where the machine has cgroups).
 
 Beside it, for each week, plain nbgrader's cost: nbgrader re-runs the whole notebook,
 training included, so its per-submission time is taken as the instructor run's
@@ -30,6 +33,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -40,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autograder.isolation import cgroups  # noqa: E402
 from autograder.isolation import limits as default_bounds  # noqa: E402
 from autograder.sources import notebooks as nbu  # noqa: E402
 from autograder.sources import release  # noqa: E402
@@ -62,13 +67,19 @@ def _machine_cpu() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def _grading_cpu() -> float:
+    """CPU seconds spent so far by this process, its waited-for children and its finished sandboxed runs."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + cgroups.finished_cpu_seconds()
+
+
 def _grade_one(week: str, folder: Path, student: str, profile: str) -> dict:
     """Grade ``folder`` alone in ``profile``: wall and CPU seconds (children), peak memory, score."""
     from autograder.submission.grade import grade_submission
 
     previous = os.environ.get("COURSE_PROFILE")
     os.environ["COURSE_PROFILE"] = profile
-    cpu, started = _machine_cpu(), time.monotonic()
+    cpu, own_cpu, started = _machine_cpu(), _grading_cpu(), time.monotonic()
     try:
         result = grade_submission(week, folder, student=student, course_root=ROOT,
                                   limits=default_bounds.default_limits(week))
@@ -76,6 +87,8 @@ def _grade_one(week: str, folder: Path, student: str, profile: str) -> dict:
         os.environ["COURSE_PROFILE"] = previous or "full"
     peak = result.peak_memory_bytes
     return {"submission": student, "graded_profile": profile, "seconds": round(time.monotonic() - started, 1),
+            "cpu_seconds": round(_grading_cpu() - own_cpu, 1),
+            "notebook_cpu_seconds": round(result.cpu_seconds, 1) if result.cpu_seconds is not None else None,
             "machine_cpu_seconds": round(_machine_cpu() - cpu, 1),
             "peak_memory_gib": round(peak / GiB, 3) if peak else None,
             "outcome": result.outcome.value, "score": result.score, "max_score": result.max_score}

@@ -136,8 +136,10 @@ def test_the_run_s_cpu_time_is_counted_by_its_cgroup_and_it_gets_one_cpu_share(t
             "if __name__ == '__main__':\n"
             "    ps = [mp.get_context('fork').Process(target=spin) for _ in range(2)]\n"
             "    [p.start() for p in ps]\n    [p.join() for p in ps]\n    print('done')")
+    before = cgroups.finished_cpu_seconds()
     run = run_python(tmp_path, code, wall=120)
     assert run.stdout.strip() == "done", run.stderr
+    finished = cgroups.finished_cpu_seconds() - before
     box = Sandbox(tmp_path)
     try:
         box.open(LIMITS, LIMITS.memory_bytes)
@@ -149,6 +151,7 @@ def test_the_run_s_cpu_time_is_counted_by_its_cgroup_and_it_gets_one_cpu_share(t
     if not counted:
         pytest.skip("this machine's cgroups count no CPU time (no cpuacct, not v2)")
     assert run.cpu_seconds is not None and 1.2 <= run.cpu_seconds < 60, run.cpu_seconds
+    assert finished >= run.cpu_seconds, (finished, run.cpu_seconds)  # what the grading-cost benchmark sums
 
 
 def test_file_size_limit(tmp_path):
