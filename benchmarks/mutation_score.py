@@ -265,7 +265,9 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
                     break
     except MutantTimeout:
         failed, timed_out = {c: f"ran past {limit:.0f} s" for c in reached}, True
-        stale = getattr(sys.modules.get("handover_worker"), "_WORKERS", {}).pop("shared", None)
+        # test_answer_corpus imports the worker as tests.handover_worker (under "handover_worker" nothing was
+        # found: the stale harness went on running the mutant, and the next mutants queued behind it timed out)
+        stale = getattr(sys.modules.get("tests.handover_worker"), "_WORKERS", {}).pop("shared", None)
         if stale is not None:  # the corpus's harness process may still run the mutant: start a fresh one
             stale.close()
             warm = True
