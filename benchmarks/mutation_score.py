@@ -265,10 +265,8 @@ def judge_mutant(week: Week, mutant: Mutant) -> Outcome | None:
                     break
     except MutantTimeout:
         failed, timed_out = {c: f"ran past {limit:.0f} s" for c in reached}, True
-        # test_answer_corpus imports the worker as tests.handover_worker (under "handover_worker" nothing was
-        # found: the stale harness went on running the mutant, and the next mutants queued behind it timed out)
-        stale = getattr(sys.modules.get("tests.handover_worker"), "_WORKERS", {}).pop("shared", None)
-        if stale is not None:  # the corpus's harness process may still run the mutant: start a fresh one
+        stale = getattr(sys.modules.get("tests.handover_worker"), "_WORKERS", {}).pop("shared", None)  # corpus' name
+        if stale is not None:  # it may still run the mutant (the next ones would queue behind it): start a fresh one
             stale.close()
             warm = True
     except Exception as exc:  # noqa: BLE001 - a mutant that raises outside the harness is killed too
