@@ -13,13 +13,16 @@ square kernels, ``"valid"`` or ``"same"`` padding, channels last):
 - ``confusion_matrix``: ``C[i, j]`` counts examples of true class ``i``
   predicted as ``j`` (rows are the truth, as in scikit-learn).
 
-Artifact checks load ``mnist_cnn.keras`` / ``fashion_cnn.keras`` in a fresh
-process with ``safe_mode=True`` (a ``Lambda`` layer is refused), check the
-contract (one input ``(None, 28, 28, 1)`` of raw pixels in [0, 255], output
-``(N, 10)`` logits or probabilities), the parameter budget, and the accuracy
-on the test split. Evaluation always runs in float32 on the CPU: a model trained
-with ``mixed_float16`` on a GPU is rebuilt with float32 layers and the same
-weights first, so it grades the same on a CPU-only grader.
+Artifact checks are *served* (:mod:`autograder.verdicts.served`): ``mnist_cnn.keras`` /
+``fashion_cnn.keras`` are loaded in a sandboxed model process of their own with ``safe_mode=True``
+(a ``Lambda`` layer is refused), which reports the contract (one input ``(None, 28, 28, 1)`` of raw
+pixels in [0, 255], output ``(N, 10)`` logits or probabilities) and the parameter count, and
+returns the model's scores on the images the grader sends; the grader, which holds the labels and
+never loads the model, computes the accuracy and the verdict. Evaluation always runs in float32 on
+the CPU: a model trained with ``mixed_float16`` on a GPU is rebuilt with float32 layers and the same
+weights first, so it grades the same on a CPU-only grader. On the public test split (no private
+set), a model far better on the test images than on images it cannot have trained on gets a note
+for the TA, never a change of points (:mod:`autograder.checks._memoriser`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ from autograder.checks._cnn_classification_functions import (  # noqa: F401 - te
     _count_judge, _dense_params_cases, _judge_confusion, _judge_shape, _shape_cases, confusion_matrix_reference,
     conv_output_size_reference, conv_params_reference, dense_params_reference,
 )
-from autograder.verdicts.judging import ArtifactCheck, FunctionCheck, Verdict
+from autograder.checks import _memoriser
+from autograder.verdicts.judging import ArtifactCheck, FunctionCheck, Verdict, case_seed
+from autograder.verdicts.served import InProcessModel, ModelLoadError, ModelQuery, Served, finite_outputs
 
 ASSIGNMENT = "02_cnn_classification"
 
@@ -133,54 +138,100 @@ def _contract_problem(model) -> str | None:
 
 
 def _accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
-    import tensorflow as tf
+    """Accuracy of ``model`` (loaded in this process) on ``images`` (benchmarks, tests)."""
+    return accuracy_of(_predict(model, images), labels)
 
-    with tf.device("/CPU:0"):
-        scores = model.predict(images.astype(np.float32), batch_size=EVAL_BATCH_SIZE, verbose=0)
-    scores = np.asarray(scores, dtype=np.float64)
-    if not np.all(np.isfinite(scores)):
+
+def accuracy_of(scores: np.ndarray | None, labels: np.ndarray) -> float:
+    """Share of rows of ``scores`` (N, 10) whose largest entry is the label; 0 when any is not finite
+    or the scores did not come back."""
+    if scores is None or not np.all(np.isfinite(scores)):
         return 0.0
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
-def judge_classifier(path: Path, profile: str, *, dataset: str, check_id: str) -> Verdict:
-    """Load a saved classifier safely and check contract, budget and test accuracy (see module doc)."""
+def _predict(model, images: np.ndarray) -> np.ndarray:
+    """Model process: the model's scores for ``images`` (N, 28, 28, 1), float32 on the CPU."""
+    import tensorflow as tf
+
+    with tf.device("/CPU:0"):
+        scores = model.predict(np.asarray(images, dtype=np.float32), batch_size=EVAL_BATCH_SIZE, verbose=0)
+    return np.asarray(scores, dtype=np.float32)
+
+
+def _load(path: Path) -> tuple[Any, dict[str, Any]]:
+    """Model process: the saved classifier (its float32 twin) and its parameter count; a broken
+    contract is a :class:`ModelLoadError` that says what is wrong."""
     from course_utils import training
 
-    bar = BARS[profile][dataset]
-    label = f"[{profile} profile]"
     try:
         model = training.load_artifact(path, compile=False)
     except training.ArtifactError as exc:
-        return Verdict(False, f"{check_id}: {exc}")
+        raise ModelLoadError(str(exc)) from None
     problem = _contract_problem(model)
     if problem:
-        return Verdict(False, f"{check_id}: {problem}")
-    parameters = int(model.count_params())
+        raise ModelLoadError(problem)
+    return _float32_twin(model), {"parameters": int(model.count_params())}
+
+
+def judge_answers(model: ModelQuery, profile: str, *, dataset: str, check_id: str, path_name: str) -> Verdict:
+    """Grader: contract, budget and test accuracy from the model process's answers (module doc);
+    on the public split, a TA note when the model looks trained on it (``_memoriser``)."""
+    bar = BARS[profile][dataset]
+    label = f"[{profile} profile]"
+    limit = "all" if profile == "full" else SMOKE_TEST_EXAMPLES
+    images, labels, source = evaluation_set(dataset, limit)
+    held = _memoriser.held_back(dataset, profile) if source == "test images" else None
+    batch, order = images, np.arange(len(images))
+    if held is not None:  # one batch, the scored and the held-back images in an order drawn with the secret
+        order = np.random.default_rng(case_seed(ASSIGNMENT, check_id)).permutation(len(images) + len(held[1]))
+        batch = np.concatenate([images, held[0]])[order]
+    answers = model.ask({"images": batch})
+    scores = finite_outputs(answers, "images")
+    if scores is not None:
+        scores = scores[np.argsort(order)]  # back in the order sent: the scored images first
+    if answers.error:
+        return Verdict(False, f"{check_id}: {answers.error}")
+    parameters = int(answers.facts.get("parameters", MAX_PARAMETERS + 1))
     if parameters > MAX_PARAMETERS:
         return Verdict(False, f"{check_id}: the model has {parameters:,} parameters, over the budget of "
                               f"{MAX_PARAMETERS:,}. Use convolutions and global pooling instead of wide "
                               "fully connected layers.")
-    model = _float32_twin(model)
-    limit = "all" if profile == "full" else SMOKE_TEST_EXAMPLES
-    images, labels, source = evaluation_set(dataset, limit)
-    accuracy = _accuracy(model, images, labels)
+    accuracy = accuracy_of(None if scores is None else scores[:len(labels)], labels)
     where = f"on {len(labels):,} {dataset} {source}"
     if accuracy >= bar:
+        note = "" if held is None else _memoriser.note(
+            accuracy, len(labels), accuracy_of(scores[len(labels):], held[1]), dataset, profile)
         return Verdict(True, f"{check_id}: {label} test accuracy {accuracy:.2%} {where} "
-                             f"(bar {bar:.1%}), {parameters:,} parameters.")
+                             f"(bar {bar:.1%}), {parameters:,} parameters.", ta_note=note)
+    other = OTHER_DATASET[dataset]
+    other_images, other_labels, _ = evaluation_set(other, limit)
+    hints = model.ask({"scaled": images / 255.0, "other": other_images})
     hint = ""
-    if _accuracy(model, images / 255.0, labels) >= bar:
+    if accuracy_of(finite_outputs(hints, "scaled"), labels) >= bar:
         hint = (" It does reach the bar on pixels scaled to [0, 1]: the grader feeds raw pixels in "
                 "[0, 255], so put a Rescaling(1 / 255) layer at the start of the model.")
-    else:  # the other dataset is loaded only when its score can still explain the failure
-        other = OTHER_DATASET[dataset]
-        other_accuracy = _accuracy(model, *evaluation_set(other, limit)[:2])
+    else:
+        other_accuracy = accuracy_of(finite_outputs(hints, "other"), other_labels)
         if other_accuracy >= BARS[profile][other]:
             hint = (f" It scores {other_accuracy:.2%} on {other} test images: this looks like your {other} "
-                    f"model saved as {path.name}; save each model to the file its cell names.")
+                    f"model saved as {path_name}; save each model to the file its cell names.")
     return Verdict(False, f"{check_id}: {label} test accuracy {accuracy:.2%} {where} is below the bar "
                           f"of {bar:.1%}.{hint}")
+
+
+def _served(dataset: str, check_id: str, path_name: str) -> Served:
+    def judge(model: ModelQuery, profile: str) -> Verdict:
+        return judge_answers(model, profile, dataset=dataset, check_id=check_id, path_name=path_name)
+
+    return Served(load=_load, predict=_predict, output_shape=lambda n: (n, NUM_CLASSES), judge=judge)
+
+
+def judge_classifier(path: Path, profile: str, *, dataset: str, check_id: str) -> Verdict:
+    """Judge a saved classifier loaded in this process (instructor tools, tests; the grader serves it:
+    :mod:`autograder.verdicts.served`)."""
+    served = _served(dataset, check_id, path.name)
+    return served.judge(InProcessModel(served, path), profile)
 
 
 def _artifact_judge(dataset: str, check_id: str):
@@ -224,11 +275,12 @@ CHECKS = [
     ArtifactCheck(
         id="mnist_cnn", points=4, path="mnist_cnn.keras",
         description="saved MNIST CNN: contract, parameter budget, test accuracy",
-        judge=_artifact_judge("mnist", "mnist_cnn"),
+        judge=_artifact_judge("mnist", "mnist_cnn"), serve=_served("mnist", "mnist_cnn", "mnist_cnn.keras"),
     ),
     ArtifactCheck(
         id="fashion_cnn", points=4, path="fashion_cnn.keras",
         description="saved Fashion-MNIST CNN: contract, parameter budget, test accuracy",
         judge=_artifact_judge("fashion_mnist", "fashion_cnn"),
+        serve=_served("fashion_mnist", "fashion_cnn", "fashion_cnn.keras"),
     ),
 ]

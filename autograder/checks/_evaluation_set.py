@@ -8,7 +8,9 @@ with ``images`` (uint8, ``(N, 28, 28)`` or ``(N, 28, 28, 1)``) and ``labels`` (i
 The folder is bound read-only into the artifact checker's sandbox only, never into a kernel.
 Without it the public test split is used and the class report says so
 (:func:`public_split_warning`), as it does for the checks that read the public split whatever is
-given (weeks 3, 5 and 6: ``PUBLIC_EVALUATION_DATASETS`` in their modules).
+given (weeks 3, 5 and 6: ``PUBLIC_EVALUATION_DATASETS`` in their modules). On the public split,
+week 2's models are also scored on held-back training images, and one far better on the test
+images is flagged for the TA (:mod:`autograder.checks._memoriser`; points unchanged).
 """
 
 from __future__ import annotations
@@ -73,8 +75,9 @@ def public_split_warning(datasets: list[str], fixed: list[str] = ()) -> str | No
     lines = []
     if public:
         lines.append(f"saved models were evaluated on the public {' and '.join(public)} test split, which students "
-                     f"can train on; put a private set in {EVAL_DIR_ENV} (<dataset>.npz with images and labels) "
-                     "to prevent it.")
+                     f"can train on (a model far better there than on held-back training images is listed for "
+                     f"the TA as a possible memoriser); put a private set in {EVAL_DIR_ENV} (<dataset>.npz with "
+                     "images and labels) to prevent it.")
     if fixed:
         lines.append(f"saved models were judged on the public {' and '.join(fixed)} test split, which students can "
                      "train on, and these checks take no private set yet: a model that memorised that split may "
