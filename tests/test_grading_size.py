@@ -70,3 +70,15 @@ def test_names_derived_from_a_grading_size_are_followed_across_cells():
         "curves = {}\ncurves['sized'] = batch\nrows = []\nrows.append(len(batch))\nplt.show()",
     ])
     assert names == {"IMAGES", "batch", "a", "b", "last", "curves", "rows"}
+
+
+def test_a_comprehensions_loop_variable_is_not_the_notebooks():
+    """``[f(images) for images in …]`` in a test cell reads its own loop variable, not a grading-sized
+    global of that name (a false alarm on week 4 before); reading the global itself is still found."""
+    nb = _notebook(
+        ("images = runtime.by_profile(smoke=10, full=100, grading=5)", False),
+        ("assert [len(images) for images in ([1], [2, 3])] == [1, 2]", True),
+        ("assert {k: images for k in 'ab'}", True),
+    )
+    problems = grading_sizes.graded_reads(nb)
+    assert len(problems) == 1 and "test_2" in problems[0] and "images" in problems[0], problems

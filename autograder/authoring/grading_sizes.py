@@ -34,9 +34,23 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _loads(node: ast.AST, bound: frozenset[str] = frozenset()) -> set[str]:
+    """Names ``node`` loads, except a comprehension's own ``for`` targets inside it (local to it)."""
+    if isinstance(node, _COMPREHENSIONS):
+        bound = bound | {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    found = {node.id} if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in bound else set()
+    for child in ast.iter_child_nodes(node):
+        found |= _loads(child, bound)
+    return found
+
+
 def _names_read(node: ast.AST) -> set[str]:
-    """Global names ``node`` reads: a function's own parameters and locals are not globals."""
-    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Global names ``node`` reads: a function's own parameters and locals, and a comprehension's
+    loop variables, are not globals."""
+    read = _loads(node)
     for function in (n for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))):
         declared = {name for n in ast.walk(function) if isinstance(n, ast.Global) for name in n.names}
         local = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
