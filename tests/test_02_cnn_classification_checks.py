@@ -49,6 +49,14 @@ def confusion_matrix(y_true, y_pred, num_classes):
     return matrix
 
 
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, momentum=0.99, eps=1e-3, training=True):
+    axes = tuple(range(x.ndim - 1))
+    mean, var = (x.mean(axis=axes), x.var(axis=axes)) if training else (running_mean, running_var)
+    new_mean = momentum * running_mean + (1 - momentum) * mean if training else running_mean
+    new_var = momentum * running_var + (1 - momentum) * var if training else running_var
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, new_mean, new_var
+
+
 def blank(**kwargs):
     raise NotImplementedError()
 
@@ -65,7 +73,7 @@ def as_graded(shape_function):
 
 
 RIGHT = {"conv_output_shape": as_graded(conv_output_shape), "conv_params": conv_params,
-         "dense_params": dense_params, "confusion_matrix": confusion_matrix}
+         "dense_params": dense_params, "confusion_matrix": confusion_matrix, "batchnorm_forward": batchnorm_forward}
 
 MISTAKES = {
     "conv_output_shape": {
@@ -124,6 +132,25 @@ def test_function_check_rejects_plausible_mistake(check_id, mistake):
     verdict = judging.run_function_check_inline(ASSIGNMENT, check_id, as_graded(fn) if check_id == "conv_output_shape"
                                                 else fn)
     assert not verdict.passed, f"{check_id} accepted the mistake {mistake!r}"
+
+
+def test_batchnorm_reference_agrees_with_keras():
+    """Is the hidden check's batch-norm reference keras.layers.BatchNormalization, in both modes, on every
+    fixed case and a few random ones (outputs and the moving averages the layer keeps)?"""
+    import keras
+
+    from autograder.checks._cnn_classification_batchnorm import (DEFAULT_EPS, DEFAULT_MOMENTUM, batchnorm_reference,
+                                                                 make_batchnorm_cases)
+
+    for case in make_batchnorm_cases(np.random.default_rng(0)):
+        layer = keras.layers.BatchNormalization(momentum=case.get("momentum", DEFAULT_MOMENTUM),
+                                                epsilon=case.get("eps", DEFAULT_EPS), dtype="float64")
+        layer.build(case["x"].shape)
+        layer.set_weights([case["gamma"], case["beta"], case["running_mean"], case["running_var"]])
+        out = np.asarray(layer(case["x"], training=case.get("training", True)))
+        expected = batchnorm_reference(**case)
+        for got, truth in zip((out, layer.moving_mean, layer.moving_variance), expected):
+            assert np.allclose(np.asarray(got), truth, rtol=1e-10, atol=1e-12)
 
 
 def test_transposed_confusion_matrix_gets_a_hint():

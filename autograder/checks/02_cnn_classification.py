@@ -10,6 +10,8 @@ square kernels, ``"valid"`` or ``"same"`` padding, channels last):
   padding raises ValueError (the grade cell hands back whether it did).
 - ``conv_params``: ``kernel * kernel * in_channels * filters (+ filters biases)``.
 - ``dense_params``: ``in_features * units (+ units biases)``.
+- ``batchnorm_forward``: ``keras.layers.BatchNormalization`` in NumPy, both modes, the running
+  averages returned (``_cnn_classification_batchnorm.py``).
 - ``confusion_matrix``: ``C[i, j]`` counts examples of true class ``i``
   predicted as ``j`` (rows are the truth, as in scikit-learn).
 
@@ -34,6 +36,7 @@ import numpy as np
 
 # References, cases and judges of the function checks; their clauses: _cnn_classification_contract.py.
 from autograder.checks._cnn_classification_contract import CLAUSES
+from autograder.checks._cnn_classification_batchnorm import judge_batchnorm, make_batchnorm_cases
 from autograder.checks._evaluation_set import evaluation_set
 from autograder.checks._cnn_classification_functions import (  # noqa: F401 - tests use these names
     CONFUSION_EDGE_CASES, CONV_PARAMS_DEFAULTS_CASES, CONV_PARAMS_EDGE_CASES, DENSE_PARAMS_DEFAULTS_CASES,
@@ -264,6 +267,13 @@ CHECKS = [
         judge=_count_judge("dense_params", dense_params_reference,
                            "Count one weight per (input, unit) pair, plus one bias per unit when use_bias."),
         clauses=CLAUSES["dense_params"],
+    ),
+    FunctionCheck(
+        id="batchnorm_forward", points=3,
+        description="batch normalisation in NumPy, both modes and the running averages, on hidden batches",
+        make_cases=make_batchnorm_cases,
+        judge=judge_batchnorm,
+        clauses=CLAUSES["batchnorm_forward"],
     ),
     FunctionCheck(
         id="confusion_matrix", points=2,

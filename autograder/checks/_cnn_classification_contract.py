@@ -2,8 +2,8 @@
 
 Written down beside ``autograder/checks/02_cnn_classification.py`` (issue 27, "contract
 coverage"): every promise of Exercises 2.1 (``conv_output_shape``), 2.2 (``conv_params``,
-``dense_params``) and 2.5 (``confusion_matrix``), the predicate that picks the fixed hidden
-case exercising it (``_cnn_classification_functions.py``; present whatever
+``dense_params``), 2.4 (``batchnorm_forward``) and 2.6 (``confusion_matrix``), the predicate that picks the fixed hidden
+case exercising it (``_cnn_classification_functions.py``, ``_cnn_classification_batchnorm.py``; present whatever
 ``COURSE_JUDGE_SECRET`` is), and the corpus mistake in ``tests/answers/02_cnn_classification/``
 that breaks only that clause. ``tests/test_contract_coverage.py`` checks all three. Why: a
 promise no hidden case tries is one a wrong answer can skip ("any other padding raises
@@ -38,6 +38,15 @@ def _confusion(case: Case) -> np.ndarray:
     matrix = np.zeros((case["num_classes"],) * 2, dtype=np.int64)
     np.add.at(matrix, (np.asarray(case["y_true"]), np.asarray(case["y_pred"])), 1)
     return matrix
+
+
+def _training(case: Case) -> bool:
+    return bool(case.get("training", True))
+
+
+def _values_per_channel(case: Case) -> int:
+    """m, the number of values each channel's batch statistics average over (N * H * W, or N)."""
+    return int(np.prod(np.shape(case["x"])[:-1]))
 
 
 def _labels_seen(case: Case) -> np.ndarray:
@@ -107,5 +116,32 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
                lambda case: int(_confusion(case).sum(axis=1).max()) > 1, "confusion_normalised"),
         Clause("returns the matrix alone (not a tuple holding it)", lambda case: True,
                "confusion_histogram2d_tuple"),
+    ),
+    "batchnorm_forward": (
+        Clause("training: each channel normalised with its batch mean and variance over N, H and W (channels last)",
+               lambda case: _training(case) and np.ndim(case["x"]) == 4 and np.prod(np.shape(case["x"])[1:3]) > 1,
+               "batchnorm_wrong_axis"),
+        Clause("the variance divided by m (biased, as Keras), not m - 1",
+               lambda case: _training(case) and _values_per_channel(case) <= 30, "batchnorm_unbiased_variance"),
+        Clause("x of shape (N, D) too: statistics per feature over the batch",
+               lambda case: np.ndim(case["x"]) == 2 and _training(case), "batchnorm_axes_hard_coded"),
+        Clause("eps given: added to the variance, inside the square root",
+               lambda case: "eps" in case and case["eps"] >= 0.1, "batchnorm_eps_ignored", argument="eps"),
+        Clause("eps inside the square root, not added to the standard deviation",
+               lambda case: case.get("eps", 1e-3) >= 0.01, "batchnorm_eps_outside_sqrt"),
+        Clause("training: the running averages returned, moved towards the batch's statistics",
+               _training, "batchnorm_running_not_updated"),
+        Clause("momentum given: running = momentum * running + (1 - momentum) * batch (the old value keeps momentum)",
+               lambda case: _training(case) and "momentum" in case and case["momentum"] != 0.5,
+               "batchnorm_momentum_swapped", argument="momentum"),
+        Clause("training=False: normalised with the running averages, not the batch's statistics",
+               lambda case: not _training(case) and _values_per_channel(case) > 1, "batchnorm_batch_stats_at_inference",
+               argument="training"),
+        Clause("training=False: an example's output does not depend on the rest of the batch (one example alone)",
+               lambda case: not _training(case) and np.shape(case["x"])[0] == 1, "batchnorm_batch_stats_at_inference"),
+        Clause("training=False: the running averages come back unchanged",
+               lambda case: not _training(case), "batchnorm_updates_at_inference"),
+        Clause("momentum, eps and training left out: Keras' defaults 0.99, 1e-3 and training mode",
+               lambda case: not {"momentum", "eps", "training"} & set(case), "batchnorm_wrong_defaults"),
     ),
 }

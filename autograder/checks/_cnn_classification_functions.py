@@ -1,7 +1,8 @@
 """The function checks of 02_cnn_classification: references, hidden cases and judges.
 
-Counting by hand (Exercises 2.1 and 2.2) and the confusion matrix (Exercise 2.5), split from
-``02_cnn_classification.py`` (which keeps the artifact checks and ``CHECKS``) to keep both short.
+Counting by hand (Exercises 2.1 and 2.2) and the confusion matrix (Exercise 2.6), split from
+``02_cnn_classification.py`` (which keeps the artifact checks and ``CHECKS``) to keep both short;
+batch normalisation (Exercise 2.4) is in ``_cnn_classification_batchnorm.py``.
 Keras' conventions: square kernels, ``"valid"`` or ``"same"`` padding, channels last.
 The clauses these cases hold a function to are in ``_cnn_classification_contract.py``.
 

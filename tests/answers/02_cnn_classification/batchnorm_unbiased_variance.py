@@ -1,0 +1,14 @@
+# expect: fail batchnorm_forward
+# says: m - 1
+"""Batch statistics with the unbiased variance (divided by m - 1, as torch's running variance), not Keras' m."""
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, momentum=0.99, eps=1e-3, training=True):
+    axes = tuple(range(x.ndim - 1))
+    if training:
+        mean, var = x.mean(axis=axes), x.var(axis=axes, ddof=1)
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, running_mean, running_var
