@@ -11,8 +11,10 @@ the test split scores better on the test images.
 
 Measured first (``benchmarks/memoriser_signal.py``, numbers beside :data:`FLAG_Z`): the issue's
 suggestion, secret-transformed copies of the scored images (shifted by 1-2 pixels, pixel noise),
-separates nothing (an honest model without augmentation loses 8.8 points on shifted copies, the
-strongest memoriser 5.4), so the grader does not send them. Limits: a student who trains on the
+separates nothing on MNIST (an honest model without augmentation loses 8.8 points on shifted copies,
+the memorisers 0.2-5.4; noise is worse still), so the grader does not send them. On Fashion-MNIST
+shifted copies did separate the 8 models measured (honest lose 1.0-2.4 points, memorisers 3.6-8.4):
+a candidate second signal for that dataset, not used until more honest variants are measured. Limits: a student who trains on the
 training split *and* the test split is not flagged (both accuracies are then inflated alike), and a
 memoriser that gains only what honest variants differ by is not either; only a private set closes it.
 """
@@ -32,20 +34,27 @@ def held_back(dataset: str, profile: str) -> tuple[np.ndarray, np.ndarray]:
     return images[-HELD_BACK[profile]:], labels[-HELD_BACK[profile]:]
 
 
-# When to flag (smoke, MNIST, 500 scored test images against 500 held-back ones: the accuracies of
-# benchmarks/results/memoriser_signal_smoke.json, test - held back, in points, and z, that gap over
-# its standard error (two proportions)):
-#   honest (the notebook's recipe; seed 1; width 24; no augmentation):  +1.0, -2.4, -1.8, +3.4  (z <= 1.2)
-#   trained on the first 1,834 test images, as the notebook trains:      +2.0 (z 1.0)
-#     the same for 10 epochs: +1.0 (z 0.9); 10 epochs, no augmentation: +4.2 (z 3.8)
-#   trained on the 500 scored images only until it knows them (100 %):  +7.0 (z 6.1)
-# The gap alone does not separate them (+3.4 honest against +4.2); its significance does: an honest
-# model's two accuracies are estimates of about the same number, a memoriser's are not. Flag at
-# z >= 3 (about 1 honest model in 700 by chance) and a gap of at least MIN_GAP points. The memorisers
-# left unflagged gain 1-2 points, no more than honest variants differ by: MNIST is easy enough that
-# training on its test split makes a good classifier. Full profile (10,000 test images, 5,000 held
-# back): not measured with memorisers; the reference scored +0.2 points (test 99.41 %, validation
-# 99.24 %: z 1.2) on MNIST and -1.0 on Fashion-MNIST (benchmarks/results/cnn_reference_full_*.json).
+# When to flag. Smoke, 500 scored test images against 500 held-back ones, trained on the 2-core machine
+# (benchmarks/results/memoriser_signal_smoke.json): test - held back in points, and z, that gap over its
+# standard error (two proportions, :func:`gap_z`):
+#                                                        MNIST             Fashion-MNIST
+#   honest: the notebook's recipe                         +1.0 (z  0.5)     -1.2 (z -0.4)
+#           seed 1 / width 24                       -2.4 / -1.8 (z <= 0)   -2.0 / -1.8 (z <= 0)
+#           no augmentation                               +3.4 (z  1.2)     -2.4 (z -0.8)
+#   trained on the first 1,834 test images, as the notebook trains: +2.0 (z 1.0)  -3.2 (z -1.1)
+#           the same for 10 epochs                        +1.0 (z  0.9)     +5.6 (z  2.6)
+#           10 epochs, no augmentation                    +4.2 (z  3.7)     +6.4 (z 2.95)
+#           on the 500 scored images only                 +7.0 (z  6.1)     +9.4 (z  3.9)
+# The gap alone does not separate them (+3.4 honest against +4.2); its significance does better: an
+# honest model's two accuracies estimate about the same number, a memoriser's do not. Flag at z >= 3
+# (an honest model by chance: about 1 in 700) and a gap of at least MIN_GAP: 3 of the 8 memorisers,
+# none of the 8 honest models (highest z 1.2). Not flagged: memorisers that gain what honest variants
+# differ by (MNIST is easy enough that training on its test split makes a good classifier), and two
+# Fashion-MNIST ones just under the bar (z 2.6 and 2.95: Fashion's held-back images are about 2 points
+# easier than its test images for every honest model, which hides part of their gap). Full profile
+# (10,000 test images, 5,000 held back): not measured with memorisers; the reference scored +0.2 points
+# on MNIST (test 99.41 %, validation 99.24 %: z 1.2) and -1.0 on Fashion-MNIST
+# (benchmarks/results/cnn_reference_full_*.json).
 FLAG_Z = 3.0
 MIN_GAP = {"smoke": 0.03, "full": 0.01}
 
