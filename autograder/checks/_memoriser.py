@@ -31,7 +31,7 @@ def held_back(dataset: str, profile: str) -> tuple[np.ndarray, np.ndarray]:
     from course_utils import data
 
     images, labels = data.load_numpy(dataset, "train", limit="all")
-    return images[-HELD_BACK[profile]:], labels[-HELD_BACK[profile]:]
+    return images[-HELD_BACK[profile]:].copy(), labels[-HELD_BACK[profile]:].copy()  # not the whole split kept
 
 
 # When to flag. Smoke, 500 scored test images against 500 held-back ones, trained on the 2-core machine
