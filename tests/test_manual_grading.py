@@ -14,14 +14,14 @@ import csv
 import io
 import json
 import shutil
-import socket
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+
+import formgrader_server
 
 from autograder import cli
 from autograder.grading import formgrader, grade_class as grading
@@ -93,36 +93,13 @@ def graded(course: Path, tmp_path_factory):
     return grading.grade_class(ASSIGNMENT, subs, root=course, out_dir=course / "out", workers=2, progress=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(graded):
     """nbgrader's formgrader on the class's output folder, as `course manual-grading` says to start it."""
-    port, token = _free_port(), "manual-grading-test"
+    token = "manual-grading-test"
     formgrader.write_config(graded.out_dir, graded.db_url)
-    log = open(graded.out_dir / "formgrader.log", "w")
-    process = subprocess.Popen(formgrader.server_command(graded.out_dir, port, token), cwd=graded.out_dir,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("formgrader did not start: " + (graded.out_dir / "formgrader.log").read_text()[-2000:])
-                time.sleep(1)
+    with formgrader_server.running(graded.out_dir, token) as base:
         yield base, token
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_written_answers_wait_for_a_ta_and_blanks_do_not(graded):

@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import formgrader_server
+
 from autograder.pages import feedback, mathjax, notebook_html
 from autograder.records.results import ItemResult, Outcome, SubmissionResult
 
@@ -229,31 +231,9 @@ def test_formgrader_pages_load_the_server_s_mathjax_not_a_cdn(tmp_path, monkeypa
 def test_formgrader_typesets_offline(browser, tmp_path):
     """Does a TA's formgrader page, in a Jupyter server started as `course manual-grading` says, show the
     submission's formulas typeset with every request outside the server refused?"""
-    import socket
-    import subprocess
-    import time
-    import urllib.request
-
-    from autograder.grading import formgrader
-
     submission_id = _formgrader_course(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token, base = "mathjax-offline-test", f"http://127.0.0.1:{port}"
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(formgrader.server_command(tmp_path, port, token), cwd=tmp_path,
-                              stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("formgrader did not start: " + (tmp_path / "server.log").read_text()[-2000:])
-                time.sleep(1)
+    token = "mathjax-offline-test"
+    with formgrader_server.running(tmp_path, token) as base:
         context = browser.new_context(viewport={"width": 1000, "height": 800})
         outside: list[str] = []
 
@@ -279,10 +259,6 @@ def test_formgrader_typesets_offline(browser, tmp_path):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "formgrader_mathjax_offline.png"), full_page=True)
         assert not outside and not problems, (outside, problems)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 def test_course_grade_keeps_each_executed_notebook_as_a_page_the_report_links(tmp_path):
