@@ -59,7 +59,19 @@ SHARED_FIXTURE_GROUPS = {
     "test_06_gans_checks.py": "week06_mistaken_generators",
     "test_data.py": "dataset_preparation",
     "test_dask_cluster.py": "dask_cluster",      # one scheduler + workers serve the whole module
+    "test_exchange.py": "exchange_round_trip",   # nbgrader's release, submit and collect, then a graded class
+    "test_integrity.py": "integrity_class",
+    "test_manual_grading.py": "manual_grading_class",
+    "test_kit.py": "student_kit",
+    "test_kit_platforms.py": "student_kit_platforms",
+    "test_scaffold.py": "scaffolded_week",
 }
+# Modules whose module-scoped fixtures cost next to nothing (an environment variable, a small linear
+# model, 2,000 images read from the prepared copy): their tests are better spread than grouped.
+# Every other module with a module- or session-scoped fixture must be in SHARED_FIXTURE_GROUPS
+# (tests/test_suite_scheduling.py holds the suite to it).
+CHEAP_MODULE_FIXTURES = {"test_grader_bounds.py", "test_submission.py", "test_metrics.py", "test_evaluation.py",
+                         "test_benchmarks_grader_vs_nbgrader.py"}
 
 
 CORPUS_MODULE = "test_answer_corpus.py"

@@ -70,3 +70,30 @@ def test_each_corpus_week_is_one_unit_and_entries_of_a_week_share_it() -> None:
         == "answer_corpus_04_visualising"
     assert group_of("tests/test_answer_corpus.py::test_corpus_headers") is None
     assert group_of("tests/test_sandbox.py::test_x[03_adversarial]") is None
+
+
+def modules_with_ungrouped_fixtures(folder: Path) -> list[str]:
+    """Test modules in ``folder`` with a module- or session-scoped fixture that are neither a shared
+    group nor declared cheap in conftest: spread over both workers, their fixture is built twice."""
+    import ast
+
+    import conftest
+
+    def scoped(path: Path) -> bool:
+        """Does the module define a fixture with scope "module" or "session" (read by ast, not text)?"""
+        decorators = (d for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)
+                      for d in node.decorator_list if isinstance(d, ast.Call))
+        return any(k.arg == "scope" and isinstance(k.value, ast.Constant) and k.value.value in ("module", "session")
+                   for d in decorators for k in d.keywords)
+
+    known = set(conftest.SHARED_FIXTURE_GROUPS) | conftest.CHEAP_MODULE_FIXTURES
+    return sorted(path.name for path in folder.glob("test_*.py") if path.name not in known and scoped(path))
+
+
+def test_every_module_fixture_is_built_once(tmp_path: Path) -> None:
+    """Every module whose fixture is scoped to the module runs on one worker (or is declared cheap);
+    a small module of that kind, added without a group, is named (measured in CI before: the exchange
+    round trip, 28 s, was built on both workers)."""
+    assert modules_with_ungrouped_fixtures(Path(__file__).parent) == []
+    (tmp_path / "test_new_cohort.py").write_text(GROUPED)
+    assert modules_with_ungrouped_fixtures(tmp_path) == ["test_new_cohort.py"]
