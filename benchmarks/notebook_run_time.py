@@ -19,6 +19,7 @@ sentence a notebook's header carries for each recorded week and profile; ``tests
 compares headers with the record. Usage::
 
     .venv/bin/python benchmarks/notebook_run_time.py 00 01 04 --profile smoke
+    .venv/bin/python benchmarks/notebook_run_time.py 00 01 04 --profile smoke --headers-only   # then course release
 """
 
 from __future__ import annotations
@@ -106,9 +107,12 @@ def _duration(seconds: float) -> str:
 def header_sentence(profile: str, entry: dict[str, Any]) -> str:
     """The sentence a week's header carries for its recorded ``entry`` in ``profile`` (one line of markdown)."""
     machine = entry["machine"]
-    where = (f"{machine['cpu']}, {machine['cpu_count']} cores, {'GPU' if machine.get('gpus') else 'no GPU'}, "
-             f"load {machine['load_average'][0]:.1f}")
-    if machine["load_average"][0] > machine["cpu_count"]:   # more runnable work than cores: shared and busy
+    # the load at the start and at the end: a machine that filled up during the runs slowed the second one
+    loads = [machine["load_average"][0]] + [end[0] for end in [entry.get("load_average_at_end")] if end]
+    load = (f"load {loads[0]:.1f}" if len(loads) == 1 or f"{loads[0]:.1f}" == f"{loads[1]:.1f}"
+            else f"load {loads[0]:.1f} at the start, {loads[1]:.1f} at the end")
+    where = f"{machine['cpu']}, {machine['cpu_count']} cores, {'GPU' if machine.get('gpus') else 'no GPU'}, {load}"
+    if max(loads) > machine["cpu_count"]:   # more runnable work than cores: shared and busy
         where += ", busy and shared: expect less on a machine of your own"
     first, again = _duration(entry["first_run"]["seconds"]), _duration(entry["rerun"]["seconds"])
     runs = (f"{first} top to bottom with training, {again} again with the saved models" if entry.get("saved_files")
@@ -145,14 +149,46 @@ def load_records(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
             for path in sorted(results.glob("notebook_run_time_*.json"))}
 
 
+def write_header(week: str, profile: str, entry: dict[str, Any], root: Path = ROOT) -> bool:
+    """Put :func:`header_sentence` into ``solutions/<week>``'s header: it replaces the line stating
+    ``profile``'s run time or, if none, becomes the last line of the header's first paragraph (its
+    ``<br>``-separated facts). True when the file changed; ``course release`` copies the header after."""
+    path = root / "solutions" / week / f"{week}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    header, sentence = nb.cells[0], header_sentence(profile, entry)
+    lines = header.source.split("\n")
+    stated = [i for i, line in enumerate(lines) if line.startswith(f"**Run time, measured** ({profile} profile")]
+    if stated:
+        lines[stated[0]] = sentence + ("<br>" if lines[stated[0]].endswith("<br>") else "")
+    else:
+        last_fact = max((i for i, line in enumerate(lines) if line.endswith("<br>")), default=0)
+        follows = last_fact + 1 < len(lines) and lines[last_fact + 1].strip()   # a fact after it, unbroken
+        lines.insert(last_fact + 1, sentence + ("<br>" if follows else ""))
+        if not lines[last_fact].endswith("<br>"):
+            lines[last_fact] += "<br>"
+    source = "\n".join(lines)
+    if source == header.source:
+        return False
+    header.source = source
+    nbformat.write(nb, path)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weeks", nargs="+", help="week numbers or folders, e.g. 00 01 04")
     parser.add_argument("--profile", default=os.environ.get("COURSE_PROFILE", "full"), choices=("full", "smoke"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--headers-only", action="store_true",
+                        help="measure nothing: write each week's recorded sentence into its solution's header")
     args = parser.parse_args(argv)
     path = result_path(args.profile, args.out)
     record = json.loads(path.read_text()) if path.exists() else {"benchmark": "notebook_run_time", "weeks": {}}
+    if args.headers_only:
+        for week in map(week_folder, args.weeks):
+            changed = write_header(week, args.profile, record["weeks"][week])
+            print(f"{week}: {'header updated' if changed else 'header already says it'}")
+        return 0
     for week in map(week_folder, args.weeks):
         entry = measure(week, args.profile)
         record["weeks"][week] = entry

@@ -335,3 +335,39 @@ def test_a_header_that_misstates_the_run_time_is_found():
     claimed = sentence.replace("(smoke profile", "(full profile")
     assert run_times.header_problems(f"{sentence}\n{claimed}", records, "00_x") == [
         "00_x: the header states a measured full run time that no record holds"]
+
+
+def test_the_measured_run_time_is_written_into_the_header(tmp_path):
+    """Does ``--headers-only`` replace the sentence a header states for the profile, insert it among the
+    header's facts when absent, and leave a header that already says it untouched?"""
+    run_times = _run_times()
+    entry = {"date": "2026-12-07T14:00:00", "first_run": {"seconds": 44.1}, "rerun": {"seconds": 50.0},
+             "saved_files": [], "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "gpus": [], "load_average": [0.4]}}
+    folder = tmp_path / "solutions" / "00_x"
+    folder.mkdir(parents=True)
+    path = folder / "00_x.ipynb"
+    facts = "# Week 0\n**Estimated time:** 20 minutes<br>\n**Accelerator:** none\n\nIntroduction."
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(facts)]), path)
+    assert run_times.write_header("00_x", "smoke", entry, root=tmp_path)
+    header = nbformat.read(path, as_version=4).cells[0].source
+    sentence = run_times.header_sentence("smoke", entry)
+    assert header.split("\n")[2:4] == [sentence + "<br>", "**Accelerator:** none"]
+    assert run_times.header_problems(header, {"smoke": {"weeks": {"00_x": entry}}}, "00_x") == []
+    assert not run_times.write_header("00_x", "smoke", entry, root=tmp_path)
+    entry["first_run"]["seconds"] = 61.0
+    assert run_times.write_header("00_x", "smoke", entry, root=tmp_path)
+    header = nbformat.read(path, as_version=4).cells[0].source
+    assert "61 s top to bottom" in header and "44 s" not in header and header.count("**Run time, measured**") == 1
+
+
+def test_the_run_time_sentence_says_when_the_machine_filled_up_during_the_runs():
+    """A machine quiet at the start and busy at the end slowed the second run: is the end's load said too?"""
+    run_times = _run_times()
+    entry = {"date": "2026-12-07T14:00:00", "first_run": {"seconds": 107.5}, "rerun": {"seconds": 154.4},
+             "saved_files": ["model.keras"], "load_average_at_end": [12.4, 9.0, 5.0],
+             "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "gpus": [], "load_average": [0.5, 1.0, 2.0]}}
+    sentence = run_times.header_sentence("smoke", entry)
+    assert "load 0.5 at the start, 12.4 at the end, busy and shared" in sentence
+    entry["load_average_at_end"] = [0.46, 0.5, 0.5]
+    quiet = run_times.header_sentence("smoke", entry)
+    assert "load 0.5)" not in quiet and "load 0.5, 2026-12-07" in quiet and "busy" not in quiet
