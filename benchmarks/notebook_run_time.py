@@ -117,6 +117,9 @@ def header_sentence(profile: str, entry: dict[str, Any]) -> str:
     first, again = _duration(entry["first_run"]["seconds"]), _duration(entry["rerun"]["seconds"])
     runs = (f"{first} top to bottom with training, {again} again with the saved models" if entry.get("saved_files")
             else f"{first} top to bottom, {again} a second time (it saves no model to reuse)")
+    cpu = [entry[run].get("kernel_cpu_seconds") for run in ("first_run", "rerun")]
+    if all(cpu):   # what the load inflates least: on a quiet machine of 2 cores, the wall time is near it
+        runs += f"; the notebook's own CPU time: {_duration(cpu[0])} and {_duration(cpu[1])}"
     return (f"**Run time, measured** ({profile} profile, {where}, {entry['date'][:10]}, "
             f"`benchmarks/notebook_run_time.py`): {runs}.")
 

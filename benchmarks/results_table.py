@@ -230,6 +230,12 @@ def _similarity_class(data: dict[str, Any]) -> Iterator[Row]:
            "issue 35: all pairs of one exercise for 300 submissions in seconds to a minute", "")
 
 
+def _end_load(entry: dict[str, Any]) -> str:
+    """``", 8.7 at end"`` when the record has the load at the end of the runs (a machine that filled up)."""
+    end = entry.get("load_average_at_end")
+    return f", {end[0]:.1f} at end" if end else ""
+
+
 def _run_time(data: dict[str, Any]) -> Iterator[Row]:
     """One row per week: its notebook run as a student runs it (benchmarks/notebook_run_time.py)."""
     for week, entry in sorted(data["weeks"].items()):
@@ -243,7 +249,7 @@ def _run_time(data: dict[str, Any]) -> Iterator[Row]:
                f"{runs[1]['seconds'] / 60:.1f} min a second time (it saves no model: both runs do the same work)")
         yield (f"{week} notebook top to bottom, as a student runs it ({data['profile']} profile)",
                f"{two}{cpu} (run under nice {entry.get('niceness', '?')}, load "
-               f"{entry['machine']['load_average'][0]:.1f} at start, {entry['date'][:10]}){failed}",
+               f"{entry['machine']['load_average'][0]:.1f} at start{_end_load(entry)}, {entry['date'][:10]}){failed}",
                "no published anchor: the week's header states these figures (tests/test_conventions.py)", "")
 
 

@@ -368,6 +368,10 @@ def test_the_run_time_sentence_says_when_the_machine_filled_up_during_the_runs()
              "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "gpus": [], "load_average": [0.5, 1.0, 2.0]}}
     sentence = run_times.header_sentence("smoke", entry)
     assert "load 0.5 at the start, 12.4 at the end, busy and shared" in sentence
+    assert "CPU" not in sentence   # not recorded for this entry
+    entry["first_run"]["kernel_cpu_seconds"], entry["rerun"]["kernel_cpu_seconds"] = 159.3, 51.0
+    assert sentence.removesuffix(".") + "; the notebook's own CPU time: 2.7 min and 51 s." == \
+        run_times.header_sentence("smoke", entry)
     entry["load_average_at_end"] = [0.46, 0.5, 0.5]
     quiet = run_times.header_sentence("smoke", entry)
     assert "load 0.5)" not in quiet and "load 0.5, 2026-12-07" in quiet and "busy" not in quiet
