@@ -100,7 +100,7 @@ def _load(path):
         raise ModelLoadError(str(exc)) from None
 
 
-def _predict(model, x):
+def _predict(model, name, x):
     return np.asarray(model(x))
 
 
@@ -114,7 +114,7 @@ def _judge(query, profile):
     return Verdict(accuracy >= BAR, f"accuracy {accuracy:.0%} (bar {BAR:.0%})")
 
 
-SERVED = Served(load=_load, predict=_predict, output_shape=lambda n: (n, CLASSES), judge=_judge)
+SERVED = Served(load=_load, predict=_predict, output_shape=lambda name, n: (n, CLASSES), judge=_judge)
 
 
 def _in_one_process(path, profile):
@@ -186,7 +186,7 @@ def test_loaded_beside_the_labels_the_attacker_finds_them(tmp_path, reader_check
 
 def test_outputs_of_the_wrong_size_or_not_finite_count_as_wrong():
     """Are answers read only at their exact float32 size, and non-finite scores worth nothing?"""
-    spec = served.Served(load=None, predict=None, output_shape=lambda n: (n, 2), judge=None)
+    spec = served.Served(load=None, predict=None, output_shape=lambda name, n: (n, 2), judge=None)
     files = {"facts.json": b"{}", "a.f32": np.ones((3, 2), "<f4").tobytes(), "b.f32": b"\0" * 20,
              "c.f32": np.full((3, 2), np.nan, "<f4").tobytes()}
 

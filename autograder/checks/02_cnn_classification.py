@@ -142,7 +142,7 @@ def _contract_problem(model) -> str | None:
 
 def _accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     """Accuracy of ``model`` (loaded in this process) on ``images`` (benchmarks, tests)."""
-    return accuracy_of(_predict(model, images), labels)
+    return accuracy_of(_predict(model, "images", images), labels)
 
 
 def accuracy_of(scores: np.ndarray | None, labels: np.ndarray) -> float:
@@ -153,8 +153,9 @@ def accuracy_of(scores: np.ndarray | None, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
-def _predict(model, images: np.ndarray) -> np.ndarray:
-    """Model process: the model's scores for ``images`` (N, 28, 28, 1), float32 on the CPU."""
+def _predict(model, name: str, images: np.ndarray) -> np.ndarray:
+    """Model process: the model's scores for ``images`` (N, 28, 28, 1), float32 on the CPU (every
+    question, ``name``, is a batch of images)."""
     import tensorflow as tf
 
     with tf.device("/CPU:0"):
@@ -195,6 +196,8 @@ def judge_answers(model: ModelQuery, profile: str, *, dataset: str, check_id: st
         scores = scores[np.argsort(order)]  # back in the order sent: the scored images first
     if answers.error:
         return Verdict(False, f"{check_id}: {answers.error}")
+    if answers.call_error("images"):
+        return Verdict(False, f"{check_id}: calling the model on test images failed ({answers.call_error('images')}).")
     parameters = int(answers.facts.get("parameters", MAX_PARAMETERS + 1))
     if parameters > MAX_PARAMETERS:
         return Verdict(False, f"{check_id}: the model has {parameters:,} parameters, over the budget of "
@@ -227,7 +230,7 @@ def _served(dataset: str, check_id: str, path_name: str) -> Served:
     def judge(model: ModelQuery, profile: str) -> Verdict:
         return judge_answers(model, profile, dataset=dataset, check_id=check_id, path_name=path_name)
 
-    return Served(load=_load, predict=_predict, output_shape=lambda n: (n, NUM_CLASSES), judge=judge)
+    return Served(load=_load, predict=_predict, output_shape=lambda name, n: (n, NUM_CLASSES), judge=judge)
 
 
 def judge_classifier(path: Path, profile: str, *, dataset: str, check_id: str) -> Verdict:

@@ -17,11 +17,11 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
    forges no verdict, and a check with two signed verdicts gets a zero. (Code that reads the
    checker's memory for the token could forge one; the checker holds no judge secret and no
    solution, so such a model could gain at most its own submission's artifact points.)
-4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: week 2) closes
+4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: weeks 2, 5, 6) closes
    that last gap: the model is loaded in a sandboxed process that holds no token, no labels and
    no evaluation data (none bound, none sent), and returns only its outputs on the grader's
    inputs (:class:`SandboxedModel`); the verdict is computed here, by the grader, which never
-   loads the model. Weeks 3, 5 and 6 still go through the checker (design note in ``served``).
+   loads the model. Week 3 still goes through the checker (design note in ``served``).
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """
@@ -164,20 +164,24 @@ def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], noteb
     The checker never runs student code (safe-mode loading), so one process for all of a
     submission's files trusts nothing more than one per file did, and TensorFlow, the hidden
     models and the evaluation data load once instead of once per file. The process gets each
-    check's time in turn (``artifact_seconds`` times their number). A check that ends with no
+    check's time in turn (``artifact_seconds`` times their number). Served checks of one file share
+    one model process (:meth:`SandboxedModel.answers_for`). A check that ends with no
     verdict (the process ran out of time or memory, or died) is judged again alone, as
     :func:`judge_artifact_isolated` always did, so every verdict is the one it would have had alone.
     """
     verdicts: dict[str, Verdict] = {}
     with tempfile.TemporaryDirectory(prefix="course-artifacts-") as tmp:
         work = Path(tmp)
-        to_run = []
+        to_run, models = [], {}
         for check in checks:
             refused = _copy_artifact(check, notebook_dir, work, limits)
             if refused is not None:
                 verdicts[check.id] = refused
             elif check.serve is not None:
-                verdicts[check.id] = _judge_served(assignment, check, work, profile, limits)
+                model = models.get(check.path)
+                if model is None or not model.answers_for(check):
+                    model = models[check.path] = SandboxedModel(assignment, check, work / check.path, limits)
+                verdicts[check.id] = _verdict_served(check, model, profile)
             else:
                 to_run.append(check)
         if len(to_run) > 1:
@@ -271,13 +275,32 @@ def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir:
 class SandboxedModel:
     """:class:`autograder.verdicts.served.ModelQuery` for the grader: each :meth:`ask` loads the
     file in a fresh sandboxed model process of its own (no data, no private set, no token bound);
-    the inputs go in through a read-only folder, the outputs come back as bounded plain files."""
+    the inputs go in through a read-only folder, the outputs come back as bounded plain files.
+    Questions asked again with the same arrays are answered from the last run, without a process:
+    checks that judge one file ask the same questions, and pay for one model process."""
 
     def __init__(self, assignment: str, check: ArtifactCheck, artifact: Path, limits: Limits) -> None:
         self.assignment, self.check, self.artifact, self.limits = assignment, check, Path(artifact), limits
         self.problem: str | None = None  # why the last ask ended without answers (time, memory)
+        self._asked: dict[str, np.ndarray] = {}
+        self._answers: served.Answers | None = None
+
+    def answers_for(self, check: ArtifactCheck) -> bool:
+        """Whether this model process can answer ``check``'s questions: the same file, loaded and
+        asked by the same functions."""
+        mine, theirs = self.check.serve, check.serve
+        return check.path == self.check.path and theirs.load is mine.load and theirs.predict is mine.predict
 
     def ask(self, inputs: dict[str, np.ndarray]) -> served.Answers:
+        last = self._answers
+        if last is not None and all(name in self._asked and self._asked[name].dtype == batch.dtype
+                                    and np.array_equal(self._asked[name], batch) for name, batch in inputs.items()):
+            return served.Answers(last.facts, {n: o for n, o in last.outputs.items() if n in inputs}, last.error)
+        self._answers = self._run(inputs)
+        self._asked = {name: np.array(batch) for name, batch in inputs.items()}
+        return self._answers
+
+    def _run(self, inputs: dict[str, np.ndarray]) -> served.Answers:
         with tempfile.TemporaryDirectory(prefix="course-served-") as tmp:
             work, given = Path(tmp, "work"), Path(tmp, "inputs")
             work.mkdir()
@@ -307,7 +330,12 @@ class SandboxedModel:
 
 def _judge_served(assignment: str, check: ArtifactCheck, work: Path, profile: str, limits: Limits) -> Verdict:
     """A served check's verdict, computed here from the model process's answers (module doc)."""
-    model = SandboxedModel(assignment, check, work / check.path, limits)
+    return _verdict_served(check, SandboxedModel(assignment, check, work / check.path, limits), profile)
+
+
+def _verdict_served(check: ArtifactCheck, model: SandboxedModel, profile: str) -> Verdict:
+    """``check``'s verdict from ``model``'s answers; a surprise in them, or a run that ended without
+    answers, is a zero that says so."""
     try:
         verdict = check.serve.judge(model, profile)
     except Exception as exc:  # noqa: BLE001 - answers are untrusted data; a surprise among them is a zero

@@ -19,19 +19,33 @@ problem, a parameter count over the budget). A parameter count under the budget 
 claimed: only a model that escaped safe mode could lie about it, and such a model computes what it
 likes whatever its size; the accuracy it is graded on is measured by the grader.
 
+A question is one input array, named; the check's :attr:`Served.predict` dispatches on the name, so
+one model process answers every question of a file at once (the grader's cost: one process per
+artifact file, not per question; checks that judge one file share ``load`` and ``predict``, and
+:class:`autograder.verdicts.artifacts.SandboxedModel` answers a repeated question from its last
+run). Several arrays of one question travel packed as the columns of one array (a cGAN's labels
+beside its latent codes, a VAE's images beside the grader's noise), and what the model process
+derives from its own outputs is computed there by the course's code exactly as before (a VAE's
+``z = mu + sigma * eps`` between encoder and decoder). A question the model could not answer (its
+call raised, its output had the wrong shape) is named in the facts, for the message only.
+
 :class:`InProcessModel` asks the same questions in the calling process, for the instructor's tools
 and the tests (``ArtifactCheck.judge``); the grader uses :class:`autograder.verdicts.artifacts.
-SandboxedModel`. Served checks: week 2's classifiers. Not yet served (they load the model in the
-checker, next to their data): week 3's ``robust_cnn`` (FGSM needs the model's input gradients; served,
-the model process would return the gradient of every logit, ten times the work, so that no label is
-sent), week 5's VAE and week 6's GAN artifacts (latent codes in, images out, then FID/ELBO/label
-accuracy in the grader: the same split, with the evaluation classifier loaded in the grader).
+SandboxedModel`. Served checks: week 2's classifiers; week 5's denoising autoencoder and VAEs
+(noisy images in, images out; binarised images and the grader's noise in, ``[mu, log_var,
+logits]`` out; prior codes in, logits out: error, ELBO and the evaluation classifier's verdict
+on the samples computed in the grader); week 6's generators (latent codes, and labels, in, images
+out: FID, score, novelty and label accuracy computed in the grader, which holds the evaluation
+classifier and the data). Not yet served (it loads the model in the checker, next to its data):
+week 3's ``robust_cnn`` (FGSM needs the model's input gradients; served, the model process would
+return the gradient of every logit, ten times the work, so that no label is sent).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +57,8 @@ FACTS_FILE = "facts.json"
 FACTS_BYTES = 64 * 1024
 OUTPUT_SUFFIX = ".f32"
 INPUT_SUFFIX = ".npy"
+FAILED, SHAPES = "failed", "shapes"  # facts: questions whose call raised (exception name), or whose output had another shape
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,79}")
 
 
 class ModelLoadError(Exception):
@@ -53,13 +69,29 @@ class ModelLoadError(Exception):
 class Answers:
     """What the model process answered: its facts (claims), an output per input, or why it could not.
 
-    outputs: name -> float32 array of ``Served.output_shape(len(inputs[name]))``; an output that did not
-    come back, or came back with the wrong size, is missing (the judge counts it wrong).
+    outputs: name -> float32 array of ``Served.output_shape(name, len(inputs[name]))``; an output that
+    did not come back, or came back with the wrong size, is missing (the judge counts it wrong).
     """
 
     facts: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     error: str | None = None
+
+    def call_error(self, name: str) -> str | None:
+        """The exception's class name when the model's call on question ``name`` raised (a claim, for
+        the message only: a plain identifier of at most 80 characters, else None)."""
+        failed = self.facts.get(FAILED)
+        value = failed.get(name) if isinstance(failed, dict) else None
+        return value if isinstance(value, str) and _NAME.fullmatch(value) else None
+
+    def wrong_shape(self, name: str) -> tuple[int, ...] | None:
+        """The shape the model's output on ``name`` had when it was not the expected one (a claim, for
+        the message only: at most 8 non-negative integers, else None)."""
+        shapes = self.facts.get(SHAPES)
+        value = shapes.get(name) if isinstance(shapes, dict) else None
+        if isinstance(value, list) and len(value) <= 8 and all(type(d) is int and 0 <= d < 2**40 for d in value):
+            return tuple(value)
+        return None
 
 
 class ModelQuery(Protocol):
@@ -74,14 +106,14 @@ class Served:
 
     load: model process, ``path -> (model, facts)``; raises :class:`ModelLoadError` when the file
         cannot be judged (unloadable, a broken contract), with the words the student will read.
-    predict: model process, ``(model, inputs) -> outputs``.
-    output_shape: grader, the shape ``n`` inputs' outputs must have.
+    predict: model process, ``(model, name, inputs) -> outputs`` for the question ``name``.
+    output_shape: grader, ``(name, n) -> shape`` the outputs of ``n`` inputs to ``name`` must have.
     judge: grader, ``(query, profile) -> Verdict`` from answers only.
     """
 
     load: Callable[[Path], tuple[Any, dict[str, Any]]]
-    predict: Callable[[Any, np.ndarray], np.ndarray]
-    output_shape: Callable[[int], tuple[int, ...]]
+    predict: Callable[[Any, str, np.ndarray], np.ndarray]
+    output_shape: Callable[[str, int], tuple[int, ...]]
     judge: Callable[[ModelQuery, str], Any]
 
 
@@ -91,6 +123,25 @@ def finite_outputs(answers: Answers, name: str) -> np.ndarray | None:
     if output is None or not np.all(np.isfinite(output)):
         return None
     return output.astype(np.float64)
+
+
+def answer(served: Served, model: Any, inputs: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The model's float32 outputs on each question of the expected shape, and the facts that name the
+    questions it could not answer (:data:`FAILED`, :data:`SHAPES`). Both model processes use it."""
+    outputs: dict[str, np.ndarray] = {}
+    failed: dict[str, str] = {}
+    shapes: dict[str, list[int]] = {}
+    for name, batch in inputs.items():
+        try:
+            output = np.asarray(served.predict(model, name, batch), dtype="<f4")
+        except Exception as exc:  # noqa: BLE001 - the model's call failing is a fact about the model
+            failed[name] = type(exc).__name__
+            continue
+        if output.shape == served.output_shape(name, len(batch)):
+            outputs[name] = np.ascontiguousarray(output)
+        else:
+            shapes[name] = [int(d) for d in output.shape]
+    return outputs, {key: value for key, value in ((FAILED, failed), (SHAPES, shapes)) if value}
 
 
 class InProcessModel:
@@ -104,12 +155,8 @@ class InProcessModel:
             model, facts = self.served.load(self.path)
         except ModelLoadError as exc:
             return Answers(error=str(exc))
-        outputs = {}
-        for name, batch in inputs.items():
-            output = np.asarray(self.served.predict(model, batch), dtype=np.float32)
-            if output.shape == self.served.output_shape(len(batch)):
-                outputs[name] = output
-        return Answers(facts, outputs)
+        outputs, problems = answer(self.served, model, inputs)
+        return Answers({**facts, **problems}, outputs)
 
 
 def read_answers(served: Served, inputs: dict[str, np.ndarray], read: Callable[[str, int], bytes]) -> Answers:
@@ -126,7 +173,7 @@ def read_answers(served: Served, inputs: dict[str, np.ndarray], read: Callable[[
         return Answers(error=str(facts["error"])[:400])
     outputs = {}
     for name, batch in inputs.items():
-        shape = served.output_shape(len(batch))
+        shape = served.output_shape(name, len(batch))
         size = int(np.prod(shape)) * 4
         try:
             raw = read(name + OUTPUT_SUFFIX, size)
@@ -147,9 +194,9 @@ def write_inputs(inputs: dict[str, np.ndarray], folder: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m autograder.verdicts.served ASSIGNMENT CHECK MODEL INPUTS_DIR OUTPUT_DIR``: the model process.
 
-    Loads ``MODEL`` with the check's :attr:`Served.load`, writes ``facts.json`` (or
-    ``{"error": …}``), then one ``<name>.f32`` (little-endian float32, C order) per input. Holds no
-    label, no token and no evaluation data: there are none to hold.
+    Loads ``MODEL`` with the check's :attr:`Served.load`, writes one ``<name>.f32`` (little-endian
+    float32, C order) per input answered, then ``facts.json`` (or ``{"error": …}`` when it could not
+    load the file). Holds no label, no token and no evaluation data: there are none to hold.
     """
     assignment, check_id, model_path, inputs_dir, output_dir = (argv or sys.argv[1:])[:5]
     # Under ``python -m`` this file runs as ``__main__``; checks raise the imported module's error.
@@ -163,12 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     except module.ModelLoadError as exc:
         (out / FACTS_FILE).write_text(json.dumps({"error": str(exc)[:400]}))
         return 0
-    (out / FACTS_FILE).write_text(json.dumps(facts))
-    for path in sorted(Path(inputs_dir).glob("*" + INPUT_SUFFIX)):
-        batch = np.load(path, allow_pickle=False)
-        output = np.asarray(served.predict(model, batch), dtype="<f4")
-        if output.shape == served.output_shape(len(batch)):
-            (out / (path.name[:-len(INPUT_SUFFIX)] + OUTPUT_SUFFIX)).write_bytes(np.ascontiguousarray(output).tobytes())
+    batches = {path.name[:-len(INPUT_SUFFIX)]: np.load(path, allow_pickle=False)
+               for path in sorted(Path(inputs_dir).glob("*" + INPUT_SUFFIX))}
+    outputs, problems = module.answer(served, model, batches)
+    for name, output in outputs.items():
+        (out / (name + OUTPUT_SUFFIX)).write_bytes(output.tobytes())
+    (out / FACTS_FILE).write_text(json.dumps({**facts, **problems}))  # last: the answers are complete
     return 0
 
 
