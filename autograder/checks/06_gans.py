@@ -6,8 +6,9 @@ The students' contract (see the notebook): discriminators return **logits** ``(N
 network minimises; generators map ``z: (N, latent_dim)`` (and, conditional, integer
 ``labels: (N,)``) to images ``(N, 28, 28, 1)`` in ``[0, 1]``. Function checks run on hidden
 logits, densities and critics (``_gans_functions``, references in ``_gans_reference``);
-the artifact checks sample the saved generators with the grader's seed and judge them with
-the course's MNIST classifier (``_gans_artifacts``, ``course_utils.evaluation``).
+the artifact checks are served: the saved generators are sampled with the grader's codes in a
+process of their own, and the grader judges the images with the course's MNIST classifier
+(``_gans_artifacts``, ``course_utils.evaluation``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.checks import _gans_functions as functions
-from autograder.checks._gans_artifacts import GeneratorBars, judge_generator
+from autograder.checks._gans_artifacts import GeneratorBars, judge_in_process, served_generator
 from autograder.checks._gans_contract import CLAUSES
 from autograder.verdicts.judging import ArtifactCheck, FunctionCheck, Verdict
 
@@ -73,16 +74,19 @@ CGAN_BARS = {"smoke": GeneratorBars(max_fid=200.0, min_score=2.0, min_novelty=0.
              "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.40)}
 
 
+DCGAN_SERVED = served_generator("dcgan_generator", SAMPLES, DCGAN_BARS, conditional=False)
+CGAN_SERVED = served_generator("cgan_generator", SAMPLES, CGAN_BARS, conditional=True)
+
+
 def judge_dcgan(path: Path, profile: str) -> Verdict:
-    """The saved DCGAN generator: contract, FID, score and novelty against the profile's bars."""
-    return judge_generator("dcgan_generator", path, profile, SAMPLES[profile], DCGAN_BARS[profile],
-                           conditional=False)
+    """The saved DCGAN generator: contract, FID, score and novelty against the profile's bars (loaded
+    in this process: instructor tools, tests; the grader serves it)."""
+    return judge_in_process(DCGAN_SERVED, path, profile)
 
 
 def judge_cgan(path: Path, profile: str) -> Verdict:
     """The saved conditional generator: as the DCGAN, plus the share of samples of the asked-for digit."""
-    return judge_generator("cgan_generator", path, profile, SAMPLES[profile], CGAN_BARS[profile],
-                           conditional=True)
+    return judge_in_process(CGAN_SERVED, path, profile)
 
 
 # the generators' samples are compared with MNIST's test images, public and readable in the kernel
@@ -135,11 +139,11 @@ CHECKS = [
     ArtifactCheck(
         id="dcgan_generator", points=4, path="dcgan_generator.keras",
         description="saved DCGAN generator: classifier FID, classifier score, not memorising",
-        judge=judge_dcgan,
+        judge=judge_dcgan, serve=DCGAN_SERVED,
     ),
     ArtifactCheck(
         id="cgan_generator", points=4, path="cgan_generator.keras",
         description="saved conditional generator: label accuracy, classifier FID and score",
-        judge=judge_cgan,
+        judge=judge_cgan, serve=CGAN_SERVED,
     ),
 ]
