@@ -9,11 +9,12 @@ the Bernoulli log-likelihood from logits, the contractive loss against the exact
 of hidden dense encoders, and the importance-sampling estimate of log p(x) on linear-Gaussian
 toy models whose log p(x) is known in closed form.
 
-Artifact checks (:mod:`autograder.checks._autoencoders_artifacts`, bars and their measured
-values beside them): the denoising autoencoder's error on hidden noisy test images, and the
-negative ELBO of the latent-2 and latent-16 VAEs on the grader's binarisation of the test
-split, and the latent-16 VAE's decoded prior samples as the course's MNIST classifier
-(``course_utils.evaluation``) sees them: confident digits, spread over the classes.
+Artifact checks, served (:mod:`autograder.checks._autoencoders_served`; bars and their measured
+values beside them in :mod:`autograder.checks._autoencoders_artifacts`): the denoising
+autoencoder's error on hidden noisy test images, the negative ELBO of the latent-2 and latent-16
+VAEs on the grader's binarisation of the test split, and the latent-16 VAE's decoded prior
+samples as the course's MNIST classifier (``course_utils.evaluation``) sees them: confident
+digits, spread over the classes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from __future__ import annotations
 from autograder.checks import _autoencoders_functions as functions
 from autograder.checks._autoencoders_artifacts import (  # noqa: F401 - tests and benchmarks reach them here
     DENOISING_MAX_MSE, NOISE_STD, PRIOR_BARS, PRIOR_LATENT_DIM, PRIOR_SAMPLES, VAE_MAX_NEG_ELBO, binarised,
-    denoising_error, judge_denoising, judge_prior_samples, judge_vae, negative_elbo, noisy, prior_sample_quality,
-    prior_samples, test_images)
+    denoising_error, negative_elbo, noisy, prior_sample_quality, prior_samples, test_images)
+from autograder.checks._autoencoders_served import (  # noqa: F401 - tests reach the in-process judges here
+    DENOISING_SERVED, PRIOR_SERVED, judge_denoising, judge_prior_samples, judge_vae, vae_served)
 from autograder.checks._autoencoders_contract import CLAUSES
 from autograder.verdicts.judging import ArtifactCheck, FunctionCheck
 
@@ -72,21 +74,21 @@ CHECKS = [
     ArtifactCheck(
         id="denoising_ae", points=2, path="denoising_ae.keras",
         description="denoising autoencoder: reconstruction error on hidden noisy test images",
-        judge=judge_denoising,
+        judge=judge_denoising, serve=DENOISING_SERVED,
     ),
     ArtifactCheck(
         id="vae_latent2", points=3, path="vae_latent2.keras",
         description="VAE with a 2-D latent space: negative ELBO on binarised test images",
-        judge=judge_vae(2),
+        judge=judge_vae(2), serve=vae_served(2),
     ),
     ArtifactCheck(
         id="vae_latent16", points=3, path="vae_latent16.keras",
         description="VAE with a 16-D latent space: negative ELBO on binarised test images",
-        judge=judge_vae(16),
+        judge=judge_vae(16), serve=vae_served(16),
     ),
     ArtifactCheck(
         id="vae_prior_samples", points=2, path="vae_latent16.keras",
         description="VAE with a 16-D latent space: decoded prior samples recognised as varied digits",
-        judge=judge_prior_samples,
+        judge=judge_prior_samples, serve=PRIOR_SERVED,
     ),
 ]

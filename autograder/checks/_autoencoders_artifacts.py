@@ -1,5 +1,7 @@
-"""The artifact checks of 05_autoencoders: the denoising autoencoder and the two VAEs, loaded in
-a fresh process and measured on hidden test data (grader side only).
+"""The artifact checks of 05_autoencoders: bars, the grader's data and the measurements of the
+denoising autoencoder and the two VAEs (the served checks that ask for them are in
+:mod:`autograder.checks._autoencoders_served`; the functions on live models here serve the
+benchmarks and the model process alike, so both measure the same way).
 
 Contracts (see the notebook). ``denoising_ae.keras``: ``(N, 28, 28, 1)`` noisy images in
 [0, 1] -> ``(N, 28, 28, 1)`` clean images in [0, 1]. ``vae_latent2.keras`` and
@@ -12,13 +14,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from autograder.checks import _autoencoders_reference as ref
-from autograder.verdicts.judging import Verdict
 
 IMAGE_SHAPE = (28, 28, 1)
 NOISE_STD = 0.5  # the notebook's corruption: clip(x + 0.5 * N(0, 1), 0, 1)
@@ -156,137 +156,71 @@ def denoising_error(model: Any, profile: str) -> float:
     return float(np.mean((_predict(model, noisy(clean))[0] - clean) ** 2))
 
 
-def negative_elbo(encoder: Any, decoder: Any, profile: str) -> dict[str, float]:
-    """Negative ELBO in nats per binarised test image, with its two terms.
+def elbo_noise(count: int, latent_dim: int) -> np.ndarray:
+    """The grader's eps ``(count, latent_dim)`` float64 for the reparameterised sample of the ELBO."""
+    return np.random.default_rng(NOISE_SEED + 1).normal(size=(count, latent_dim))
 
-    One reparameterised sample z = mu + sigma * eps per image (the grader's seed) for
-    -E_q[log p(x | z)]; the Gaussian KL in closed form.
-    """
-    x = binarised(test_images(profile))
+
+def elbo_outputs(encoder: Any, decoder: Any, x: np.ndarray, eps: np.ndarray | None = None) -> np.ndarray:
+    """``[mu, log_var, logits]`` ``(N, 2 d + 784)`` float64 for images ``x (N, 28, 28, 1)``, the logits
+    decoded from ``z = mu + exp(log_var / 2) * eps`` (eps: the grader's, :func:`elbo_noise`, by default)."""
     mu, log_var = _predict(encoder, x)[:2]
-    eps = np.random.default_rng(NOISE_SEED + 1).normal(size=mu.shape)
+    eps = elbo_noise(*mu.shape) if eps is None else eps
     z = (mu + np.exp(0.5 * log_var) * eps).astype(np.float32)
     logits = _predict(decoder, z)[0]
+    return np.concatenate([mu, log_var, logits.reshape(len(x), -1)], axis=1)
+
+
+def elbo_terms(x: np.ndarray, outputs: np.ndarray, latent_dim: int) -> dict[str, float]:
+    """Negative ELBO in nats per image of ``x (N, 28, 28, 1)`` and its two terms, from
+    :func:`elbo_outputs`' ``(N, 2 d + 784)`` (one reparameterised sample for -E_q[log p(x | z)], the
+    Gaussian KL in closed form)."""
+    mu, log_var, logits = outputs[:, :latent_dim], outputs[:, latent_dim:2 * latent_dim], outputs[:, 2 * latent_dim:]
     reconstruction = -ref.bernoulli_log_likelihood_reference(x, logits.reshape(x.shape))
     kl = ref.gaussian_kl_reference(mu, log_var)
     return {"negative_elbo": float(np.mean(reconstruction + kl)), "reconstruction": float(np.mean(reconstruction)),
             "kl": float(np.mean(kl))}
 
 
-def _load(check_id: str, path: Path) -> Any:
-    from course_utils import training
-
-    try:
-        return training.load_artifact(path, compile=False)
-    except training.ArtifactError as exc:
-        return Verdict(False, f"{check_id}: {exc}")
+def negative_elbo(encoder: Any, decoder: Any, profile: str) -> dict[str, float]:
+    """Negative ELBO in nats per binarised test image, with its two terms (models loaded here: benchmarks)."""
+    x = binarised(test_images(profile))
+    outputs = elbo_outputs(encoder, decoder, x)
+    return elbo_terms(x, outputs, (outputs.shape[1] - 784) // 2)
 
 
-def judge_denoising(path: Path, profile: str) -> Verdict:
-    """Load ``denoising_ae.keras``; check its contract and its error on hidden noisy test images."""
-    model = _load("denoising_ae", path)
-    if isinstance(model, Verdict):
-        return model
-    sample = np.asarray(model(test_images(profile)[:2], training=False))
-    if sample.shape != (2, *IMAGE_SHAPE):
-        return Verdict(False, f"denoising_ae: for 2 images the model returned shape {sample.shape}; it must "
-                              "return images of the shape of its input, (2, 28, 28, 1).")
-    error = denoising_error(model, profile)
-    bar, label = DENOISING_MAX_MSE[profile], f"[{profile} profile]"
-    facts = (f"{label} mean squared error {error:.4f} per pixel on {len(test_images(profile)):,} hidden noisy "
-             f"test images (noise std {NOISE_STD:g}); a model that copies its input scores about 0.10")
-    if error > bar:
-        return Verdict(False, f"denoising_ae: {facts}, above the bar of {bar:g}. Train on corrupted inputs with the "
-                              "clean images as targets, through a bottleneck narrower than the image.")
-    return Verdict(True, f"denoising_ae: {facts}.")
+def prior_codes(latent_dim: int, profile: str) -> np.ndarray:
+    """The grader's prior codes z ~ N(0, I), ``(PRIOR_SAMPLES[profile], latent_dim)`` float32."""
+    count = PRIOR_SAMPLES["full" if profile == "full" else "smoke"]
+    return np.random.default_rng(PRIOR_SEED).normal(size=(count, latent_dim)).astype(np.float32)
 
 
-def _vae_parts(check_id: str, path: Path, latent_dim: int, profile: str) -> tuple[Any, Any] | Verdict:
-    """Load a saved VAE bundle and check its contract: ``(encoder, decoder)``, or the failing verdict."""
-    from course_utils import models
-
-    bundle = _load(check_id, path)
-    if isinstance(bundle, Verdict):
-        return bundle
-    try:
-        encoder, decoder = models.vae_parts(bundle)
-    except ValueError as exc:
-        return Verdict(False, f"{check_id}: {exc}")
-    outputs = encoder(test_images(profile)[:2], training=False)
-    shapes = [tuple(np.shape(o)) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.shape(outputs)]
-    if shapes != [(2, latent_dim)] * 2:
-        return Verdict(False, f"{check_id}: for 2 images the encoder returned shapes {shapes}; it must return "
-                              f"[mu, log_var], each of shape (2, {latent_dim}).")
-    logits = np.asarray(decoder(np.zeros((2, latent_dim), np.float32), training=False))
-    if logits.size != 2 * 784:
-        return Verdict(False, f"{check_id}: for 2 codes the decoder returned shape {logits.shape}; it must "
-                              "return logits of shape (2, 28, 28, 1).")
-    return encoder, decoder
+def decode(decoder: Any, z: np.ndarray) -> np.ndarray:
+    """The decoder's logits for codes ``z (N, d)``, flattened to ``(N, 784)`` float64."""
+    return _predict(decoder, z)[0].reshape(len(z), -1)
 
 
-def judge_vae(latent_dim: int) -> Any:
-    """The judge of ``vae_latent<latent_dim>.keras``: contract, then the negative ELBO bar."""
-    check_id = f"vae_latent{latent_dim}"
-
-    def judge(path: Path, profile: str) -> Verdict:
-        parts = _vae_parts(check_id, path, latent_dim, profile)
-        if isinstance(parts, Verdict):
-            return parts
-        encoder, decoder = parts
-        measured = negative_elbo(encoder, decoder, profile)
-        bar, label = VAE_MAX_NEG_ELBO[latent_dim][profile], f"[{profile} profile]"
-        facts = (f"{label} negative ELBO {measured['negative_elbo']:.1f} nats per binarised test image "
-                 f"(reconstruction {measured['reconstruction']:.1f} + KL {measured['kl']:.1f}) on "
-                 f"{len(test_images(profile)):,} images")
-        if not measured["negative_elbo"] <= bar:
-            logits = np.asarray(decoder(np.zeros((2, latent_dim), np.float32), training=False))
-            probabilities = bool(np.all((logits >= 0) & (logits <= 1)))
-            hint = (" The decoder's outputs all lie in [0, 1]: it must return logits (no sigmoid), the "
-                    "grader applies the Bernoulli likelihood to them." if probabilities else
-                    " Train on the negative ELBO with the Bernoulli log-likelihood (not a squared error), "
-                    "on binarised images.")
-            return Verdict(False, f"{check_id}: {facts}, above the bar of {bar:g}.{hint}")
-        return Verdict(True, f"{check_id}: {facts} (bar {bar:g}).")
-
-    return judge
+def as_samples(logits: np.ndarray) -> np.ndarray:
+    """Bernoulli means ``sigmoid(logits)`` as images ``(N, 28, 28, 1)`` float32 (no overflow)."""
+    return (0.5 * (1.0 + np.tanh(0.5 * logits.reshape(len(logits), *IMAGE_SHAPE)))).astype(np.float32)
 
 
 def prior_samples(decoder: Any, latent_dim: int, profile: str) -> np.ndarray:
     """Decoded prior samples: Bernoulli means ``sigmoid(decoder(z))`` ``(N, 28, 28, 1)``, z ~ N(0, I) (grader's seed)."""
-    count = PRIOR_SAMPLES["full" if profile == "full" else "smoke"]
-    z = np.random.default_rng(PRIOR_SEED).normal(size=(count, latent_dim)).astype(np.float32)
-    logits = _predict(decoder, z)[0].reshape(count, *IMAGE_SHAPE)
-    return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)  # sigmoid, without overflow
+    return as_samples(decode(decoder, prior_codes(latent_dim, profile)))
 
 
-def prior_sample_quality(decoder: Any, latent_dim: int, profile: str) -> dict[str, float]:
-    """What the course classifier makes of the decoded prior samples: the mean of its top-class
+def sample_quality(samples: np.ndarray) -> dict[str, float]:
+    """What the course classifier makes of ``samples (N, 28, 28, 1)``: the mean of its top-class
     probability, its classifier score (1 to 10), and the largest share of samples given one class."""
     from course_utils import evaluation
 
-    samples = prior_samples(decoder, latent_dim, profile)
     probabilities = evaluation.class_probabilities(samples)
     shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / len(samples)
     return {"mean_confidence": float(probabilities.max(axis=1).mean()),
             "classifier_score": evaluation.classifier_score(samples), "largest_class_share": float(shares.max())}
 
 
-def judge_prior_samples(path: Path, profile: str) -> Verdict:
-    """``vae_latent16.keras`` as a generative model: are its decoded prior samples digits, and varied ones?"""
-    parts = _vae_parts("vae_prior_samples", path, PRIOR_LATENT_DIM, profile)
-    if isinstance(parts, Verdict):
-        return parts
-    measured = prior_sample_quality(parts[1], PRIOR_LATENT_DIM, profile)
-    bars = PRIOR_BARS[profile]
-    facts = (f"[{profile} profile] on {PRIOR_SAMPLES[profile]:,} samples z ~ N(0, I) decoded to sigmoid(logits), "
-             f"the course's MNIST classifier gives a mean top-class probability of {measured['mean_confidence']:.2f} "
-             f"(bar {bars.min_confidence:g}) and a classifier score of {measured['classifier_score']:.2f} out of 10 "
-             f"(bar {bars.min_score:g})")
-    if measured["mean_confidence"] < bars.min_confidence:
-        return Verdict(False, f"vae_prior_samples: {facts}: the samples do not look like digits. Train with the KL "
-                              "term of the ELBO (it pulls q(z|x) towards the prior, so that prior samples decode to "
-                              "digits) and save the trained bundle.")
-    if measured["classifier_score"] < bars.min_score:
-        return Verdict(False, f"vae_prior_samples: {facts}: the samples cover too few digits "
-                              f"({measured['largest_class_share']:.0%} are one class).")
-    return Verdict(True, f"vae_prior_samples: {facts}.")
+def prior_sample_quality(decoder: Any, latent_dim: int, profile: str) -> dict[str, float]:
+    """:func:`sample_quality` of the decoded prior samples (decoder loaded here: benchmarks)."""
+    return sample_quality(prior_samples(decoder, latent_dim, profile))
