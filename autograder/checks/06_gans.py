@@ -36,7 +36,7 @@ SAMPLES = {"smoke": 1000, "full": 5000}
 #   memoriser (2,000 training images): FID 8.5, score 9.61, novelty 0.0006: only novelty sees it.
 #   memoriser of training 1s: FID 291.2, score 1.04, novelty 0.0004.
 #   label-ignoring cGAN (the DCGAN behind a zero label embedding): label accuracy 8.8 %.
-# Bars: FID <= 150 (over 2x the references' FID, half the best mistake's), score >= 3.0 (1.8 below the DCGAN
+# The first bars, from these: FID <= 150 (over 2x the references' FID, half the best mistake's), score >= 3.0 (1.8 below the DCGAN
 # reference, 2 above every degenerate generator), novelty >= 0.3 (real test digits score ~1 by
 # construction, the references 1.3-1.6, memorisers < 0.01), cGAN label accuracy >= 0.45 (reference
 # 72.5 %, ignoring the label 8.8 %).
@@ -48,9 +48,17 @@ SAMPLES = {"smoke": 1000, "full": 5000}
 #   WGAN-GP:         FID 27.1, score 6.79, novelty 1.34.
 #   untrained 375.5 / 1.00; noise 368.3 / 1.01; collapsed (held-out 1s) 294.7 / 1.04 / novelty 0.40;
 #   memoriser of 2,000 training images FID 4.5, score 9.65, novelty 0.0006; label-ignoring cGAN 10.3 %.
-# The smoke bars hold with wide margins in both directions for the DCGAN, so the full profile keeps them.
-SMOKE_BARS = GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.45)
-DCGAN_BARS = {"smoke": SMOKE_BARS, "full": SMOKE_BARS}
+# The DCGAN's bars, proven on honest variants (benchmarks/honest_variants_dcgan.py -> honest_variants_smoke.json,
+# 1,000 samples, 2-core CPU at load 11-17, 2026-12-07): the notebook's DCGAN with seeds 1 and 2 and with RMSprop,
+# FID 59.0-73.3, score 3.64-5.26 at the end; keras.io's MNIST DCGAN at the notebook's widths (no BatchNorm, a 7x7
+# output convolution, global max pooling) FID 151.0 at the end, 140-181 per epoch (173 at most in the second
+# half), score 3.45-3.93; every honest variant's novelty 1.44-1.85. Mistakes failing a bar: FID 291-379, score
+# <= 1.04, novelty <= 0.0006. -> smoke: FID <= 230 (the old 150 failed keras.io's design; 230 sits 57 over the
+# worst honest second-half epoch and 61 under the best degenerate generator), score >= 2.0 (1.45 under the lowest
+# honest epoch, 0.96 over the degenerate ones), novelty >= 0.3 (unchanged). Full: the full-profile references sit
+# far inside 150 and 3.0 (above); keras.io's design is not measured in the full profile yet, so the full bars stay.
+DCGAN_BARS = {"smoke": GeneratorBars(max_fid=230.0, min_score=2.0, min_novelty=0.3, min_label_accuracy=0.45),
+              "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.45)}
 # The cGAN's bars, proven on honest variants (benchmarks/honest_variants.py -> benchmarks/results/
 # honest_variants_smoke.json, 1,000 samples, 2-core CPU at load ~20, 2026-12-07):
 #   honest, final: the notebook's cGAN 66.0 % (an earlier run 72.5 %), seeds 1 and 2 62.6 and 74.6 %, RMSprop
