@@ -181,3 +181,35 @@ def test_a_flood_graded_in_a_worker_stays_under_the_workers_own_bound(tmp_path: 
         assert result.outcome is Outcome.GRADED and result.score == 4.0, (name, result.reason)
         bound, peak = map(int, re.search(r"worker data bound (\d+), peak (\d+)", " ".join(result.notes)).groups())
         assert bound == jobs.WORKER_MEMORY_BYTES and peak < bound, (name, bound, peak / 2**20)
+
+
+def _graded_with_worker_settings(assignment: str, folder: Path, **kwargs):
+    """``grade_submission`` in a grading worker, with the worker's own TensorFlow settings in its notes."""
+    import os
+
+    result = submission.grade_submission(assignment, folder, **kwargs)
+    names = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "CUDA_VISIBLE_DEVICES")
+    result.notes.append(json.dumps({"data_bound": resource.getrlimit(resource.RLIMIT_DATA)[0],
+                                    **{name: os.environ.get(name) for name in names}}))
+    return result
+
+
+def test_a_grading_worker_caps_its_own_tensorflow(tmp_path: Path) -> None:
+    """A worker measures served models' answers with TensorFlow (weeks 2, 5, 6), whose thread stacks
+    count against the worker's data bound and grow with the cores (64 threads each way: VmData 1.47 GiB
+    instead of 0.42 with 2, measured): does a pool worker grade under its data bound with TensorFlow
+    capped to a few threads and kept off the GPU, and does the TA's own process stay untouched?"""
+    import os
+
+    before = {name: os.environ.get(name) for name in ("TF_NUM_INTRAOP_THREADS", "CUDA_VISIBLE_DEVICES")}
+    folder = make_submission(tmp_path / "honest", CORRECT)
+    job = jobs.GradeJob(ASSIGNMENT, "honest", str(folder), str(FIXTURE), options={"limits": LIMITS},
+                        grade_fn=_graded_with_worker_settings)
+    (payload,) = [payload for _, payload in scheduler.run_jobs(
+        jobs.grade_job, [job], workers=1, on_error=lambda job, exc: pytest.fail(f"the worker failed ({exc!r})"))]
+    result = SubmissionResult.from_json(payload.result_json)
+    assert result.outcome is Outcome.GRADED and result.score == 4.0, result.reason
+    settings = json.loads(result.notes[-1])
+    assert settings == {"data_bound": jobs.WORKER_MEMORY_BYTES, "TF_NUM_INTRAOP_THREADS": jobs.WORKER_TF_THREADS,
+                        "TF_NUM_INTEROP_THREADS": jobs.WORKER_TF_THREADS, "CUDA_VISIBLE_DEVICES": "-1"}
+    assert {name: os.environ.get(name) for name in before} == before

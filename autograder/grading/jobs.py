@@ -16,9 +16,18 @@ student's cgroup) is bounded too: :func:`grade_job` run in a worker process of i
 a Dask worker's) sets that process's ``RLIMIT_DATA`` soft limit to :data:`WORKER_MEMORY_BYTES`, so
 whatever a submission makes the grader hold ends in a ``MemoryError`` (that student's grader
 error, the worker free for the next job) rather than the machine's memory. Data, not address
-space: the heap and private writable mappings, what grows; an honest worker holds about 130 MiB
-of it (no TensorFlow). The sandboxed runs it starts drop the soft limit again
-(:mod:`autograder.isolation.sandbox_jail`): their bound is their own cgroup's.
+space: the heap and private writable mappings, what grows. The sandboxed runs it starts drop the
+soft limit again (:mod:`autograder.isolation.sandbox_jail`): their bound is their own cgroup's.
+
+Served artifact checks (weeks 2, 5, 6: :mod:`autograder.verdicts.served`) measure the students'
+models' answers here, so the worker loads TensorFlow, the course's classifier and the training
+images once and keeps them: week 6's two generators in the full profile peaked at 1.4 GiB of data
+and settled at 0.6 GiB, with no growth over three submissions (2-core CPU, 2026-12-07); a worker
+of the other weeks holds about 130 MiB. TensorFlow's thread pools grow with the machine's cores,
+and every thread's stack counts as data (64 threads each way: 1.0 GiB more), so a worker caps its
+own TensorFlow at :data:`WORKER_TF_THREADS` threads each way and keeps it off the GPU (the
+classifier needs neither; the sandboxed runs, which build their own environment, still get the
+GPU): :func:`settle_worker`.
 """
 
 from __future__ import annotations
@@ -50,7 +59,8 @@ NOTEBOOK_NOT_KEPT = (f"The executed notebook was not kept: it was over the {MAX_
 # What the grades depend on, read from os.environ (COURSE_EVAL_DIR: the same path on every worker).
 SHIPPED_ENV = ("COURSE_PROFILE", "COURSE_JUDGE_SECRET", "COURSE_EVAL_DIR")
 
-WORKER_MEMORY_BYTES = 2 * 2**30  # a grading worker's data (RLIMIT_DATA): 15 x an honest worker's
+WORKER_MEMORY_BYTES = 3 * 2**30  # a grading worker's data (RLIMIT_DATA): twice the served checks' measured peak
+WORKER_TF_THREADS = "2"  # TensorFlow's intra- and inter-op threads in a grading worker (module doc)
 JOB_MARGIN_SECONDS = 300.0  # restoring, copying, feedback files: beyond the sandboxed runs' own bounds
 GradeFunction = Callable[..., SubmissionResult]
 _environment_lock = threading.Lock()  # one shipped job at a time per worker process changes os.environ
@@ -161,14 +171,24 @@ def bound_worker_memory(max_bytes: int = WORKER_MEMORY_BYTES) -> None:
                                               else min(max_bytes, hard), hard))
 
 
+def settle_worker() -> None:
+    """A grading worker's own bounds: its data bound, and its TensorFlow capped to
+    :data:`WORKER_TF_THREADS` threads each way with no GPU (the module doc). The variables act
+    where TensorFlow has not started yet in this process, which is the case in a pool's or a Dask
+    worker's process until its first served check."""
+    bound_worker_memory()
+    os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = WORKER_TF_THREADS
+    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+
+
 def grade_job(job: GradeJob) -> GradedPayload:
     """Worker side: grade one submission in a private temporary folder, return plain data.
 
-    In a worker process of its own, under :data:`WORKER_MEMORY_BYTES` (the module doc); called in
-    the TA's own process (tests, tools), it leaves that process's limits alone.
+    In a worker process of its own, under :func:`settle_worker`'s bounds (the module doc); called
+    in the TA's own process (tests, tools), it leaves that process's limits alone.
     """
     if multiprocessing.parent_process() is not None:
-        bound_worker_memory()
+        settle_worker()
     grade_fn = job.grade_fn or _default_grade_fn()
     local_root = job.work_root if job.work_root and Path(job.work_root).is_dir() else None
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{job.student}-", dir=local_root))
