@@ -47,9 +47,20 @@ def solution() -> dict:
 
 
 # --------------------------------------------------------------------------- how the grade cells wrap functions
+def _loss_and_encoder_gradients(loss_function, x, weight, weights):
+    """As the contractive_loss grade cell: the loss, then the gradients of its sum with respect to the
+    encoder's weights from a tape around the call (all NaN where none reaches one)."""
+    encoder, decoder = models.dense_autoencoder_from_weights(weights)
+    with tf.GradientTape() as tape:
+        loss = loss_function(encoder, decoder, x, weight)
+        total = tf.reduce_sum(tf.cast(loss, tf.float32))
+    gradients = tape.gradient(total, encoder.trainable_variables)
+    return (loss, *(np.full(v.shape, np.nan) if g is None else g for v, g in zip(encoder.trainable_variables, gradients)))
+
+
 WRAPPERS = {
     "conv_matrix": lambda f: lambda kernel, input_shape, stride: f(kernel, tuple(int(s) for s in input_shape), int(stride)),
-    "contractive_loss": lambda f: lambda x, weight, **weights: f(*models.dense_autoencoder_from_weights(weights), x, weight),
+    "contractive_loss": lambda f: lambda x, weight, **weights: _loss_and_encoder_gradients(f, x, weight, weights),
     "gaussian_kl": lambda f: lambda mu, log_var: f(tf.constant(mu), tf.constant(log_var)),
     "sample_latent": lambda f: lambda mu, log_var, cotangent: (*models.value_and_gradients(f, (mu, log_var), cotangent),
                                                                f(tf.constant(mu), tf.constant(log_var))),
@@ -126,6 +137,21 @@ def test_contractive_loss_rejects_a_penalty_on_the_decoder():
 
     result = verdict("contractive_loss", decoder_penalty)
     assert not result.passed and "decoder's Jacobian" in result.message, result.message
+
+
+def test_contractive_loss_rejects_a_loss_computed_in_numpy():
+    """Right values returned as a NumPy array: no gradient reaches the encoder's weights (issue 27)."""
+    def numpy_loss(encoder, decoder, x, weight):
+        x = tf.convert_to_tensor(x, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            code = encoder(x)
+        jacobian = np.asarray(tape.batch_jacobian(code, x)).reshape(len(x), -1)
+        errors = np.asarray(x - decoder(code)).reshape(len(x), -1)
+        return (np.sum(errors ** 2, axis=1) + weight * np.sum(jacobian ** 2, axis=1)).astype("float32")
+
+    result = verdict("contractive_loss", numpy_loss)
+    assert not result.passed and "no gradient reaches the encoder's weights" in result.message, result.message
 
 
 def test_importance_sampling_rejects_the_elbo():

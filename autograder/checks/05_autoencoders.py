@@ -6,7 +6,8 @@ reference mathematics in float64 NumPy in :mod:`autograder.checks._autoencoders_
 the convolution's matrix A (1-D and 2-D, strides 1-3), the closed-form Gaussian KL, the
 reparameterisation trick (standard normal noise, and the gradient reaches mu and log_var),
 the Bernoulli log-likelihood from logits, the contractive loss against the exact Jacobian
-of hidden dense encoders, and the importance-sampling estimate of log p(x) on linear-Gaussian
+of hidden dense encoders (and its gradient with respect to the encoder's weights, taped by the
+grade cell around the student's call: training must be able to differentiate it), and the importance-sampling estimate of log p(x) on linear-Gaussian
 toy models whose log p(x) is known in closed form.
 
 Artifact checks, served (:mod:`autograder.checks._autoencoders_served`; bars and their measured
@@ -43,7 +44,7 @@ CHECKS = [
     ),
     FunctionCheck(
         id="contractive_loss", points=2,
-        description="squared error + weight * squared Frobenius norm of the encoder's Jacobian, per example",
+        description="squared error + weight * squared Frobenius norm of the encoder's Jacobian, per example, differentiable",
         make_cases=functions.make_contractive_cases, judge=functions.judge_contractive,
         clauses=CLAUSES["contractive_loss"],
     ),

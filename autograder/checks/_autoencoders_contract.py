@@ -125,6 +125,10 @@ CONTRACTIVE = (
            "contractive_gradient_of_summed_code"),
     Clause("weight scales the penalty (weights 0, 0.5 and 3)", lambda c: float(c["weight"]) not in (0.0, 1.0),
            "contractive_weight_ignored", argument="weight"),
+    Clause("differentiable: a gradient reaches the encoder's weights (everything kept in TensorFlow, the grade "
+           "cell tapes the call)", lambda c: "hidden_kernel" in c, "contractive_numpy_result"),
+    Clause("the penalty's gradient reaches the encoder's weights too (no stop_gradient on the Jacobian)",
+           lambda c: float(c["weight"]) > 0, "contractive_stop_gradient_jacobian"),
 )
 
 IMPORTANCE = (

@@ -48,6 +48,14 @@ IS_BIAS_BOUNDS, IS_POINT_BOUND = (-0.15, 0.05), 0.5
 # 27 inside the lower, the worst point 0.35 inside IS_POINT_BOUND; the ELBO (mean of the log
 # weights) sits at -1.13..-1.18 and a missing - log K at +6.2, both far outside (-0.15, 0.05).
 IS_BROAD_SAMPLES = 500
+# contractive_loss must stay differentiable (the exercise: "keep everything in TensorFlow, so that training
+# can differentiate the loss"): the grade cell returns the gradients of the summed loss with respect to the
+# encoder's weights, taped around the student's call, and each is judged along one fixed random direction
+# against a central difference of the float64 reference. Measured (2026-12-07) on the reference solution over
+# the three hidden cases: relative error <= 1e-6 per weight; with the Jacobian under tf.stop_gradient (only
+# the squared error differentiated) 1e-3 to 1.5 on the cases with weight > 0, >= 3e-2 on some weight of each.
+GRADIENT_TOLERANCE = 1e-4
+ENCODER_WEIGHTS = ("hidden_kernel", "hidden_bias", "code_kernel", "code_bias")  # the encoder's trainable order
 
 
 def _output(check_id: str, result: CaseResult, shape: tuple[int, ...], what: str,
@@ -253,10 +261,11 @@ def judge_contractive(cases: Cases, results: list[CaseResult]) -> Verdict:
         weights = {k: v for k, v in case.items() if k not in ("x", "weight")}
         x, weight = case["x"], float(case["weight"])
         expected = ref.contractive_loss_reference(weights, x, weight)
-        outputs = _output("contractive_loss", result, expected.shape, "one loss per example")
+        outputs = _output("contractive_loss", result, expected.shape, "one loss per example",
+                          count=1 + len(ENCODER_WEIGHTS))
         if isinstance(outputs, str):
             return Verdict(False, outputs)
-        actual = outputs[0]
+        actual, gradients = outputs[0], dict(zip(ENCODER_WEIGHTS, outputs[1:]))
         if not _close(actual, expected):
             forward = ref.dense_autoencoder_forward(weights, x)
             error = ref.squared_error_reference(x.reshape(len(x), -1), forward["reconstruction"])
@@ -269,7 +278,34 @@ def judge_contractive(cases: Cases, results: list[CaseResult]) -> Verdict:
                         "per example: sum of squared errors + weight * squared Frobenius norm of the encoder's "
                         "Jacobian (tf.GradientTape.batch_jacobian of the code with respect to x)")
             return Verdict(False, f"contractive_loss: wrong on a hidden autoencoder (weight = {weight:g}): {hint}.")
-    return Verdict(True, "contractive_loss: matches the exact Jacobian penalty of hidden dense encoders.")
+        problem = _contractive_gradient_problem(weights, x, weight, gradients)
+        if problem:
+            return Verdict(False, f"contractive_loss: on a hidden autoencoder (weight = {weight:g}) {problem}.")
+    return Verdict(True, "contractive_loss: matches the exact Jacobian penalty of hidden dense encoders, and "
+                         "its gradient with respect to the encoder's weights.")
+
+
+def _contractive_gradient_problem(weights: dict[str, np.ndarray], x: np.ndarray, weight: float,
+                                  gradients: dict[str, np.ndarray]) -> str | None:
+    """Why the gradients of the summed loss with respect to the encoder's weights are not the reference's, or None."""
+    missing = [name for name, gradient in gradients.items() if np.isnan(gradient).all()]
+    if missing:
+        return (f"no gradient reaches the encoder's weights ({', '.join(missing)}): keep the loss in TensorFlow "
+                "(no .numpy(), np.asarray or NumPy functions) so that training can differentiate it")
+    directions = np.random.default_rng(0)
+    for name, gradient in gradients.items():
+        if gradient.shape != weights[name].shape or not np.all(np.isfinite(gradient)):
+            return f"the gradient with respect to the encoder's {name} has shape {gradient.shape} or is not finite"
+        direction = directions.normal(size=gradient.shape)
+        step = 1e-4 * max(float(np.max(np.abs(weights[name]))), 1e-3) / float(np.max(np.abs(direction)))
+        shifted = [{**weights, name: np.asarray(weights[name], np.float64) + sign * step * direction}
+                   for sign in (1.0, -1.0)]
+        expected = (ref.contractive_loss_reference(shifted[0], x, weight).sum()
+                    - ref.contractive_loss_reference(shifted[1], x, weight).sum()) / (2 * step)
+        if abs(float(np.sum(gradient * direction)) - expected) > GRADIENT_TOLERANCE * max(abs(expected), 1.0):
+            return (f"the gradient with respect to the encoder's {name} is not the loss's: the penalty must be "
+                    "differentiated too (no tf.stop_gradient on the Jacobian, nothing computed outside TensorFlow)")
+    return None
 
 
 # --------------------------------------------------------------------------- importance sampling
