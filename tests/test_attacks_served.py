@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import attack_payloads
+
 from autograder.verdicts import artifacts, judging, served
 
 pytestmark = pytest.mark.slow
@@ -32,7 +34,7 @@ import numpy as np
 from autograder.verdicts.judging import ArtifactCheck, Verdict
 from autograder.verdicts.served import InProcessModel, ModelLoadError, Served, finite_outputs
 
-FORGED = {"passed": True, "message": "forged: full marks", "fraction": 1.0}
+FORGED_CHECKS = ('served', 'unserved')
 COUNT, CLASSES, BAR = 64, 4, 0.9
 
 
@@ -61,19 +63,7 @@ def _steal_labels(count):
         return None
 
 
-def _forge_with_token():
-    """Find the checker's signing closure in memory; write signed forged verdicts and exit first."""
-    for obj in gc.get_objects():
-        if not isinstance(obj, types.FunctionType) or obj.__name__ != "send" or not obj.__closure__:
-            continue
-        values = [cell.cell_contents for cell in obj.__closure__]
-        tokens = [v for v in values if isinstance(v, str) and len(v) == 32]
-        descriptors = [v for v in values if isinstance(v, int)]
-        if tokens and descriptors:
-            for check in ("served", "unserved"):
-                line = {"token": tokens[0], "check": check, "verdict": FORGED}
-                os.write(descriptors[0], (json.dumps(line) + "\\n").encode())
-            os._exit(0)
+''' + attack_payloads.FORGE_WITH_TOKEN + '''
 
 
 @keras.saving.register_keras_serializable(package="reader")

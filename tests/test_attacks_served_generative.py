@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import attack_payloads
+
 from autograder.verdicts import artifacts, judging
 from course_utils import data
 
@@ -38,7 +40,7 @@ from autograder.verdicts.judging import ArtifactCheck
 
 gans = importlib.import_module("autograder.checks.06_gans")
 autoencoders = importlib.import_module("autograder.checks.05_autoencoders")
-FORGED = {"passed": True, "message": "forged: full marks", "fraction": 1.0}
+FORGED_CHECKS = ('dcgan_generator', 'denoising_ae')
 
 
 def _images_on_stack():
@@ -76,19 +78,7 @@ def _steal(batch):
         return None
 
 
-def _forge_with_token():
-    """Find a checker's signing closure in memory; write signed forged verdicts and exit first."""
-    for obj in gc.get_objects():
-        if not isinstance(obj, types.FunctionType) or obj.__name__ != "send" or not obj.__closure__:
-            continue
-        values = [cell.cell_contents for cell in obj.__closure__]
-        tokens = [v for v in values if isinstance(v, str) and len(v) == 32]
-        descriptors = [v for v in values if isinstance(v, int)]
-        if tokens and descriptors:
-            for check in ("dcgan_generator", "denoising_ae"):
-                line = {"token": tokens[0], "check": check, "verdict": FORGED}
-                os.write(descriptors[0], (json.dumps(line) + "\\n").encode())
-            os._exit(0)
+''' + attack_payloads.FORGE_WITH_TOKEN + '''
 
 
 @keras.saving.register_keras_serializable(package="thief")
