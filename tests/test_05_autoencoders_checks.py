@@ -61,7 +61,8 @@ def _loss_and_encoder_gradients(loss_function, x, weight, weights):
 WRAPPERS = {
     "conv_matrix": lambda f: lambda kernel, input_shape, stride: f(kernel, tuple(int(s) for s in input_shape), int(stride)),
     "contractive_loss": lambda f: lambda x, weight, **weights: _loss_and_encoder_gradients(f, x, weight, weights),
-    "gaussian_kl": lambda f: lambda mu, log_var: f(tf.constant(mu), tf.constant(log_var)),
+    "gaussian_kl": lambda f: lambda mu, log_var: (f(tf.constant(mu), tf.constant(log_var)), *models.value_and_gradients(
+        lambda m, v: tf.reduce_sum(f(m, v)), (mu, log_var), 1.0)[1:]),
     "sample_latent": lambda f: lambda mu, log_var, cotangent: (*models.value_and_gradients(f, (mu, log_var), cotangent),
                                                                f(tf.constant(mu), tf.constant(log_var))),
     "bernoulli_log_likelihood": lambda f: lambda x, logits: f(x, logits),

@@ -3,7 +3,8 @@ variants, and the variational autoencoder.
 
 Function checks (cases and judges in :mod:`autograder.checks._autoencoders_functions`,
 reference mathematics in float64 NumPy in :mod:`autograder.checks._autoencoders_reference`):
-the convolution's matrix A (1-D and 2-D, strides 1-3), the closed-form Gaussian KL, the
+the convolution's matrix A (1-D and 2-D, strides 1-3), the closed-form Gaussian KL (and its
+gradients with respect to mu and log_var: the text asks for TensorFlow operations), the
 reparameterisation trick (standard normal noise, and the gradient reaches mu and log_var),
 the Bernoulli log-likelihood from logits, the contractive loss against the exact Jacobian
 of hidden dense encoders (and its gradient with respect to the encoder's weights, taped by the

@@ -78,6 +78,8 @@ GAUSSIAN_KL = (
            "gaussian_kl_missing_half"),
     Clause("a KL is never negative: -1/2 in front of the sum", lambda c: np.any(np.asarray(c["mu"]) != 0),
            "gaussian_kl_wrong_sign"),
+    Clause("in TensorFlow operations: gradients reach mu and log_var (the VAE's train_step differentiates the KL)",
+           lambda c: "mu" in c and "log_var" in c, "gaussian_kl_numpy"),
 )
 
 SAMPLE_LATENT = (

@@ -128,10 +128,10 @@ def judge_gaussian_kl(cases: Cases, results: list[CaseResult]) -> Verdict:
         if result.outputs is not None and result.outputs[0].shape == mu.shape != expected.shape:
             return Verdict(False, f"gaussian_kl: returned shape {mu.shape}, one value per latent dimension; "
                                   f"sum over the latent axis to get one KL per example, {expected.shape}.")
-        outputs = _output("gaussian_kl", result, expected.shape, "one KL per example")
+        outputs = _output("gaussian_kl", result, expected.shape, "one KL per example", count=3)
         if isinstance(outputs, str):
             return Verdict(False, outputs)
-        actual = outputs[0]
+        actual, to_mu, to_log_var = outputs
         if not _close(actual, expected, atol=1e-3):
             hints = [(-expected, "it has the wrong sign: KL is never negative"),
                      (2 * expected, "it is twice the KL: the formula has a factor 1/2"),
@@ -139,7 +139,20 @@ def judge_gaussian_kl(cases: Cases, results: list[CaseResult]) -> Verdict:
             hint = next((h for v, h in hints if _close(actual, v, atol=1e-3)),
                         "KL = -1/2 * sum_j (1 + log_var_j - mu_j^2 - exp(log_var_j))")
             return Verdict(False, f"gaussian_kl: wrong on hidden (mu, log_var) of shape {mu.shape}: {hint}.")
-    return Verdict(True, f"gaussian_kl: matches the closed form on {len(cases)} hidden cases, 0 where q = p.")
+        # the grade cell's gradients of the summed KL (the exercise: "in TensorFlow operations"; the VAE's
+        # train_step differentiates it): d/dmu = mu, d/dlog_var = (exp(log_var) - 1) / 2
+        missing = [n for n, g in (("mu", to_mu), ("log_var", to_log_var)) if np.isnan(g).all()]
+        if missing:
+            return Verdict(False, f"gaussian_kl: no gradient reaches {' and '.join(missing)}: compute the KL with "
+                                  "TensorFlow operations (no .numpy() or NumPy), so that the VAE's train_step "
+                                  "can differentiate it.")
+        mu64, log_var64 = mu.astype(np.float64), log_var.astype(np.float64)
+        # atol 0.1: where q = p the gradients are 0 and float32 forms leave 3e-8 (measured); elsewhere they are O(1)
+        if not _close(to_mu, mu64, atol=0.1) or not _close(to_log_var, 0.5 * np.expm1(log_var64), atol=0.1):
+            return Verdict(False, "gaussian_kl: the gradients of the KL do not match the closed form's: "
+                                  "d/dmu = mu and d/dlog_var = (exp(log_var) - 1) / 2 (nothing under stop_gradient).")
+    return Verdict(True, f"gaussian_kl: matches the closed form on {len(cases)} hidden cases, 0 where q = p, "
+                         "and its gradients reach mu and log_var.")
 
 
 # --------------------------------------------------------------------------- bernoulli_log_likelihood
