@@ -40,8 +40,6 @@ import types
 from typing import Any, Callable, NamedTuple
 
 MAIN_MODULES = ("__main__", "__mp_main__")  # the notebook's namespace, under both names
-SOURCE_ATTRIBUTE = "__course_source__"  # autograder.verdicts.function_harness reads it
-MAX_SOURCE_LINES = 20_000
 _STRINGS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
 _NO_PUSH = {"PROTO", "FRAME", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP", "MARK", "POP", "POP_MARK"}
 _SHOWN = re.compile(r"[^A-Za-z0-9_.]")  # a name from a pickle is shown with these characters only
@@ -163,24 +161,6 @@ def _reduce_keras(obj: Any, classes: dict[str, type]) -> tuple[Any, ...] | None:
             "create it inside the function, or give its class a get_config that returns its __init__ "
             "arguments (for noise: keras.random.normal with a keras.random.SeedGenerator made once)") from exc
     return _rebuild_keras, (rebuild, archive, classes)
-
-
-def attach_source(fn: Callable[..., Any]) -> None:
-    """Give each ``tf.function`` that ``fn`` is or names (a grade cell hands over a lambda around one)
-    the lines of the cell (or file) its Python function comes from, as an attribute its pickle
-    carries: cloudpickle renames the code ``"<dynamic-code>"``, so in the harness AutoGraph cannot
-    find its source and a loop or ``if`` over tensors fails there while it works in the notebook
-    (issue 27). The harness puts the lines back where AutoGraph reads them."""
-    import linecache
-
-    named = [getattr(fn, "__globals__", {}).get(name) for name in getattr(getattr(fn, "__code__", None), "co_names", ())]
-    for candidate in [fn, *named]:
-        python_fn = getattr(candidate, "python_function", None)
-        if not isinstance(python_fn, types.FunctionType):
-            continue
-        lines = linecache.getlines(python_fn.__code__.co_filename)
-        if lines and len(lines) <= MAX_SOURCE_LINES:
-            setattr(python_fn, SOURCE_ATTRIBUTE, list(lines))
 
 
 def dumps(fn: Callable[..., Any]) -> bytes:

@@ -280,7 +280,6 @@ def write_function(judge_dir: Path, check: str, fn: Callable[..., Any]) -> Path:
         stale.unlink(missing_ok=True)
     try:
         _pickle_by_value_local_modules()
-        handover.attach_source(fn)
         payload = handover.dumps(fn)
     except Exception as exc:  # noqa: BLE001 - e.g. a closure over an open file
         error_file.write_text(handover.unpicklable_message(exc)[:MAX_ERROR_CHARS], encoding="utf-8")

@@ -61,7 +61,6 @@ written against the grader and stays in the submitted notebook for review.
 
 from __future__ import annotations
 
-import linecache
 import os
 import pickle
 import shutil
@@ -92,7 +91,6 @@ _THREAD_START = threading.Thread._bootstrap_inner.__code__
 REFUSED = "not accepted"
 LOAD_FAILED = "the grader could not load your function"
 _PICKLED_CODE = "<dynamic-code>"  # cloudpickle's co_filename for code pickled by value
-SOURCE_ATTRIBUTE = "__course_source__"  # course_utils.handover.SOURCE_ATTRIBUTE (this file imports no course code)
 _FORK_EVENTS = ("os.fork", "os.forkpty")  # a child would run Python code untraced
 _OBJECT_SEARCH = ("gc.get_objects", "gc.get_referrers", "gc.get_referents")
 LINES_SUFFIX = ":lines"  # on a check id in argv: count that check's line events
@@ -307,12 +305,6 @@ def load_function(payload: bytes) -> tuple[Callable[..., Any] | None, str | None
     _GUARD.arm()
     try:
         fn = _loads(payload)
-        for candidate in [fn, *getattr(fn, "__globals__", {}).values()]:  # still under the guard: student objects
-            lines = getattr(getattr(candidate, "python_function", None), SOURCE_ATTRIBUTE, None)
-            if isinstance(lines, list) and len(lines) <= 20_000 and all(type(line) is str for line in lines):
-                # a tf.function's cell, sent with it (course_utils.handover.attach_source), where AutoGraph reads it
-                linecache.cache[_PICKLED_CODE] = (sum(map(len, lines)), None, list(lines), _PICKLED_CODE)
-                break
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is the student's zero
         # The type only: the text comes from code that ran beside the hidden inputs.
         problem = f"{LOAD_FAILED} ({type(exc).__name__}); it may use a module the grader does not have"
