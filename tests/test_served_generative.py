@@ -5,7 +5,8 @@ that answers the grader's questions, and the grader measures. For one model per 
 number for number, the served measurements (through :class:`~autograder.verdicts.artifacts.
 SandboxedModel`) with the in-process functions the bars were measured with (``_gans_artifacts.sample``
 and ``measure``; ``negative_elbo``, ``prior_sample_quality``, ``denoising_error``), and checks that the
-two checks judging ``vae_latent16.keras`` cost one model process, not two.
+submission's files (``vae_latent16.keras``, judged by two checks, and ``denoising_ae.keras``) cost one
+model process, not one per file or per check.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.isolation.sandbox import Limits
-from autograder.verdicts import artifacts, judging
+from autograder.verdicts import artifacts, judging, served_sandbox
 from autograder.verdicts.served import InProcessModel
 from course_utils import data
 
@@ -95,7 +96,7 @@ def _vae(latent_dim: int) -> keras.Model:
 def test_served_vae_and_denoiser_measure_as_in_process_and_share_one_process(tmp_path, monkeypatch):
     """Week 5: are the served negative ELBO, prior-sample quality and denoising error those of the
     in-process functions; are the served verdicts the in-process ones, word for word; and do the
-    two checks of ``vae_latent16.keras`` cost one model process?"""
+    two checks of ``vae_latent16.keras`` and the denoiser's check cost one model process?"""
     from course_utils import models, training
 
     keras.utils.set_random_seed(5)
@@ -121,13 +122,13 @@ def test_served_vae_and_denoiser_measure_as_in_process_and_share_one_process(tmp
                         autoencoders.denoising_error(denoiser, "smoke"), rel_tol=1e-6)
 
     runs = []
-    original = artifacts.SandboxedModel._run
-    monkeypatch.setattr(artifacts.SandboxedModel, "_run", lambda self, inputs: runs.append(self.check.path)
-                        or original(self, inputs))
+    original = served_sandbox.run_model_process
+    monkeypatch.setattr(served_sandbox, "run_model_process", lambda assignment, files, limits: runs.append(
+        [file.check.path for file in files]) or original(assignment, files, limits))
     ids = ("vae_latent16", "vae_prior_samples", "denoising_ae")
     checks = [judging.get_check("05_autoencoders", check_id) for check_id in ids]
     verdicts = artifacts.judge_artifacts_isolated("05_autoencoders", checks, folder, profile="smoke")
-    assert sorted(runs) == ["denoising_ae.keras", "vae_latent16.keras"], runs
+    assert runs == [["vae_latent16.keras", "denoising_ae.keras"]], runs  # one model process, both files
     for check in checks:
         in_process = check.judge(folder / check.path, "smoke")
         assert verdicts[check.id] == in_process, (verdicts[check.id], in_process)

@@ -20,8 +20,9 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
 4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: weeks 2, 5, 6) closes
    that last gap: the model is loaded in a sandboxed process that holds no token, no labels and
    no evaluation data (none bound, none sent), and returns only its outputs on the grader's
-   inputs (:class:`SandboxedModel`); the verdict is computed here, by the grader, which never
-   loads the model. Week 3 still goes through the checker (design note in ``served``).
+   inputs (:mod:`autograder.verdicts.served_sandbox`: one such process for all of a submission's
+   served files); the verdict is computed here, by the grader, which never loads the model.
+   Week 3 still goes through the checker (design note in ``served``).
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """
@@ -33,18 +34,15 @@ import hmac
 import json
 import os
 import secrets
-import shutil
 import stat
 import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from autograder.paths import REPO_ROOT
-from autograder.verdicts import served
 from autograder.verdicts.judging import CHECKS_PATH_ENV, EVAL_DIR_ENV, VERDICT_FD_ENV, ArtifactCheck, Verdict
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxRun
+from autograder.verdicts.served_sandbox import SandboxedModel, serve_submission
 
 CHECKER_ROOT = "/opt/course"                     # where the checker's packages are, inside
 CHECKER_PACKAGES = ("autograder", "course_utils")  # all it imports; never solutions/ or a gradebook
@@ -164,26 +162,25 @@ def judge_artifacts_isolated(assignment: str, checks: list[ArtifactCheck], noteb
     The checker never runs student code (safe-mode loading), so one process for all of a
     submission's files trusts nothing more than one per file did, and TensorFlow, the hidden
     models and the evaluation data load once instead of once per file. The process gets each
-    check's time in turn (``artifact_seconds`` times their number). Served checks of one file share
-    one model process (:meth:`SandboxedModel.answers_for`). A check that ends with no
+    check's time in turn (``artifact_seconds`` times their number). Served checks share one model
+    process for all their files (:func:`autograder.verdicts.served_sandbox.serve_submission`; a file
+    it left unanswered is judged alone). A check that ends with no
     verdict (the process ran out of time or memory, or died) is judged again alone, as
     :func:`judge_artifact_isolated` always did, so every verdict is the one it would have had alone.
     """
     verdicts: dict[str, Verdict] = {}
     with tempfile.TemporaryDirectory(prefix="course-artifacts-") as tmp:
         work = Path(tmp)
-        to_run, models = [], {}
+        to_run, to_serve = [], []
         for check in checks:
             refused = _copy_artifact(check, notebook_dir, work, limits)
             if refused is not None:
                 verdicts[check.id] = refused
-            elif check.serve is not None:
-                model = models.get(check.path)
-                if model is None or not model.answers_for(check):
-                    model = models[check.path] = SandboxedModel(assignment, check, work / check.path, limits)
-                verdicts[check.id] = _verdict_served(check, model, profile)
             else:
-                to_run.append(check)
+                (to_run if check.serve is None else to_serve).append(check)
+        models = serve_submission(assignment, to_serve, work, profile, limits)
+        for check in to_serve:
+            verdicts[check.id] = _verdict_served(check, models[check.id], profile)
         if len(to_run) > 1:
             _, sent = _run_checker(assignment, to_run, work, profile, limits)
             verdicts.update(sent)
@@ -270,62 +267,6 @@ def judge_artifact_isolated(assignment: str, check: ArtifactCheck, notebook_dir:
         why = "it needs more memory than allowed" if memory else "the checker could not load it"
         return Verdict(False, f"{check.id}: {check.path} could not be checked ({why}).")
     return sent.get(check.id) or Verdict(False, f"{check.id}: {check.path} could not be checked (no verdict).")
-
-
-class SandboxedModel:
-    """:class:`autograder.verdicts.served.ModelQuery` for the grader: each :meth:`ask` loads the
-    file in a fresh sandboxed model process of its own (no data, no private set, no token bound);
-    the inputs go in through a read-only folder, the outputs come back as bounded plain files.
-    Questions asked again with the same arrays are answered from the last run, without a process:
-    checks that judge one file ask the same questions, and pay for one model process."""
-
-    def __init__(self, assignment: str, check: ArtifactCheck, artifact: Path, limits: Limits) -> None:
-        self.assignment, self.check, self.artifact, self.limits = assignment, check, Path(artifact), limits
-        self.problem: str | None = None  # why the last ask ended without answers (time, memory)
-        self._asked: dict[str, np.ndarray] = {}
-        self._answers: served.Answers | None = None
-
-    def answers_for(self, check: ArtifactCheck) -> bool:
-        """Whether this model process can answer ``check``'s questions: the same file, loaded and
-        asked by the same functions."""
-        mine, theirs = self.check.serve, check.serve
-        return check.path == self.check.path and theirs.load is mine.load and theirs.predict is mine.predict
-
-    def ask(self, inputs: dict[str, np.ndarray]) -> served.Answers:
-        last = self._answers
-        if last is not None and all(name in self._asked and self._asked[name].dtype == batch.dtype
-                                    and np.array_equal(self._asked[name], batch) for name, batch in inputs.items()):
-            return served.Answers(last.facts, {n: o for n, o in last.outputs.items() if n in inputs}, last.error)
-        self._answers = self._run(inputs)
-        self._asked = {name: np.array(batch) for name, batch in inputs.items()}
-        return self._answers
-
-    def _run(self, inputs: dict[str, np.ndarray]) -> served.Answers:
-        with tempfile.TemporaryDirectory(prefix="course-served-") as tmp:
-            work, given = Path(tmp, "work"), Path(tmp, "inputs")
-            work.mkdir()
-            shutil.copyfile(self.artifact, work / self.check.path)  # the grader's own copy, checked already
-            served.write_inputs(inputs, given)
-            sandbox, env = checker_sandbox(work, data_needed=False)
-            inside = sandbox.bind_readonly(given, "/opt/course-inputs")
-            run = sandbox.run([sys.executable, "-m", "autograder.verdicts.served", self.assignment, self.check.id,
-                               f"{sandbox.work}/{self.check.path}", inside, f"{sandbox.work}/answers"],
-                              env=env, limits=self.limits, wall_seconds=self.limits.artifact_seconds,
-                              memory_bytes=self.limits.artifact_memory_bytes)
-            if run.timed_out:
-                self.problem = f"checking it took longer than {self.limits.artifact_seconds:.0f} s"
-            elif run.returncode != 0:
-                memory = run.oom_killed or "MemoryError" in run.stderr or "bad_alloc" in run.stderr
-                self.problem = "it needs more memory than allowed" if memory else "the checker could not load it"
-            if self.problem:
-                return served.Answers(error=self.problem)
-
-            def read(relative: str, max_bytes: int) -> bytes:
-                target = Path(tmp, "read")
-                copy_untrusted(work, f"answers/{relative}", target, max_bytes)  # no link anywhere below work
-                return target.read_bytes()
-
-            return served.read_answers(self.check.serve, inputs, read)
 
 
 def _judge_served(assignment: str, check: ArtifactCheck, work: Path, profile: str, limits: Limits) -> Verdict:

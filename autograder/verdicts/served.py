@@ -20,17 +20,19 @@ claimed: only a model that escaped safe mode could lie about it, and such a mode
 likes whatever its size; the accuracy it is graded on is measured by the grader.
 
 A question is one input array, named; the check's :attr:`Served.predict` dispatches on the name, so
-one model process answers every question of a file at once (the grader's cost: one process per
-artifact file, not per question; checks that judge one file share ``load`` and ``predict``, and
-:class:`autograder.verdicts.artifacts.SandboxedModel` answers a repeated question from its last
-run). Several arrays of one question travel packed as the columns of one array (a cGAN's labels
-beside its latent codes, a VAE's images beside the grader's noise), and what the model process
-derives from its own outputs is computed there by the course's code exactly as before (a VAE's
-``z = mu + sigma * eps`` between encoder and decoder). A question the model could not answer (its
-call raised, its output had the wrong shape) is named in the facts, for the message only.
+one model process answers every question of a file at once; and one process loads every served file
+of a submission in turn (:func:`main`'s manifest: questions and answers in a folder per file, facts
+per file, a file whose loading fails failing only its own checks), so the grader's cost is one
+process per submission, not per file (:mod:`autograder.verdicts.served_sandbox`; checks that judge
+one file share ``load`` and ``predict`` and are answered from the same run). Several arrays of one
+question travel packed as the columns of one array (a cGAN's labels beside its latent codes, a
+VAE's images beside the grader's noise), and what the model process derives from its own outputs
+is computed there by the course's code exactly as before (a VAE's ``z = mu + sigma * eps`` between
+encoder and decoder). A question the model could not answer (its call raised, its output had the
+wrong shape) is named in the facts, for the message only.
 
 :class:`InProcessModel` asks the same questions in the calling process, for the instructor's tools
-and the tests (``ArtifactCheck.judge``); the grader uses :class:`autograder.verdicts.artifacts.
+and the tests (``ArtifactCheck.judge``); the grader uses :class:`autograder.verdicts.served_sandbox.
 SandboxedModel`. Served checks: week 2's classifiers; week 5's denoising autoencoder and VAEs
 (noisy images in, images out; binarised images and the grader's noise in, ``[mu, log_var,
 logits]`` out; prior codes in, logits out: error, ELBO and the evaluation classifier's verdict
@@ -191,32 +193,60 @@ def write_inputs(inputs: dict[str, np.ndarray], folder: Path) -> None:
         np.save(folder / (name + INPUT_SUFFIX), np.ascontiguousarray(batch), allow_pickle=False)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.verdicts.served ASSIGNMENT CHECK MODEL INPUTS_DIR OUTPUT_DIR``: the model process.
+MANIFEST_FILE = "manifest.json"
 
-    Loads ``MODEL`` with the check's :attr:`Served.load`, writes one ``<name>.f32`` (little-endian
-    float32, C order) per input answered, then ``facts.json`` (or ``{"error": …}`` when it could not
-    load the file). Holds no label, no token and no evaluation data: there are none to hold.
+
+def write_manifest(files: list[dict[str, str]], folder: Path) -> None:
+    """The model process's work list: per file ``{"file": key, "check": id, "model": path, "inputs": dir}``,
+    paths as the model process sees them (the folder is bound read-only)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST_FILE).write_text(json.dumps(files))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.verdicts.served ASSIGNMENT MANIFEST OUTPUT_DIR``: the model process.
+
+    For each file of the manifest (:func:`write_manifest`), in order: loads it with its check's
+    :attr:`Served.load`, writes ``OUTPUT_DIR/<key>/<name>.f32`` (little-endian float32, C order) per
+    input of ``<inputs>/<name>.npy`` answered, then ``OUTPUT_DIR/<key>/facts.json`` (or ``{"error": …}``
+    when the check refused the file), and frees the model before the next file. A file whose
+    loading or answering raised anything else gets no ``facts.json`` (its traceback goes to standard
+    error) and does not stop the other files; the process then exits with status 1, so that a run of
+    one file fails as it always did. Holds no label, no token and no evaluation data: there are none
+    to hold.
     """
-    assignment, check_id, model_path, inputs_dir, output_dir = (argv or sys.argv[1:])[:5]
+    assignment, manifest, output_dir = (argv or sys.argv[1:])[:3]
     # Under ``python -m`` this file runs as ``__main__``; checks raise the imported module's error.
     from autograder.verdicts import judging, served as module
 
-    served = judging.get_check(assignment, check_id).serve
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    crashed = False
+    for entry in json.loads(Path(manifest).read_text()):
+        out = Path(output_dir, entry["file"])
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            _answer_file(module, judging.get_check(assignment, entry["check"]).serve, entry, out)
+        except Exception:  # noqa: BLE001 - one file's failure is that file's, never its neighbours'
+            import traceback
+
+            traceback.print_exc()
+            crashed = True
+        judging._forget_models()  # the next file starts from a clean Keras session
+    return 1 if crashed else 0
+
+
+def _answer_file(module: Any, served: "Served", entry: dict[str, str], out: Path) -> None:
+    """Load one file of the manifest and write its answers, ``facts.json`` last (see :func:`main`)."""
     try:
-        model, facts = served.load(Path(model_path))
+        model, facts = served.load(Path(entry["model"]))
     except module.ModelLoadError as exc:
         (out / FACTS_FILE).write_text(json.dumps({"error": str(exc)[:400]}))
-        return 0
+        return
     batches = {path.name[:-len(INPUT_SUFFIX)]: np.load(path, allow_pickle=False)
-               for path in sorted(Path(inputs_dir).glob("*" + INPUT_SUFFIX))}
+               for path in sorted(Path(entry["inputs"]).glob("*" + INPUT_SUFFIX))}
     outputs, problems = module.answer(served, model, batches)
     for name, output in outputs.items():
         (out / (name + OUTPUT_SUFFIX)).write_bytes(output.tobytes())
     (out / FACTS_FILE).write_text(json.dumps({**facts, **problems}))  # last: the answers are complete
-    return 0
 
 
 if __name__ == "__main__":
