@@ -28,6 +28,17 @@ holding them (:func:`_rebuild_keras`). The archive is rebuilt once in the
 notebook's own kernel first, so a layer Keras cannot rebuild from its
 ``get_config`` is named there in one line (:class:`KerasUnsendable`) rather than
 failing unseen in the grader.
+
+Source lines (issue 27, a ``tf.range`` loop in a ``tf.function``): cloudpickle
+renames every code object it ships ``"<dynamic-code>"``, so in the harness
+AutoGraph could not read a ``tf.function``'s source and ran it unconverted: a loop
+or ``if`` over tensors failed on every hidden case while the notebook ran it.
+:func:`dumps` ships each code object with the lines of the cell (or file) it comes
+from, under a name made from those lines' digest, ``"<dynamic-code:DIGEST>"``;
+unpickling (:func:`_code_with_source`) renames the code so and puts the lines
+where ``inspect`` reads them. One name per text, so two cells can never share
+one name (sharing ``"<dynamic-code>"`` converted a function from another cell's
+lines), and the harness accepts lines only under the digest of exactly those lines.
 """
 
 from __future__ import annotations
@@ -40,6 +51,8 @@ import types
 from typing import Any, Callable, NamedTuple
 
 MAIN_MODULES = ("__main__", "__mp_main__")  # the notebook's namespace, under both names
+SOURCE_PREFIX = "<dynamic-code:"  # function_harness tells student code by this prefix
+MAX_SOURCE_LINES = 20_000  # a file longer than this is shipped without its lines
 _STRINGS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
 _NO_PUSH = {"PROTO", "FRAME", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP", "MARK", "POP", "POP_MARK"}
 _SHOWN = re.compile(r"[^A-Za-z0-9_.]")  # a name from a pickle is shown with these characters only
@@ -163,13 +176,61 @@ def _reduce_keras(obj: Any, classes: dict[str, type]) -> tuple[Any, ...] | None:
     return _rebuild_keras, (rebuild, archive, classes)
 
 
+def _source_name(lines: tuple[str, ...]) -> str:
+    import hashlib
+
+    return f"{SOURCE_PREFIX}{hashlib.sha256(''.join(lines).encode('utf-8', 'replace')).hexdigest()[:20]}>"
+
+
+def _code_with_source(code_args: tuple[Any, ...], name: str, lines: tuple[str, ...]) -> types.CodeType:
+    """Unpickling side of :func:`dumps`: the code, renamed ``name``, with ``lines`` registered in
+    ``linecache`` under it (where ``inspect.getsource``, hence AutoGraph, reads them) when ``name`` is
+    the digest of exactly these lines; otherwise the code as cloudpickle would have made it."""
+    import linecache
+
+    code = types.CodeType(*code_args)
+    if not (isinstance(lines, tuple) and len(lines) <= MAX_SOURCE_LINES and all(type(line) is str for line in lines)
+            and isinstance(name, str) and name == _source_name(lines)):
+        return code
+    linecache.cache[name] = (sum(map(len, lines)), None, list(lines), name)
+    return code.replace(co_filename=name)
+
+
+def _reduce_code(code: types.CodeType, shipped: dict[str, tuple[str, ...]]) -> tuple[Any, ...] | None:
+    """Reduce a code object cloudpickle ships by value to :func:`_code_with_source` with its lines
+    (one tuple per file in ``shipped``, so pickle's memo sends each file's lines once), or None
+    (cloudpickle's own reduction) when its lines are unknown or too long."""
+    import linecache
+
+    from cloudpickle import cloudpickle as internals
+
+    reduce_code = getattr(internals, "_code_reduce", None)
+    filename = code.co_filename
+    if reduce_code is None:
+        return None
+    if filename not in shipped:
+        lines = tuple(linecache.getlines(filename))
+        shipped[filename] = lines if 0 < len(lines) <= MAX_SOURCE_LINES else ()
+    lines = shipped[filename]
+    if not lines:
+        return None
+    _, code_args = reduce_code(code)
+    return _code_with_source, (code_args, _source_name(lines), lines)
+
+
 def dumps(fn: Callable[..., Any]) -> bytes:
-    """``cloudpickle.dumps(fn)``, with by-name objects named by their library module and Keras objects of
-    the notebook's own classes shipped with those classes (see module doc)."""
+    """``cloudpickle.dumps(fn)``, with by-name objects named by their library module, Keras objects of
+    the notebook's own classes shipped with those classes, and code shipped with its source lines
+    (see module doc)."""
     import cloudpickle
+
+    shipped: dict[str, tuple[str, ...]] = {}
 
     class _Pickler(cloudpickle.Pickler):
         def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, types.CodeType):
+                reduced = _reduce_code(obj, shipped)
+                return NotImplemented if reduced is None else reduced
             home = library_home(obj)
             if home is not None:
                 return getattr, home

@@ -315,3 +315,66 @@ def test_a_keras_layer_of_the_notebooks_class_made_outside_the_function_is_sent(
     assert message is not None and "\n" not in message
     assert message.startswith("your Keras `Shift` object, made outside the function, cannot be sent")
     assert "create it inside the function" in message
+
+
+_CELL_A = '''import tensorflow as tf
+
+@tf.function
+def running_sum(x):
+    total = tf.zeros_like(x[0])
+    for k in tf.range(tf.shape(x)[0]):
+        total += x[k]
+    return total
+'''
+_CELL_B = '''import tensorflow as tf
+
+@tf.function
+def doubled(x):
+    return 2.0 * x
+'''
+_LOAD_IN_A_FRESH_PROCESS = '''
+import pickle, sys
+import numpy as np
+payloads = pickle.loads(sys.stdin.buffer.read())
+for payload in payloads:
+    fn = pickle.loads(payload)
+    print(float(np.asarray(fn(np.arange(4, dtype=np.float32))).sum()))
+'''
+
+
+def test_a_tf_function_looping_over_a_tensor_is_converted_from_its_own_cells_lines(tmp_path):
+    """Does a ``tf.function`` with a ``tf.range`` loop, defined in a notebook cell, run where it is
+    loaded (AutoGraph needs its source, which cloudpickle drops), and does another cell's
+    ``tf.function`` whose code starts on the same line run from its own lines (issue 27)? Lines
+    sent under a name that is not their digest are not registered."""
+    import linecache
+    import pickle
+    import subprocess
+    import sys
+
+    pytest.importorskip("tensorflow")
+    from cloudpickle import cloudpickle as cloudpickle_internals
+
+    from course_utils import handover
+
+    functions = []
+    for index, cell in enumerate((_CELL_A, _CELL_B)):
+        filename = str(tmp_path / f"cell_{index}.py")  # as ipykernel names a cell and registers its lines
+        linecache.cache[filename] = (len(cell), None, cell.splitlines(True), filename)
+        namespace = {"__name__": "__main__"}
+        exec(compile(cell, filename, "exec"), namespace)
+        functions.append(namespace["running_sum" if index == 0 else "doubled"])
+    payloads = [handover.dumps(fn) for fn in functions]
+    for path in tmp_path.glob("cell_*.py"):
+        linecache.cache.pop(str(path), None)
+    loaded = subprocess.run([sys.executable, "-c", _LOAD_IN_A_FRESH_PROCESS], input=pickle.dumps(payloads),
+                            capture_output=True, timeout=300, cwd=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr.decode()[-2000:]
+    assert [float(line) for line in loaded.stdout.split()] == [6.0, 12.0]  # sum(0..3) summed; 2*(0..3) summed
+
+    lines = tuple(_CELL_B.splitlines(True))
+    code = compile("def f():\n    return 1\n", "<dynamic-code>", "exec").co_consts[0]
+    args = cloudpickle_internals._code_reduce(code)[1]
+    assert handover._code_with_source(args, handover._source_name(lines), lines).co_filename.startswith("<dynamic-code:")
+    forged = handover._code_with_source(args, "<dynamic-code:0000>", lines)
+    assert forged.co_filename == "<dynamic-code>" and "<dynamic-code:0000>" not in linecache.cache

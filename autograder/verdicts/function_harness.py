@@ -90,7 +90,7 @@ _THREAD_START = threading.Thread._bootstrap_inner.__code__
 
 REFUSED = "not accepted"
 LOAD_FAILED = "the grader could not load your function"
-_PICKLED_CODE = "<dynamic-code>"  # cloudpickle's co_filename for code pickled by value
+_PICKLED_CODE = "<dynamic-code"  # co_filename of pickled code: cloudpickle's, or course_utils.handover's with a digest
 _FORK_EVENTS = ("os.fork", "os.forkpty")  # a child would run Python code untraced
 _OBJECT_SEARCH = ("gc.get_objects", "gc.get_referrers", "gc.get_referents")
 LINES_SUFFIX = ":lines"  # on a check id in argv: count that check's line events
@@ -151,12 +151,13 @@ def _is_student_frame(frame: Any) -> bool:
 def _is_guarded_frame(frame: Any) -> bool:
     """A frame student code must not hold: the harness's, ``call_case``'s, or its own.
 
-    Its own: cloudpickle names the code it carries ``"<dynamic-code>"``. Other code
+    Its own: cloudpickle names the code it carries ``"<dynamic-code>"`` (``course_utils.handover``
+    ``"<dynamic-code:DIGEST>"``). Other code
     made by ``exec`` (``"<string>"``) is left alone: libraries run such code on
     import and take its frame.
     """
     filename = frame.f_code.co_filename
-    if filename in _THIS_FILE or filename.startswith(_COURSE_ROOTS) or filename == _PICKLED_CODE:
+    if filename in _THIS_FILE or filename.startswith(_COURSE_ROOTS) or filename.startswith(_PICKLED_CODE):
         return True
     return not filename.startswith("<") and not is_library_frame(frame)
 
