@@ -74,11 +74,19 @@ def test_a_hanging_submission_is_a_grader_timeout_for_that_student_alone(tmp_pat
 
 
 def test_the_default_bound_covers_every_step_of_a_grading() -> None:
-    """Is the default clock longer than the notebook's wall clock plus the checker runs?"""
+    """Is the default clock longer than the notebook's wall clock plus the checker runs, for every
+    week: the function harness, and each served file twice (in the submission's one model process,
+    then alone when that process ran out of time)?"""
     from autograder.isolation.sandbox import Limits
+    from autograder.sources import release
+    from autograder.verdicts import judging
 
-    limits = Limits(wall_seconds=100, artifact_seconds=10)
-    assert grading.time_bound({"limits": limits}) > 100 + 4 * 10
+    limits = Limits(wall_seconds=100, artifact_seconds=1000)  # larger than the fixed margin
+    for week in release.list_assignments():
+        artifacts = [c for c in judging.load_checks(week) if isinstance(c, judging.ArtifactCheck)]
+        served = {c.path for c in artifacts if c.serve is not None}
+        runs = 1 + 2 * len(served) + len([c for c in artifacts if c.serve is None])
+        assert grading.time_bound({"limits": limits}) > 100 + runs * 1000, week
     with pytest.raises(ValueError, match="positive"):
         scheduler.bounded(work, 0)
 

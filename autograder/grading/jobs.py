@@ -115,11 +115,16 @@ def ship(job: GradeJob, installed_root: Path, code_version: str) -> GradeJob:
                    env=env, code_version=code_version)
 
 
-def time_bound(options: dict[str, Any] | None, artifact_runs: int = 4) -> float:
+def time_bound(options: dict[str, Any] | None, artifact_runs: int = 8) -> float:
     """How long grading one submission may take, all told, before the scheduler gives up on it:
     the notebook's wall clock, ``artifact_runs`` sandboxed checker runs (the function harness
     and each artifact) at their own bound, and :data:`JOB_MARGIN_SECONDS`. Every step already
-    has its own clock; this one catches the grader's own hangs (e.g. decoding a huge result)."""
+    has its own clock; this one catches the grader's own hangs (e.g. decoding a huge result).
+
+    Eight runs: the worst honest-or-not case is week 5's, the function harness (one run), its three
+    served files in one model process (three runs' time) and, when that process ran out of time,
+    each file again alone (three more, :mod:`autograder.verdicts.served_sandbox`), seven in all;
+    a submission whose every model hangs must end with its verdicts, not as a grader error."""
     from autograder.isolation.sandbox import Limits
 
     limits = (options or {}).get("limits") or Limits()
