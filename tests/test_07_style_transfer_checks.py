@@ -27,6 +27,7 @@ from course_utils import features  # noqa: E402
 
 checks_07 = importlib.import_module("autograder.checks.07_style_transfer")
 reference = importlib.import_module("autograder.checks._style_reference")
+contract = importlib.import_module("autograder.checks._style_contract")
 ASSIGNMENT = "07_style_transfer"
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTION_CHECKS = ["gram_matrix", "style_loss", "synthesise_texture", "content_loss", "total_variation_loss",
@@ -214,6 +215,36 @@ def test_texture_rejects(mistake, words):
     assert not result.passed and words in result.message, result.message
 
 
+def test_whole_run_cases_start_at_the_bounds_whatever_the_secret(monkeypatch):
+    """Has each optimiser, under any secret, a whole-run case of 3 to 5 steps from a start whose pixels all sit
+    at 0 or 1, both bounds present (clipping bites from the first step)?"""
+    for secret in ("", "other term"):
+        monkeypatch.setenv("COURSE_JUDGE_SECRET", secret)
+        for check_id in ("synthesise_texture", "style_transfer"):
+            cases = judging.make_cases(ASSIGNMENT, judging.get_check(ASSIGNMENT, check_id))
+            whole = [case for case in cases if "whole_run" in case]
+            assert whole and all(3 <= case["steps"] <= 5 for case in whole), check_id
+            starts = [contract.start_of(case) for case in whole]
+            assert all(set(np.unique(x)) == {0.0, 1.0} for x in starts), check_id
+
+
+@pytest.mark.parametrize("mistake, words", [({"clip_every_step": False}, "clipped only once"),
+                                            ({"fresh_optimizer": True}, "new Adam")],
+                         ids=["clipped-only-at-the-end", "new-adam-every-step"])
+def test_texture_rejects_whole_run_mistakes(mistake, words):
+    """Does the whole-run case fail the reference's own steps clipped only at the end, or with a new Adam at
+    every step (both pass the 2-step case), and name the mistake?"""
+    def optimise(weights, layer_weights, style, start, steps, learning_rate=0.05, callback=None):
+        wrong = mistake if steps == contract.WHOLE_RUN_STEPS else {}  # the 30-step main case as the reference
+        image = reference.optimise_reference(weights, layer_weights, style, start, steps, learning_rate=learning_rate,
+                                             **wrong)
+        report_steps(callback, steps, image)
+        return image
+
+    result = verdict_texture(optimise)
+    assert not result.passed and words in result.message, result.message
+
+
 def transfer_reference(weights, layer_weights, case, start=None, learning_rate=0.02, callback=None, **change):
     options = {"content_weight": case["content_weight"], "style_weight": case["style_weight"],
                "tv_weight": case["tv_weight"], "learning_rate": learning_rate, **change}
@@ -237,6 +268,16 @@ def test_transfer_accepts_reference():
     ids=["ascends", "no-content-term", "returns-the-style-picture"])
 def test_transfer_rejects(mistake, words):
     result = verdict_transfer(mistake)
+    assert not result.passed and words in result.message, result.message
+
+
+@pytest.mark.parametrize("mistake, words", [({"clip_every_step": False}, "clipped only once"),
+                                            ({"fresh_optimizer": True}, "new Adam")],
+                         ids=["clipped-only-at-the-end", "new-adam-every-step"])
+def test_transfer_rejects_whole_run_mistakes(mistake, words):
+    """As for the texture: style transfer clipped only at the end, or with a new Adam at every step, fails."""
+    result = verdict_transfer(lambda w, lw, case, **o: transfer_reference(
+        w, lw, case, **o, **(mistake if "whole_run" in case else {})))  # the 60-step main case as the reference
     assert not result.passed and words in result.message, result.message
 
 

@@ -20,7 +20,8 @@ network and cases are the same in both profiles, so each bar holds for smoke and
 
 Each check's contract, clause by clause, is in ``_style_contract.CLAUSES``; the optimisers' short
 cases there (1 or 2 steps on a small network, a non-noise ``start``, ``start=None``, a learning
-rate and weights other than the defaults, a callback) are judged against the reference's own steps.
+rate and weights other than the defaults, a callback; and 4 steps from a start at the bounds, for
+"clip after every step" and "one Adam for the whole run") are judged against the reference's own steps.
 The grade cells pass an option (``opt_<name>``) only when a case has it (``features.graded_call``).
 """
 
@@ -330,7 +331,8 @@ def _judge_texture(cases: Cases, results: list[CaseResult]) -> Verdict:
                                   "image may be larger or smaller than the style image.")
     return Verdict(True, f"synthesise_texture: the style loss fell by a factor of {min(factors):.0f} or more "
                          f"in {cases[0]['steps']} steps on a hidden network; short runs from a photograph at "
-                         "another learning rate, with a callback, match Adam's steps.")
+                         "another learning rate, with a callback, match Adam's steps, and 4 steps from a start at "
+                         "the bounds match one Adam clipped after every step.")
 
 
 def _judge_transfer(cases: Cases, results: list[CaseResult]) -> Verdict:
@@ -361,7 +363,8 @@ def _judge_transfer(cases: Cases, results: list[CaseResult]) -> Verdict:
                                   "content picture; keep the content term (on `content_layer`, weighted by "
                                   "content_weight) in the loss, and start from `start`.")
     return Verdict(True, f"style_transfer: on a hidden network, {facts}; short runs (start=None, from noise, "
-                         "one term at a time, another learning rate, a callback) match Adam's steps.")
+                         "one term at a time, another learning rate, a callback; 4 steps from a start at the bounds) "
+                         "match Adam's steps.")
 
 
 def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

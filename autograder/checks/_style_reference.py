@@ -116,12 +116,16 @@ def _losses_tf(extract: Any, image: Any, style_grams: Mapping[str, Any], layer_w
 def optimise_reference(weights: Mapping[str, Any], layer_weights: Mapping[str, float], style_image: Any,
                        start: Any, steps: int, *, content_image: Any = None, content_layer: str | None = None,
                        content_weight: float = 0.0, style_weight: float = 1.0, tv_weight: float = 0.0,
-                       learning_rate: float = 0.02, compiled: bool = True) -> np.ndarray:
+                       learning_rate: float = 0.02, compiled: bool = True, clip_every_step: bool = True,
+                       fresh_optimizer: bool = False) -> np.ndarray:
     """Adam on the pixels from ``start``, clipped to [0, 1] after every step; (1, H, W, 3) float32.
 
     Texture synthesis with ``content_weight = 0``; style transfer (Gatys et al. 2016) otherwise.
     compiled: the step as a ``tf.function`` (faster over many steps); False runs it eagerly, which
     for the one- or two-step contract cases saves the tracing (about a second at load).
+    clip_every_step False (clipped once, after the last step) and fresh_optimizer True (a new Adam at
+    every step, its moments lost) are two mistakes, run eagerly: the contract names them when an answer's
+    steps match one of them (``_style_contract.trajectory_problem``).
     """
     import keras
     import tensorflow as tf
@@ -141,11 +145,13 @@ def optimise_reference(weights: Mapping[str, Any], layer_weights: Mapping[str, f
         with tf.GradientTape() as tape:
             loss = _losses_tf(extract, image, grams, layer_weights, content_layer, content_features,
                               content_weight, style_weight, tv_weight)
-        optimizer.apply_gradients([(tape.gradient(loss, image), image)])
-        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        (keras.optimizers.Adam(learning_rate) if fresh_optimizer else optimizer).apply_gradients(
+            [(tape.gradient(loss, image), image)])
+        if clip_every_step:
+            image.assign(tf.clip_by_value(image, 0.0, 1.0))
         return loss
 
-    run = tf.function(step) if compiled else step
+    run = tf.function(step) if compiled and clip_every_step and not fresh_optimizer else step
     for _ in range(int(steps)):
         run()
-    return image.numpy()
+    return np.clip(image.numpy(), 0.0, 1.0)
