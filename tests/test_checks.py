@@ -479,6 +479,24 @@ def test_a_self_check_cell_shows_its_line_and_lets_run_all_go_on():
         nbclient.NotebookClient(buggy, timeout=120, kernel_name="python3").execute()
 
 
+def test_a_self_check_cell_is_not_run_while_the_grader_runs_the_notebook(monkeypatch):
+    """With NBGRADER_EXECUTION=autograde (the course grader's run) a self-check cell shows the one
+    line saying it was not run, and runs nothing; other cells run; under nbgrader's 'validate' (a
+    student's Validate button) the self-check runs as usual."""
+    import nbclient
+    import nbformat
+
+    from course_utils.tutor import SKIPPED_WHILE_GRADING
+
+    cells = ["import course_utils", "# Self-check: heavy\nprint('self-check ran')", "print('plain cell ran')"]
+    for execution, expected in (("autograde", SKIPPED_WHILE_GRADING + "\n"), ("validate", "self-check ran\n")):
+        monkeypatch.setenv("NBGRADER_EXECUTION", execution)
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+        assert [output.text for output in notebook.cells[1].outputs] == [expected], execution
+        assert notebook.cells[2].outputs[0].text == "plain cell ran\n"
+
+
 def test_a_blank_release_shows_only_not_attempted_lines():
     """Week 0's released blank, run top to bottom with errors allowed: every self-check shows one
     neutral '○ … not attempted yet' line without failing, every grade cell fails with one such line,

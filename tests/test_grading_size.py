@@ -82,3 +82,18 @@ def test_a_comprehensions_loop_variable_is_not_the_notebooks():
     )
     problems = grading_sizes.graded_reads(nb)
     assert len(problems) == 1 and "test_2" in problems[0] and "images" in problems[0], problems
+
+
+def test_a_cell_that_reads_what_a_self_check_bound_is_found():
+    """Self-checks do not run while graded: a later cell reading a name one bound is reported (a
+    figure, a test cell), one that binds the name again first is not, nor a loop's own variable."""
+    nb = _notebook(
+        ("# Self-check: the shapes\nout = conv(x)\nstack = [1, 2]\nfor row in range(2):\n    pass", False),
+        ("plot(out)", False),
+        ("assert len(stack) == 2", True),
+        ("out = conv(y)\nassert out.shape", True),
+        ("for row in range(3):\n    print(row)", False),
+    )
+    problems = grading_sizes.self_check_reads(nb)
+    assert problems == ["cell 1 reads out, bound by a self-check", "cell 2 (test_2) reads stack, bound by a self-check"]
+    assert not grading_sizes.check_grading_sizes([("bad.ipynb", nb)]).ok

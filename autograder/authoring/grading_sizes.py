@@ -8,6 +8,11 @@ sized with ``grading=`` through the notebook's top-level assignments and functio
 (a name is *grading-sized* when what it is built from is) and reports each test cell
 that reads one. It is a static reading of the source, as an instructor would do it by
 eye, run by ``course validate`` on every week.
+
+Self-check cells (first line ``# Self-check``) are not run while graded at all
+(``course_utils.tutor``), so the same reading holds them to a second rule: no later cell
+reads a name a self-check cell binds (:func:`self_check_reads`), so that every other cell
+computes the same whether the self-checks ran or not.
 """
 
 from __future__ import annotations
@@ -125,14 +130,54 @@ def graded_reads(nb: NotebookNode) -> list[str]:
     return problems
 
 
+_COMPOUND = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
+
+
+def _reads_before_binding(tree: ast.Module) -> set[str]:
+    """Global names a cell reads before one of its own statements binds them. A compound statement's
+    own bindings (a ``for`` target, a name set in its body) are taken as bound inside it, which
+    can miss a read that comes first there; a plain assignment's reads count (``x = f(x)`` reads x)."""
+    read: set[str] = set()
+    bound: set[str] = set()
+    for statement in tree.body:
+        inside = _targets(statement) if isinstance(statement, _COMPOUND) else set()
+        read |= _names_read(statement) - bound - inside
+        bound |= _targets(statement)
+    return read
+
+
+def self_check_reads(nb: NotebookNode) -> list[str]:
+    """One line per cell (not a self-check) that reads a name a self-check cell bound before it and no
+    other cell bound since: ``cell N reads x, bound by a self-check``. Self-checks do not run while
+    graded, so such a cell would fail there, or compute something else."""
+    from course_utils.tutor import SELF_CHECK_MARK
+
+    problems: list[str] = []
+    from_self_checks: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tree = _parse(cell.source)
+        bound = set().union(*(_targets(statement) for statement in tree.body)) if tree else set()
+        if cell.source.lstrip().startswith(SELF_CHECK_MARK):
+            from_self_checks |= bound
+            continue
+        read = sorted(_reads_before_binding(tree) & from_self_checks) if tree else []
+        if read:
+            problems.append(f"{nbu.cell_label(index, cell)} reads {', '.join(read)}, bound by a self-check")
+        from_self_checks -= bound
+    return problems
+
+
 def check_grading_sizes(sources: Sequence[tuple[str, NotebookNode]]):
-    """(6b) No test cell reads a value sized with ``by_profile(…, grading=…)``."""
+    """(6b) No test cell reads a value sized with ``by_profile(…, grading=…)``, and no cell reads a
+    name a self-check cell binds (self-checks do not run while graded)."""
     from autograder.authoring.validation import CheckResult
 
-    problems = [f"{name} {line}" for name, nb in sources for line in graded_reads(nb)]
+    problems = [f"{name} {line}" for name, nb in sources for line in graded_reads(nb) + self_check_reads(nb)]
     return CheckResult(
-        "no test cell reads a value sized for grading (by_profile(..., grading=...))",
+        "nothing graded depends on running at the grader's size or on the self-checks",
         tuple(problems),
         "size only cells that explore or draw with grading=; give what a test cell reads the same "
-        "value whether graded or not.",
+        "value whether graded or not; compute in a cell of its own what a later cell needs from a self-check.",
     )
