@@ -43,8 +43,10 @@ lines), and the harness accepts lines only under the digest of exactly those lin
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import io
+import linecache
 import re
 import sys
 import types
@@ -177,8 +179,6 @@ def _reduce_keras(obj: Any, classes: dict[str, type]) -> tuple[Any, ...] | None:
 
 
 def _source_name(lines: tuple[str, ...]) -> str:
-    import hashlib
-
     return f"{SOURCE_PREFIX}{hashlib.sha256(''.join(lines).encode('utf-8', 'replace')).hexdigest()[:20]}>"
 
 
@@ -186,8 +186,6 @@ def _code_with_source(code_args: tuple[Any, ...], name: str, lines: tuple[str, .
     """Unpickling side of :func:`dumps`: the code, renamed ``name``, with ``lines`` registered in
     ``linecache`` under it (where ``inspect.getsource``, hence AutoGraph, reads them) when ``name`` is
     the digest of exactly these lines; otherwise the code as cloudpickle would have made it."""
-    import linecache
-
     code = types.CodeType(*code_args)
     if not (isinstance(lines, tuple) and len(lines) <= MAX_SOURCE_LINES and all(type(line) is str for line in lines)
             and isinstance(name, str) and name == _source_name(lines)):
@@ -200,8 +198,6 @@ def _reduce_code(code: types.CodeType, shipped: dict[str, tuple[str, ...]]) -> t
     """Reduce a code object cloudpickle ships by value to :func:`_code_with_source` with its lines
     (one tuple per file in ``shipped``, so pickle's memo sends each file's lines once), or None
     (cloudpickle's own reduction) when its lines are unknown or too long."""
-    import linecache
-
     from cloudpickle import cloudpickle as internals
 
     reduce_code = getattr(internals, "_code_reduce", None)
