@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.verdicts import artifacts, judging
+from autograder.verdicts import artifacts, checker_process, judging
 from autograder.isolation import sandbox
-from autograder.verdicts.artifacts import UntrustedFileError, copy_untrusted
+from autograder.verdicts.checker_process import UntrustedFileError, copy_untrusted
 from autograder.isolation.sandbox import Limits
 
 FIXTURE_CHECKS = Path(__file__).resolve().parent / "fixtures" / "fixture_course" / "checks"
@@ -98,7 +98,7 @@ def test_the_artifact_checker_sees_only_its_packages_and_no_secret(tmp_path, mon
     """Does the checker's sandbox hold the checks and course_utils but not solutions/, the rest of the
     repository or the judge secret (a model that broke out of safe mode would find nothing)?"""
     monkeypatch.setenv("COURSE_JUDGE_SECRET", "this term's secret")
-    box, env = artifacts.checker_sandbox(tmp_path)
+    box, env = checker_process.checker_sandbox(tmp_path)
     run = box.run([sys.executable, "-c", PROBE], env=env, limits=Limits(), wall_seconds=120,
                   memory_bytes=2 * 2**30)
     assert run.returncode == 0, run.stderr[-2000:]

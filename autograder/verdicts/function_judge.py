@@ -5,7 +5,7 @@ pickles each one to ``<folder>/.judge/functions/<check>.pkl``, or leaves a plain
 ``<check>.error.txt``). Here, after the notebook ran, the grader:
 
 1. copies each pickle out of the student's folder with
-   :func:`autograder.verdicts.artifacts.copy_untrusted` (plain file, size cap, no links;
+   :func:`autograder.verdicts.checker_process.copy_untrusted` (plain file, size cap, no links;
    a FIFO, folder or link is the student's zero with a plain message);
 2. writes the hidden inputs (:func:`autograder.verdicts.judging.make_cases`) beside the
    pickles in a fresh folder; they never enter the kernel's sandbox;
@@ -38,7 +38,7 @@ import numpy as np
 
 import course_utils
 from autograder.verdicts import function_harness, judging
-from autograder.verdicts.artifacts import UntrustedFileError, copy_untrusted
+from autograder.verdicts.checker_process import UntrustedFileError, copy_untrusted
 from autograder.verdicts.judging import FunctionCheck, Verdict
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxRun
 from course_utils import handover

@@ -48,6 +48,7 @@ import numpy as np
 
 from autograder.isolation.sandbox import Limits
 from autograder.verdicts import served
+from autograder.verdicts.checker_process import checker_sandbox, copy_untrusted
 from autograder.verdicts.judging import ArtifactCheck
 
 
@@ -103,8 +104,6 @@ def run_model_process(assignment: str, files: list[ModelFile], limits: Limits) -
     """Load ``files`` in one fresh sandboxed model process (no data, no private set, no token bound) and
     read back their answers, bounded (:func:`autograder.verdicts.served.read_answers`). The questions go
     in through a read-only folder; the process gets ``artifact_seconds`` per file."""
-    from autograder.verdicts.artifacts import checker_sandbox, copy_untrusted
-
     with tempfile.TemporaryDirectory(prefix="course-served-") as tmp:
         work, given = Path(tmp, "work"), Path(tmp, "inputs")
         work.mkdir()
