@@ -7,7 +7,7 @@ loads, looks for (1) the verdict token in the process's memory (the checker's ``
 and, found, writes a signed forged verdict and exits before the real one; (2) the labels, on the
 call stack (the judge's locals) or in the private evaluation set (``COURSE_EVAL_DIR``), and answers
 with them. Two controls show the attack is real: the same model judged by the checker (the path
-weeks 3, 5 and 6 still take) forges full marks, and judged in one process with the labels it
+no week of the course takes any more) forges full marks, and judged in one process with the labels it
 finds them. Served, it gets nothing; an honest model gets full marks every way.
 """
 

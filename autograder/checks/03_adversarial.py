@@ -23,9 +23,12 @@ weights as named arrays and the notebook's grade cell rebuilds them with
 
 Each grade cell's lambda also returns the ``x`` it passed in, after the call, so
 the judge sees whether the student's function wrote into its input.
-The artifact check loads ``robust_cnn.keras`` in a fresh process and attacks it
-with the reference FGSM of ``_adversarial_reference`` (at eps = 0.1 and 0.25 on the first
-5,000 test images in the full profile; see the artifact bars and their sample sizes).
+The artifact check of ``robust_cnn.keras`` is served (``_adversarial_robust``): the model is loaded
+only in fresh sandboxed model processes, the first given the test images and no label, the second
+(past the clean bar) the images and labels it attacks with the reference FGSM of
+``_adversarial_reference`` (at eps = 0.1 and 0.25 on the first 5,000 test images in the full
+profile; see the artifact bars and their sample sizes); the grader computes every accuracy from the
+scores they return.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from autograder.checks._adversarial_contract import CLAUSES
 from autograder.checks._adversarial_outputs import ATOL, cnn_predictions, common_problem, is_linear
 from autograder.checks._adversarial_robust import (  # noqa: F401
     ARTIFACT_EPS, CLEAN_BARS, ROBUST_ATTACK_IMAGES, ROBUST_EPS, ROBUST_EVAL_IMAGES_SMOKE, ROBUST_MARGIN,
-    ROBUST_MIN_ACCURACY, UNDEFENDED_FGSM_ACCURACY, judge_robust_cnn, robust_eval_data, robust_measurements,
-    robust_verdict)
+    ROBUST_MIN_ACCURACY, ROBUST_SERVED, UNDEFENDED_FGSM_ACCURACY, judge_robust_cnn, robust_eval_data,
+    robust_measurements, robust_verdict)
 from autograder.verdicts.judging import ArtifactCheck, Cases, FunctionCheck, Verdict
 from course_utils.judge import CaseResult
 
@@ -344,6 +347,6 @@ CHECKS = [
     ArtifactCheck(
         id="robust_cnn", points=4, path="robust_cnn.keras",
         description="adversarially trained CNN: clean accuracy and accuracy under FGSM at eps = 0.1 and 0.25",
-        judge=judge_robust_cnn,
+        judge=judge_robust_cnn, serve=ROBUST_SERVED,
     ),
 ]

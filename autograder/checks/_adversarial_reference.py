@@ -119,10 +119,15 @@ def linear_iterative_reference(kernel: np.ndarray, bias: np.ndarray, x: np.ndarr
     return adversarial
 
 
+def are_probabilities(scores: np.ndarray) -> bool:
+    """True when every row of ``scores`` ``(N, K)`` looks like a probability vector (a softmax output)."""
+    scores = np.asarray(scores)
+    return bool(np.all(scores >= 0) and np.all(scores <= 1) and np.allclose(scores.sum(axis=1), 1, atol=1e-3))
+
+
 def outputs_probabilities(model: Any, images: np.ndarray) -> bool:
     """True when every row of ``model(images)`` looks like a probability vector (a softmax output)."""
-    scores = np.asarray(model(np.asarray(images, dtype=np.float32), training=False))
-    return bool(np.all(scores >= 0) and np.all(scores <= 1) and np.allclose(scores.sum(axis=1), 1, atol=1e-3))
+    return are_probabilities(model(np.asarray(images, dtype=np.float32), training=False))
 
 
 def robustness(model: Any, images: np.ndarray, labels: np.ndarray, *, fgsm_eps: tuple[float, ...] = (),

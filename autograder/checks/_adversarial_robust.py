@@ -1,7 +1,33 @@
-"""The artifact check of 03_adversarial: ``robust_cnn.keras``, loaded in a fresh process,
-attacked with the reference FGSM, against bars measured over seeds (grader side only).
+"""The artifact check of 03_adversarial: ``robust_cnn.keras``, served (:mod:`autograder.verdicts.served`)
+and attacked with the reference FGSM, against bars measured over seeds (grader side only).
 
-Models take ``x: (N, 28, 28, 1)`` float32 in [0, 1] and return ``(N, 10)`` logits.
+Models take ``x: (N, 28, 28, 1)`` float32 in [0, 1] and return ``(N, 10)`` logits (or probabilities).
+
+Served in fresh sandboxed model processes, which have no token, no judge secret and no dataset within
+reach, only the arrays a question sends; the grader holds the images and the labels, computes every accuracy from the logits that come back and
+writes the verdict (issue 28):
+
+1. ``clean`` ``(N, 28, 28, 1)``: the evaluation images, never a label -> logits ``(N, 10)``. The
+   grader computes the clean accuracy, and decides from the first 64 rows whether the model returns
+   probabilities (:func:`~autograder.checks._adversarial_reference.are_probabilities`: the attack's
+   loss then takes probabilities).
+2. Only when the clean accuracy reaches its bar, in a second, fresh process: ``fgsm`` (or
+   ``fgsm_probabilities``) ``(n, 785)``, the first ``n = ROBUST_ATTACK_IMAGES`` images flattened beside
+   their labels -> ``(n, 20)``, the logits on the reference FGSM images at ARTIFACT_EPS (columns 0-9)
+   and ROBUST_EPS (10-19). FGSM needs the gradient of the loss of the true label with respect to the
+   input through the student's model, so this process holds the labels; the course's own
+   :func:`~autograder.checks._adversarial_reference.fgsm_reference` computes the attack there, batch by
+   batch, as :func:`robust_measurements` does in one process. The labels are those of MNIST's public
+   test split (``PUBLIC_EVALUATION_DATASETS``), which a model could carry in its weights anyway: what
+   this process returns is a claim no stronger than the outputs of any served model.
+3. Only below the clean bar, for the hint, in a process of its own: ``raw``, the images times 255 ->
+   logits ``(N, 10)``.
+
+A contract problem (not one input of shape ``(None, 28, 28, 1)``, not ``(2, 10)`` scores for two
+images of zeros) is found where the model loads. Rows that are not all finite, and outputs that did
+not come back, count as wrong. :func:`judge_robust_cnn` asks the same questions in one process
+(instructor tools, tests); :func:`robust_measurements` measures a live model (the benchmarks), and a
+model gets the same numbers, so the same verdict, either way.
 """
 
 from __future__ import annotations
@@ -12,8 +38,9 @@ from typing import Any
 import numpy as np
 
 from autograder.checks._adversarial_hidden import IMAGE_SHAPE, NUM_CLASSES, mnist
-from autograder.checks._adversarial_reference import robustness
+from autograder.checks._adversarial_reference import are_probabilities, fgsm_reference, robustness
 from autograder.verdicts.judging import Verdict
+from autograder.verdicts.served import InProcessModel, ModelLoadError, ModelQuery, Served
 
 # --------------------------------------------------------------------------- artifact bars
 # robust_cnn.keras is measured by robust_measurements (clean accuracy, accuracy under the
@@ -118,13 +145,14 @@ def robust_measurements(model: Any, profile: str, *, extra_eps: tuple[float, ...
 
 
 def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
-    """The artifact check's verdict on the numbers of :func:`robust_measurements`."""
+    """The artifact check's verdict on the numbers of :func:`robust_measurements` (``{"clean", "fgsm_0.1",
+    "fgsm_0.25"}``, accuracies in [0, 1]; below the clean bar only ``clean`` is read)."""
     label = f"[{profile} profile]"
-    clean, robust, strong = measured["clean"], measured[f"fgsm_{ARTIFACT_EPS:g}"], measured[f"fgsm_{ROBUST_EPS:g}"]
-    bar = CLEAN_BARS[profile]
+    clean, bar = measured["clean"], CLEAN_BARS[profile]
     if clean < bar:
         return Verdict(False, f"robust_cnn: {label} clean test accuracy {clean:.2%} on "
                               f"{len(robust_eval_data(profile)[1]):,} MNIST test images is below the bar of {bar:.0%}.")
+    robust, strong = measured[f"fgsm_{ARTIFACT_EPS:g}"], measured[f"fgsm_{ROBUST_EPS:g}"]
     undefended = UNDEFENDED_FGSM_ACCURACY[profile]
     needed, needed_strong = round(undefended + ROBUST_MARGIN[profile], 3), ROBUST_MIN_ACCURACY[profile]
     facts = (f"{label} clean {clean:.2%}, under FGSM at eps = {ARTIFACT_EPS:g} {robust:.2%} "
@@ -142,28 +170,110 @@ def robust_verdict(measured: dict[str, float], profile: str) -> Verdict:
     return Verdict(True, f"robust_cnn: {facts}.")
 
 
-def judge_robust_cnn(path: Path, profile: str) -> Verdict:
-    """Load ``robust_cnn.keras`` safely; check its contract, then :func:`robust_verdict`."""
-    from course_utils import metrics, training
+# --------------------------------------------------------------------------- served
+CLEAN, RAW, FGSM, FGSM_PROBABILITIES = "clean", "raw", "fgsm", "fgsm_probabilities"
+BUDGETS = (ARTIFACT_EPS, ROBUST_EPS)  # the FGSM answer's blocks of NUM_CLASSES columns, in this order
+PIXELS = int(np.prod(IMAGE_SHAPE))
+PROBABILITY_ROWS = 64  # the rows of the clean answer that tell logits from probabilities, as robustness does
+
+
+def _load(path: Path) -> tuple[Any, dict[str, Any]]:
+    """Model process: the saved model, if it keeps the contract (one input ``(None, 28, 28, 1)``, ``(2, 10)``
+    scores for two images of zeros: shapes do not depend on the pixels, and no image is sent before it loads)."""
+    from course_utils import training
 
     try:
         model = training.load_artifact(path, compile=False)
     except training.ArtifactError as exc:
-        return Verdict(False, f"robust_cnn: {exc}")
+        raise ModelLoadError(str(exc)) from None
     inputs = list(getattr(model, "inputs", None) or [])
     if len(inputs) != 1 or tuple(inputs[0].shape)[1:] != IMAGE_SHAPE:
         shapes = [tuple(i.shape) for i in inputs]
-        return Verdict(False, f"robust_cnn: the model must take one input of shape (None, 28, 28, 1), "
-                              f"it takes {shapes}.")
-    images, labels = robust_eval_data(profile)
-    scores = np.asarray(model(images[:2], training=False))
+        raise ModelLoadError(f"the model must take one input of shape (None, 28, 28, 1), it takes {shapes}.")
+    scores = np.asarray(model(np.zeros((2, *IMAGE_SHAPE), np.float32), training=False))
     if scores.shape != (2, NUM_CLASSES):
-        return Verdict(False, f"robust_cnn: for 2 images the model returned shape {scores.shape}; "
-                              "it must return (2, 10) logits.")
-    verdict = robust_verdict(robust_measurements(model, profile), profile)
-    bar = CLEAN_BARS[profile]
-    if not verdict.passed and "clean test accuracy" in verdict.message and metrics.accuracy(
-            model, images * 255.0, labels) >= bar:
-        return Verdict(False, verdict.message + " It does reach the bar on raw pixels in [0, 255]: in this "
-                                                "assignment models take pixels scaled to [0, 1] (no Rescaling layer).")
-    return verdict
+        raise ModelLoadError(f"for 2 images the model returned shape {scores.shape}; it must return (2, 10) logits.")
+    return model, {}
+
+
+def _scores(model: Any, images: np.ndarray) -> np.ndarray:
+    """``model``'s scores ``(N, 10)`` on ``images`` ``(N, 28, 28, 1)``, in the batches ``metrics.accuracy`` uses."""
+    batches = [np.asarray(model(images[s:s + EVAL_BATCH_SIZE], training=False), dtype=np.float32)
+               for s in range(0, len(images), EVAL_BATCH_SIZE)]
+    return np.concatenate(batches) if batches else np.zeros((0, NUM_CLASSES), np.float32)
+
+
+def _predict(model: Any, name: str, batch: np.ndarray) -> np.ndarray:
+    """Model process: scores on images (``clean``, ``raw``: ``(N, 28, 28, 1)`` -> ``(N, 10)``), or on their
+    reference FGSM images at each of :data:`BUDGETS` (``fgsm``, ``fgsm_probabilities``: ``(n, 785)``, pixels
+    then label -> ``(n, 20)``), attacked and scored batch by batch as :func:`robustness` does."""
+    import tensorflow as tf
+
+    with tf.device("/CPU:0"):
+        if name in (CLEAN, RAW):
+            return _scores(model, np.asarray(batch, dtype=np.float32))
+        images = np.asarray(batch[:, :PIXELS], dtype=np.float32).reshape(len(batch), *IMAGE_SHAPE)
+        labels = np.asarray(batch[:, PIXELS], dtype=np.int64)
+        attacked = [np.concatenate([fgsm_reference(model, images[s:s + EVAL_BATCH_SIZE], labels[s:s + EVAL_BATCH_SIZE],
+                                                   eps, from_logits=name == FGSM)
+                                    for s in range(0, len(images), EVAL_BATCH_SIZE)])
+                    for eps in BUDGETS]
+        return np.concatenate([_scores(model, x) for x in attacked], axis=1)
+
+
+def _output_shape(name: str, n: int) -> tuple[int, ...]:
+    """Grader: the shape the answer to ``n`` rows of question ``name`` must have (see :func:`_predict`)."""
+    return (n, NUM_CLASSES * (len(BUDGETS) if name in (FGSM, FGSM_PROBABILITIES) else 1))
+
+
+def _accuracy(scores: np.ndarray | None, labels: np.ndarray) -> float:
+    """Share of rows whose arg-max is the label; a row not all finite, or scores that did not come back, is wrong."""
+    if scores is None:
+        return 0.0
+    right = (np.argmax(scores, axis=1) == labels) & np.all(np.isfinite(scores), axis=1)
+    return float(np.mean(right))
+
+
+def fgsm_question(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The FGSM question ``(n, 785)`` float32: each image's pixels, then its label (exact in float32)."""
+    return np.concatenate([images.reshape(len(images), PIXELS), labels.reshape(-1, 1)], axis=1).astype(np.float32)
+
+
+def _judge(query: ModelQuery, profile: str) -> Verdict:
+    """Grader: the clean accuracy from the first process's scores; past its bar, the accuracies under FGSM
+    from the second's (module doc); :func:`robust_verdict` on them."""
+    images, labels = robust_eval_data(profile)
+    answers = query.ask({CLEAN: images})
+    if answers.error:
+        return Verdict(False, f"robust_cnn: {answers.error}")
+    if answers.call_error(CLEAN):
+        return Verdict(False, f"robust_cnn: calling the model on test images failed ({answers.call_error(CLEAN)}).")
+    scores = answers.outputs.get(CLEAN)
+    clean, bar = _accuracy(scores, labels), CLEAN_BARS[profile]
+    if clean < bar:
+        verdict = robust_verdict({"clean": clean}, profile)
+        if _accuracy(query.ask({RAW: images * 255.0}).outputs.get(RAW), labels) >= bar:
+            return Verdict(False, verdict.message + " It does reach the bar on raw pixels in [0, 255]: in this "
+                                                    "assignment models take pixels scaled to [0, 1] (no Rescaling layer).")
+        return verdict
+    name = FGSM_PROBABILITIES if are_probabilities(scores[:PROBABILITY_ROWS]) else FGSM
+    count = ROBUST_ATTACK_IMAGES[profile]
+    answers = query.ask({name: fgsm_question(images[:count], labels[:count])})
+    if answers.error:
+        return Verdict(False, f"robust_cnn: {answers.error}")
+    if answers.call_error(name):
+        return Verdict(False, f"robust_cnn: attacking the model with FGSM failed ({answers.call_error(name)}).")
+    attacked = answers.outputs.get(name)
+    measured = {"clean": clean}
+    for block, eps in enumerate(BUDGETS):
+        columns = None if attacked is None else attacked[:, block * NUM_CLASSES:(block + 1) * NUM_CLASSES]
+        measured[f"fgsm_{eps:g}"] = _accuracy(columns, labels[:count])
+    return robust_verdict(measured, profile)
+
+
+ROBUST_SERVED = Served(load=_load, predict=_predict, output_shape=_output_shape, judge=_judge)
+
+
+def judge_robust_cnn(path: Path, profile: str) -> Verdict:
+    """``robust_cnn.keras`` loaded in this process (instructor tools, tests; the grader serves it)."""
+    return ROBUST_SERVED.judge(InProcessModel(ROBUST_SERVED, path), profile)

@@ -17,12 +17,14 @@ model with a ``Lambda`` layer (arbitrary code), or simply huge. Hence:
    forges no verdict, and a check with two signed verdicts gets a zero. (Code that reads the
    checker's memory for the token could forge one; the checker holds no judge secret and no
    solution, so such a model could gain at most its own submission's artifact points.)
-4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: weeks 2, 5, 6) closes
-   that last gap: the model is loaded in a sandboxed process that holds no token, no labels and
-   no evaluation data (none bound, none sent), and returns only its outputs on the grader's
+4. a *served* check (``ArtifactCheck.serve``, :mod:`autograder.verdicts.served`: weeks 2, 3, 5, 6) closes
+   that last gap: the model is loaded in a sandboxed process that holds no token and no
+   evaluation data (none bound, none sent; labels only in week 3's FGSM question, the public
+   test split's, in a process of its own), and returns only its outputs on the grader's
    inputs (:mod:`autograder.verdicts.served_sandbox`: one such process for all of a submission's
    served files); the verdict is computed here, by the grader, which never loads the model.
-   Week 3 still goes through the checker (design note in ``served``).
+   Every artifact check of the course is served; the checker remains for checks that are not
+   (those of another course, or of the tests, kept on ``COURSE_CHECKS_PATH``).
 
 Whatever goes wrong gives a zero with a plain reason, never a traceback.
 """

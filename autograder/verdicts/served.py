@@ -6,13 +6,14 @@ bypass). Whatever runs there can read the memory of its own process: the evaluat
 per-run token that signs verdicts, the private evaluation images. So a *served* check splits in two:
 
 - the **model process** (``python -m autograder.verdicts.served``, sandboxed by
-  :mod:`autograder.verdicts.artifacts`: no evaluation data, no private set, no token, no labels
-  bound or sent) loads the file, writes a few facts about it (:attr:`Served.load`: contract
+  :mod:`autograder.verdicts.checker_process`: no evaluation data, no private set, no token bound or
+  sent; no labels either, but for the one question that cannot be asked without them, week 3's
+  FGSM question, sent to a fresh process of its own: see below) loads the file, writes a few facts about it (:attr:`Served.load`: contract
   problems, parameter count) and the model's outputs for the input arrays it is given
   (:attr:`Served.predict`), as raw float32 files of the shape the grader expects;
 - the **grader** (its own process, which never loads student code) chooses the inputs, reads the
   outputs as plain bounded arrays (exact byte size, float32, finite or counted wrong), computes the
-  metrics against labels that never left it, and writes the verdict (:attr:`Served.judge`).
+  metrics against the labels it holds, and writes the verdict (:attr:`Served.judge`).
 
 Everything the model process writes is a claim: its facts can only take points away (a contract
 problem, a parameter count over the budget). A parameter count under the budget is taken as
@@ -38,9 +39,11 @@ SandboxedModel`. Served checks: week 2's classifiers; week 5's denoising autoenc
 logits]`` out; prior codes in, logits out: error, ELBO and the evaluation classifier's verdict
 on the samples computed in the grader); week 6's generators (latent codes, and labels, in, images
 out: FID, score, novelty and label accuracy computed in the grader, which holds the evaluation
-classifier and the data). Not yet served (it loads the model in the checker, next to its data):
-week 3's ``robust_cnn`` (FGSM needs the model's input gradients; served, the model process would
-return the gradient of every logit, ten times the work, so that no label is sent).
+classifier and the data); week 3's ``robust_cnn`` (images in, logits out, for the clean accuracy; then,
+past the clean bar, in a fresh process of its own, images and their labels in, logits on the course's
+FGSM images out: FGSM needs the gradient of the true label's loss through the model, and returning
+the gradient of every logit instead would cost ten times the work; the labels are MNIST's public
+test split's, see :mod:`autograder.checks._adversarial_robust`).
 """
 
 from __future__ import annotations
@@ -212,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     when the check refused the file), and frees the model before the next file. A file whose
     loading or answering raised anything else gets no ``facts.json`` (its traceback goes to standard
     error) and does not stop the other files; the process then exits with status 1, so that a run of
-    one file fails as it always did. Holds no label, no token and no evaluation data: there are none
-    to hold.
+    one file fails as it always did. Holds no token and no evaluation data: there are none to hold;
+    no label but those a question carries (week 3's FGSM question only, module doc).
     """
     assignment, manifest, output_dir = (argv or sys.argv[1:])[:3]
     # Under ``python -m`` this file runs as ``__main__``; checks raise the imported module's error.

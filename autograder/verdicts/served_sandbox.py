@@ -5,10 +5,10 @@ input arrays) and judges the answers here. The model process pays TensorFlow's i
 start-up each time it starts, several CPU seconds, which dominated the cost of weeks 2, 5 and 6's
 artifact checks when every file had a process of its own. All files of one submission belong to one
 student, so one sandboxed process may load every served file of a submission, one after another,
-and answer every question of every file (issues 28 and 32): it holds no label, no token and no
-evaluation data whatever it loads, its answers are claims the grader reads bounded, and the grader
-still never loads student code. What a model could do to its neighbour's answers it could do to
-its own, for the same student's points.
+and answer every question of every file (issues 28 and 32): it holds no token, no evaluation
+data and no evaluation label whatever it loads (no check's first question carries one), its
+answers are claims the grader reads bounded, and the grader still never loads student code. What
+a model could do to its neighbour's answers it could do to its own, for the same student's points.
 
 How (:func:`serve_submission`): each served check's judge is first run against a recorder that
 notes the questions of its first :meth:`~autograder.verdicts.served.ModelQuery.ask` and stops it
