@@ -65,6 +65,7 @@ SHARED_FIXTURE_GROUPS = {
     "test_kit.py": "student_kit",
     "test_kit_platforms.py": "student_kit_platforms",
     "test_scaffold.py": "scaffolded_week",
+    "test_served_robust.py": "week03_robust_models",  # one fine-tuned CNN serves the module's sandbox tests
 }
 # Modules whose module-scoped fixtures cost next to nothing (an environment variable, a small linear
 # model, 2,000 images read from the prepared copy): their tests are better spread than grouped.
