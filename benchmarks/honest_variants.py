@@ -307,12 +307,16 @@ def run(profile: str, only: list[str] | None, force: bool) -> Path:
                                          "load_average": [round(x, 1) for x in os.getloadavg()],
                                          "per_epoch": per_epoch}
             print(f"{name}: {measured}", flush=True)
+            # Merge this one variant into the record as it is on disk now: another process may have added
+            # variants (of this week or another) since this run read it, or a variant may have been removed.
+            record = json.loads(path.read_text()) if path.exists() else {"profile": profile}
+            section = {**record.get(week, {}), "variants": {**record.get(week, {}).get("variants", {}),
+                                                          name: section["variants"][name]}}
             section["bars"] = current_bars(week, profile)
             section["spread"] = spread(section)
-            record.update(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), machine=runtime.machine_facts())
+            record.update({week: section, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                           "machine": runtime.machine_facts()})
             RESULTS.mkdir(parents=True, exist_ok=True)
-            on_disk = json.loads(path.read_text()) if path.exists() else {}  # another process may run the other week
-            record = {**on_disk, **{k: v for k, v in record.items() if k not in SECTIONS}, week: section}
             path.write_text(json.dumps(record, indent=2, default=float) + "\n")
     return path
 
