@@ -75,14 +75,15 @@ DCGAN_BARS = {"smoke": GeneratorBars(max_fid=230.0, min_score=2.0, min_novelty=0
 #   (keras.io's 144.5 and 3.47 sat 5.5 and 0.47 from 150 and 3.0; the degenerate ones are 91 and 0.96 away).
 # Full (5,000 samples): the reference run of gans_bars_full.json read 72.6, 58.0, 68.8, 75.4, 84.0, 89.8,
 #   90.2, 91.4, 96.0, 84.0, 96.2, 96.0 % after epochs 1-12 (500 samples each; 96.1 % at the end on 5,000),
-#   an earlier 5-epoch run 86.1 %; label-ignoring 10.3 %. honest_variants_full.json (5,000 samples, 2-core CPU
-#   at load 3-6, 2026-12-08): the notebook's cGAN (SEED 606) read 72.1, 64.6, 65.2, 67.2, 86.7, 86.4, 87.5,
-#   84.6, 97.1, 91.6, 93.1, 96.9 % after epochs 1-12 (epochs 7-12: 84.6-97.1 %), seed 1 95.5 %, RMSprop 96.7 %; final FID
-#   4.5-10.5, score 9.31-9.43, novelty 1.12-1.19. The 80 % bar sat inside the reference's epoch-to-epoch
-#   swing (under it for epochs 1-4), and the keras.io design conditions later (smoke, above) -> full: label
-#   accuracy >= 40 %: 18 points under the reference's worst epoch in either run (58.0 %), 30 over a generator that ignores
-#   its label (full mistakes: its digit picked by z 9.9 %, a label-blind discriminator 10.0 %); FID <= 150 and score >= 3.0 sit 140 and 5.1 beyond every honest final. keras.io's design is not
-#   measured in the full profile yet (about 1 h on the 2-core CPU).
+#   an earlier 5-epoch run 86.1 %; label-ignoring 10.3 %. honest_variants_full.json (5,000 samples,
+#   2-core CPU at load 3-6, 2026-12-08): the notebook's cGAN (SEED 606) read 72.1, 64.6, 65.2, 67.2, 86.7,
+#   86.4, 87.5, 84.6, 97.1, 91.6, 93.1, 96.9 % after epochs 1-12 (epochs 7-12: 84.6-97.1 %), seed 1 95.5 %,
+#   RMSprop 96.7 %; final FID 4.5-10.5, score 9.31-9.43, novelty 1.12-1.19. The 80 % bar sat inside the
+#   reference's epoch-to-epoch swing (under it for epochs 1-4), and the keras.io design conditions later
+#   (smoke, above) -> full: label accuracy >= 40 %: 18 points under the reference's worst epoch in either
+#   run (58.0 %), 30 over a generator that ignores its label (full mistakes: its digit picked by z 9.9 %,
+#   a label-blind discriminator 10.0 %); FID <= 150 and score >= 3.0 sit 140 and 5.1 beyond every honest
+#   final. keras.io's design is not measured in the full profile yet (about 1 h on the 2-core CPU).
 CGAN_BARS = {"smoke": GeneratorBars(max_fid=200.0, min_score=2.0, min_novelty=0.3, min_label_accuracy=0.15),
              "full": GeneratorBars(max_fid=150.0, min_score=3.0, min_novelty=0.3, min_label_accuracy=0.40)}
 

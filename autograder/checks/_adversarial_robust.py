@@ -4,8 +4,8 @@ and attacked with the reference FGSM, against bars measured over seeds (grader s
 Models take ``x: (N, 28, 28, 1)`` float32 in [0, 1] and return ``(N, 10)`` logits (or probabilities).
 
 Served in fresh sandboxed model processes, which have no token, no judge secret and no dataset within
-reach, only the arrays a question sends; the grader holds the images and the labels, computes every accuracy from the logits that come back and
-writes the verdict (issue 28):
+reach, only the arrays a question sends; the grader holds the images and the labels, computes every
+accuracy from the logits that come back and writes the verdict (issue 28):
 
 1. ``clean`` ``(N, 28, 28, 1)``: the evaluation images, never a label -> logits ``(N, 10)``. The
    grader computes the clean accuracy, and decides from the first 64 rows whether the model returns

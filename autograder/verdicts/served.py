@@ -8,8 +8,8 @@ per-run token that signs verdicts, the private evaluation images. So a *served* 
 - the **model process** (``python -m autograder.verdicts.served``, sandboxed by
   :mod:`autograder.verdicts.checker_process`: no evaluation data, no private set, no token bound or
   sent; no labels either, but for the one question that cannot be asked without them, week 3's
-  FGSM question, sent to a fresh process of its own: see below) loads the file, writes a few facts about it (:attr:`Served.load`: contract
-  problems, parameter count) and the model's outputs for the input arrays it is given
+  FGSM question, sent to a fresh process of its own: see below) loads the file, writes a few facts
+  about it (:attr:`Served.load`: contract problems, parameter count) and the model's outputs for the input arrays it is given
   (:attr:`Served.predict`), as raw float32 files of the shape the grader expects;
 - the **grader** (its own process, which never loads student code) chooses the inputs, reads the
   outputs as plain bounded arrays (exact byte size, float32, finite or counted wrong), computes the
